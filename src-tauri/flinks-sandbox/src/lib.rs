@@ -1,0 +1,14 @@
+//! The Flinks Capital sandbox: a Flinks-compatible HTTP server on loopback.
+//!
+//! It serves the paths and JSON of `shared/flinks-api.md` for synthetic Flinks Capital customers
+//! whose transactions are generated from a fixed seed, and computes attributes from those
+//! transactions. It shares no types with `flinks-client` on purpose: each side is written from
+//! the documentation, and the contract tests hold them together.
+
+pub mod classify;
+pub mod engine;
+pub mod model;
+pub mod personas;
+mod server;
+
+pub use server::{Sandbox, SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};

@@ -1,0 +1,77 @@
+//! `flinks-sandbox`: the Flinks Capital sandbox alone, for curl and other clients.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use clap::Parser;
+use flinks_sandbox::{Sandbox, SandboxConfig, DEFAULT_PORT, TOOLBOX_CUSTOMER_ID};
+
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "The Flinks Capital sandbox: a Flinks-compatible API on loopback"
+)]
+struct Args {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = DEFAULT_PORT, env = "FLINKS_SANDBOX_PORT")]
+    port: u16,
+    /// Address to bind. Loopback by default: the sandbox has no authentication to speak of.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+    /// Seconds GetAccountsDetail answers 202 OPERATION_PENDING after an Authorize.
+    #[arg(long, default_value_t = 3.0)]
+    pending_secs: f64,
+    /// The last day of the generated data (YYYY-MM-DD); today by default.
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+    /// Seed of the generated customers.
+    #[arg(long, default_value_t = flinks_sandbox::personas::DEFAULT_SEED)]
+    seed: u64,
+    /// customerIds to answer to, besides the public toolbox one.
+    #[arg(long = "customer-id")]
+    customer_ids: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "flinks_sandbox=info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let mut config = SandboxConfig {
+        seed: args.seed,
+        pending_for: Duration::from_secs_f64(args.pending_secs.max(0.0)),
+        ..SandboxConfig::default()
+    };
+    if let Some(day) = args.as_of {
+        config.as_of = day;
+    }
+    config.customer_ids.extend(args.customer_ids);
+    let sandbox = Sandbox::start(config, SocketAddr::new(args.bind, args.port))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
+
+    println!("Flinks Capital sandbox on {}", sandbox.base_url());
+    println!("customerId   {TOOLBOX_CUSTOMER_ID}");
+    println!("data as of   {}", sandbox.config().as_of);
+    println!();
+    println!("{:<22} {:<38} story", "username", "loginId");
+    for p in sandbox.personas() {
+        println!("{:<22} {:<38} {}", p.username, p.login_id, p.story);
+    }
+    println!();
+    println!("Try:");
+    let first = &sandbox.personas()[0];
+    println!(
+        "  curl -s -X POST {}/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/Authorize -H 'Content-Type: application/json' -d '{{\"LoginId\":\"{}\",\"MostRecentCached\":true}}'",
+        sandbox.base_url(),
+        first.login_id
+    );
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await?;
+    sandbox.stop().await;
+    Ok(())
+}
