@@ -1,0 +1,571 @@
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::error::{FlinksCode, FlinksError};
+use crate::secret::{scrub, LoginId, Secret};
+use crate::wire::{
+    fold_keys, AccountsDetail, Attributes, AuthorizeOutcome, Authorized, Package, RequestId,
+    SecurityChallenge,
+};
+use crate::Result;
+
+/// The public Flinks toolbox (flinks-api.md §1).
+pub const TOOLBOX_API_BASE_URL: &str = "https://toolbox-api.private.fin.ag";
+pub const TOOLBOX_CUSTOMER_ID: &str = "43387ca6-0391-4c82-857d-70d95f087ecb";
+
+/// A reply larger than this is not Flinks talking; refuse it rather than fill memory.
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+const EXCERPT_CHARS: usize = 120;
+
+/// Where a Flinks instance lives and who we are to it.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// `https://{instance}-api.private.fin.ag`, or the built-in sandbox's loopback URL.
+    pub api_base_url: Url,
+    pub customer_id: String,
+    /// Sent as `x-api-key` on data endpoints when the instance requires it.
+    pub x_api_key: Option<Secret>,
+}
+
+impl Environment {
+    pub fn new(api_base_url: &str, customer_id: &str) -> Result<Self> {
+        let api_base_url = Url::parse(api_base_url.trim()).map_err(|e| {
+            FlinksError::Transport(format!(
+                "the API base URL {api_base_url:?} is not a URL ({e})"
+            ))
+        })?;
+        if !matches!(api_base_url.scheme(), "http" | "https") {
+            return Err(FlinksError::Transport(format!(
+                "the API base URL must start with https:// (got {}://)",
+                api_base_url.scheme()
+            )));
+        }
+        Ok(Self {
+            api_base_url,
+            customer_id: customer_id.trim().to_owned(),
+            x_api_key: None,
+        })
+    }
+}
+
+/// How long to keep asking `GetAccountsDetailAsync`. The default is the documented rule:
+/// every 10 seconds for at most 30 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollPolicy {
+    pub interval: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(10),
+            max_wait: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Reported after each `OPERATION_PENDING` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollProgress {
+    /// 1 for the `GetAccountsDetail` call, then one more per `GetAccountsDetailAsync` call.
+    pub attempt: u32,
+    pub elapsed: Duration,
+    pub next_poll_in: Duration,
+}
+
+/// The options of `/GetAccountsDetail` (flinks-api.md §2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountsDetailOptions {
+    pub with_transactions: bool,
+    pub with_account_identity: bool,
+    pub with_balance: bool,
+    pub with_kyc: bool,
+    /// `Days90` or `Days365`.
+    pub days_of_transactions: &'static str,
+}
+
+impl Default for AccountsDetailOptions {
+    fn default() -> Self {
+        Self {
+            with_transactions: true,
+            with_account_identity: true,
+            with_balance: true,
+            with_kyc: false,
+            days_of_transactions: "Days365",
+        }
+    }
+}
+
+enum DetailReply {
+    Ready(Box<AccountsDetail>),
+    Pending,
+}
+
+/// One client per environment; cheap to clone (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct FlinksClient {
+    http: reqwest::Client,
+    env: Environment,
+    request_timeout: Duration,
+}
+
+impl FlinksClient {
+    pub fn new(env: Environment) -> Result<Self> {
+        Self::with_timeout(env, Duration::from_secs(30))
+    }
+
+    pub fn with_timeout(env: Environment, request_timeout: Duration) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("FlinksDesk/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10).min(request_timeout))
+            .timeout(request_timeout)
+            .build()
+            .map_err(|e| FlinksError::Transport(e.without_url().to_string()))?;
+        Ok(Self {
+            http,
+            env,
+            request_timeout,
+        })
+    }
+
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.env.api_base_url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}/v3/{}/{path}", self.env.customer_id));
+        url
+    }
+
+    /// Sends a request and returns its status and its body with keys folded to lower case.
+    /// `secrets` are scrubbed from anything that ends up in an error.
+    async fn call(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+        headers: &[(&'static str, &str)],
+        body: Option<Value>,
+        secrets: &[&str],
+    ) -> Result<(StatusCode, Value)> {
+        let started = std::time::Instant::now();
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header("Accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let result = self.exchange(request, secrets).await;
+        match &result {
+            Ok((status, _)) => tracing::debug!(
+                endpoint,
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                "flinks call"
+            ),
+            Err(e) => {
+                tracing::warn!(endpoint, ms = started.elapsed().as_millis() as u64, error = %e, "flinks call failed")
+            }
+        }
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        secrets: &[&str],
+    ) -> Result<(StatusCode, Value)> {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| self.transport(e, secrets))?;
+        let status = response.status();
+        let mut bytes = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(FlinksError::Decode {
+                            status: status.as_u16(),
+                            reason: format!(
+                                "the reply is larger than {} MiB",
+                                MAX_BODY_BYTES >> 20
+                            ),
+                            excerpt: excerpt(&bytes, secrets),
+                        });
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.transport(e, secrets)),
+            }
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(value) => Ok((status, fold_keys(value))),
+            Err(e) => Err(FlinksError::Decode {
+                status: status.as_u16(),
+                reason: if bytes.is_empty() {
+                    "the reply is empty".into()
+                } else {
+                    format!("not JSON: {e}")
+                },
+                excerpt: excerpt(&bytes, secrets),
+            }),
+        }
+    }
+
+    fn transport(&self, e: reqwest::Error, secrets: &[&str]) -> FlinksError {
+        if e.is_timeout() {
+            return FlinksError::Timeout(self.request_timeout);
+        }
+        // reqwest's message names the URL, and our URLs carry loginIds: drop it. Its Display hides
+        // the cause ("error sending request"), so append the sources, scrubbed, since they tell
+        // what happened (refused, reset, certificate).
+        let e = e.without_url();
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        FlinksError::Transport(scrub(&text, secrets))
+    }
+
+    fn api_error(status: StatusCode, body: &Value, secrets: &[&str]) -> FlinksError {
+        let code = body
+            .get("flinkscode")
+            .and_then(Value::as_str)
+            .map_or(FlinksCode::None, FlinksCode::parse);
+        let message = body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"));
+        FlinksError::Api {
+            status: status.as_u16(),
+            code,
+            message: scrub(&truncate(message, 300), secrets),
+        }
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(
+        status: StatusCode,
+        body: Value,
+        secrets: &[&str],
+    ) -> Result<T> {
+        let raw = body.to_string();
+        serde_json::from_value(body).map_err(|e| FlinksError::Decode {
+            status: status.as_u16(),
+            reason: scrub(&e.to_string(), secrets),
+            excerpt: excerpt(raw.as_bytes(), secrets),
+        })
+    }
+
+    fn api_key_header(&self) -> Vec<(&'static str, &str)> {
+        self.env
+            .x_api_key
+            .as_ref()
+            .map(|k| ("x-api-key", k.expose()))
+            .into_iter()
+            .collect()
+    }
+
+    /// `/Authorize` in cached mode (`MostRecentCached: true`): opens a session on a stored loginId.
+    /// `authorize_token` goes in `flinks-auth-key` when the instance requires one.
+    pub async fn authorize_cached(
+        &self,
+        login_id: &LoginId,
+        authorize_token: Option<&Secret>,
+    ) -> Result<AuthorizeOutcome> {
+        let headers: Vec<(&'static str, &str)> = authorize_token
+            .map(|t| ("flinks-auth-key", t.expose()))
+            .into_iter()
+            .collect();
+        let secrets = secrets_of(login_id, authorize_token);
+        let body = json!({ "LoginId": login_id.expose(), "MostRecentCached": true });
+        let (status, body) = self
+            .call(
+                "Authorize",
+                Method::POST,
+                "BankingServices/Authorize",
+                &headers,
+                Some(body),
+                &secrets,
+            )
+            .await?;
+        match status.as_u16() {
+            200 => Ok(AuthorizeOutcome::Authorized(Self::decode::<Authorized>(
+                status, body, &secrets,
+            )?)),
+            203 => {
+                #[derive(serde::Deserialize)]
+                struct Challenge {
+                    #[serde(rename = "requestid")]
+                    request_id: RequestId,
+                    #[serde(rename = "securitychallenges", default)]
+                    challenges: Vec<SecurityChallenge>,
+                }
+                let c: Challenge = Self::decode(status, body, &secrets)?;
+                Ok(AuthorizeOutcome::Challenge {
+                    request_id: c.request_id,
+                    challenges: c.challenges,
+                })
+            }
+            _ => Err(Self::api_error(status, &body, &secrets)),
+        }
+    }
+
+    async fn accounts_detail_once(
+        &self,
+        request_id: &RequestId,
+        options: &AccountsDetailOptions,
+        secrets: &[&str],
+    ) -> Result<DetailReply> {
+        let body = json!({
+            "RequestId": request_id.0,
+            "WithAccountIdentity": options.with_account_identity,
+            "WithTransactions": options.with_transactions,
+            "WithBalance": options.with_balance,
+            "WithKYC": options.with_kyc,
+            "DaysOfTransactions": options.days_of_transactions,
+        });
+        let (status, body) = self
+            .call(
+                "GetAccountsDetail",
+                Method::POST,
+                "BankingServices/GetAccountsDetail",
+                &self.api_key_header(),
+                Some(body),
+                secrets,
+            )
+            .await?;
+        Self::detail_reply(status, body, secrets)
+    }
+
+    async fn accounts_detail_async(
+        &self,
+        request_id: &RequestId,
+        secrets: &[&str],
+    ) -> Result<DetailReply> {
+        let path = format!(
+            "BankingServices/GetAccountsDetailAsync/{}",
+            enc(&request_id.0)
+        );
+        let (status, body) = self
+            .call(
+                "GetAccountsDetailAsync",
+                Method::GET,
+                &path,
+                &self.api_key_header(),
+                None,
+                secrets,
+            )
+            .await?;
+        Self::detail_reply(status, body, secrets)
+    }
+
+    fn detail_reply(status: StatusCode, body: Value, secrets: &[&str]) -> Result<DetailReply> {
+        match status.as_u16() {
+            200 => Ok(DetailReply::Ready(Box::new(Self::decode(
+                status, body, secrets,
+            )?))),
+            202 => {
+                let code = body.get("flinkscode").and_then(Value::as_str).unwrap_or("");
+                match FlinksCode::parse(code) {
+                    FlinksCode::OperationPending
+                    | FlinksCode::OperationDispatched
+                    | FlinksCode::None => Ok(DetailReply::Pending),
+                    _ => Err(Self::api_error(status, &body, secrets)),
+                }
+            }
+            _ => Err(Self::api_error(status, &body, secrets)),
+        }
+    }
+
+    /// `/GetAccountsDetail`, then `/GetAccountsDetailAsync` every `policy.interval` while Flinks
+    /// answers `202 OPERATION_PENDING`, until the data is ready, `policy.max_wait` has passed
+    /// ([`FlinksError::PollTimeout`]) or `cancel` fires ([`FlinksError::Cancelled`]).
+    /// A transient failure of one poll is tolerated (the next poll may succeed); three in a row end it.
+    /// `login_id` is the session's: it is not sent, but scrubbed from errors should Flinks name it.
+    pub async fn wait_accounts_detail(
+        &self,
+        login_id: &LoginId,
+        request_id: &RequestId,
+        options: &AccountsDetailOptions,
+        policy: PollPolicy,
+        cancel: &CancellationToken,
+        mut on_progress: impl FnMut(PollProgress),
+    ) -> Result<AccountsDetail> {
+        let secrets_in_scope = &secrets_of(login_id, None);
+        const MAX_CONSECUTIVE_FAILURES: u32 = 3;
+        let start = Instant::now();
+        let mut attempt = 1;
+        let mut failures = 0;
+        let mut reply = cancellable(
+            cancel,
+            self.accounts_detail_once(request_id, options, secrets_in_scope),
+        )
+        .await?;
+        loop {
+            if let DetailReply::Ready(detail) = reply {
+                return Ok(*detail);
+            }
+            let elapsed = start.elapsed();
+            if elapsed + policy.interval > policy.max_wait {
+                return Err(FlinksError::PollTimeout {
+                    attempts: attempt,
+                    elapsed,
+                });
+            }
+            on_progress(PollProgress {
+                attempt,
+                elapsed,
+                next_poll_in: policy.interval,
+            });
+            cancellable(cancel, async {
+                tokio::time::sleep(policy.interval).await;
+                Ok(())
+            })
+            .await?;
+            attempt += 1;
+            reply = match cancellable(
+                cancel,
+                self.accounts_detail_async(request_id, secrets_in_scope),
+            )
+            .await
+            {
+                Ok(r) => {
+                    failures = 0;
+                    r
+                }
+                Err(e) if e.is_transient() && failures + 1 < MAX_CONSECUTIVE_FAILURES => {
+                    failures += 1;
+                    tracing::warn!(attempt, error = %e, "poll failed; trying again at the next interval");
+                    DetailReply::Pending
+                }
+                Err(e) => return Err(e),
+            };
+        }
+    }
+
+    /// One attributes package for a session whose accounts detail is ready.
+    pub async fn attributes(
+        &self,
+        package: Package,
+        login_id: &LoginId,
+        request_id: &RequestId,
+    ) -> Result<Attributes> {
+        let path = format!(
+            "insight/login/{}/attributes/{}/{}",
+            enc(login_id.expose()),
+            enc(&request_id.0),
+            package.endpoint()
+        );
+        let secrets = secrets_of(login_id, None);
+        let (status, body) = self
+            .call(
+                package.endpoint(),
+                Method::GET,
+                &path,
+                &self.api_key_header(),
+                None,
+                &secrets,
+            )
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, &secrets));
+        }
+        let raw_len = body.to_string();
+        Attributes::from_folded(body).map_err(|reason| FlinksError::Decode {
+            status: status.as_u16(),
+            reason: scrub(&reason, &secrets),
+            excerpt: excerpt(raw_len.as_bytes(), &secrets),
+        })
+    }
+}
+
+/// Runs `work` unless `cancel` fires first.
+async fn cancellable<T>(
+    cancel: &CancellationToken,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(FlinksError::Cancelled),
+        out = work => out,
+    }
+}
+
+fn secrets_of<'a>(login_id: &'a LoginId, token: Option<&'a Secret>) -> Vec<&'a str> {
+    let mut s = vec![login_id.expose()];
+    s.extend(token.map(Secret::expose));
+    s
+}
+
+fn enc(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// The start of a body for an error message: printable characters only, secrets masked.
+fn excerpt(bytes: &[u8], secrets: &[&str]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    truncate(&scrub(flat.trim(), secrets), EXCERPT_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_keep_a_base_path_and_add_the_customer() {
+        let env = Environment::new("http://127.0.0.1:9/proxy/", "cid").unwrap();
+        let client = FlinksClient::new(env).unwrap();
+        assert_eq!(
+            client.url("BankingServices/Authorize").as_str(),
+            "http://127.0.0.1:9/proxy/v3/cid/BankingServices/Authorize"
+        );
+    }
+
+    #[test]
+    fn environment_refuses_non_http_urls() {
+        assert!(Environment::new("ftp://x", "c").is_err());
+        assert!(Environment::new("not a url", "c").is_err());
+    }
+
+    #[test]
+    fn excerpt_is_short_flat_and_scrubbed() {
+        let id = "5e115eac-1209-4f19-641c-08d6d484e2fe";
+        let body = format!(
+            "<html>\n<body>Bad gateway for {id}</body>{}</html>",
+            "x".repeat(500)
+        );
+        let e = excerpt(body.as_bytes(), &[id]);
+        assert!(!e.contains("5e115eac"));
+        assert!(!e.contains('\n'));
+        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+    }
+}

@@ -1,0 +1,28 @@
+//! A typed async client for the Flinks API.
+//!
+//! It speaks the wire format documented in `shared/flinks-api.md`: `Authorize` (cached mode),
+//! `GetAccountsDetail` with its `202 OPERATION_PENDING` answer polled through
+//! `GetAccountsDetailAsync`, and the attributes packages. Replies are read leniently (JSON keys in
+//! any case, unknown fields ignored) and strictly where a value matters (money is `Decimal`).
+//!
+//! loginIds and keys travel in [`LoginId`] and [`Secret`], which print as `…abcd` and cannot be
+//! serialized, and every error text is scrubbed of them before it leaves the client.
+
+mod client;
+mod error;
+mod secret;
+mod wire;
+
+pub use client::{
+    AccountsDetailOptions, Environment, FlinksClient, PollPolicy, PollProgress,
+    TOOLBOX_API_BASE_URL, TOOLBOX_CUSTOMER_ID,
+};
+pub use error::{FlinksCode, FlinksError};
+pub use secret::{LoginId, Secret};
+pub use wire::{
+    Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,
+    Authorized, Balance, DetailTransaction, Login, Package, RequestId, SecurityChallenge,
+    Transaction,
+};
+
+pub type Result<T, E = FlinksError> = std::result::Result<T, E>;

@@ -1,0 +1,416 @@
+//! Contract tests: the client against the Flinks Capital sandbox over real HTTP on loopback, and
+//! against hostile servers that answer what Flinks never should.
+
+use std::time::Duration;
+
+use flinks_client::{
+    AccountsDetailOptions, AttributeValue, AuthorizeOutcome, Environment, FlinksClient, FlinksCode,
+    FlinksError, LoginId, Package, PollPolicy, RequestId,
+};
+use flinks_sandbox::{Sandbox, SandboxConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+const FAST: PollPolicy = PollPolicy {
+    interval: Duration::from_millis(40),
+    max_wait: Duration::from_secs(20),
+};
+
+async fn sandbox(pending_ms: u64) -> Sandbox {
+    let config = SandboxConfig {
+        pending_for: Duration::from_millis(pending_ms),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+        ..SandboxConfig::default()
+    };
+    Sandbox::start_local(config).await.expect("sandbox starts")
+}
+
+fn client_for(sandbox: &Sandbox) -> FlinksClient {
+    FlinksClient::new(Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap())
+        .unwrap()
+}
+
+fn login_of(sandbox: &Sandbox, username: &str) -> LoginId {
+    let p = sandbox
+        .personas()
+        .iter()
+        .find(|p| p.username == username)
+        .unwrap_or_else(|| panic!("no persona {username}"));
+    LoginId::new(p.login_id.to_string())
+}
+
+async fn open_session(client: &FlinksClient, login: &LoginId) -> RequestId {
+    match client
+        .authorize_cached(login, None)
+        .await
+        .expect("authorize")
+    {
+        AuthorizeOutcome::Authorized(a) => {
+            assert_eq!(a.login.id, *login, "Login.Id is the loginId we sent");
+            assert_eq!(a.institution.as_deref(), Some("FlinksCapital"));
+            a.request_id
+        }
+        AuthorizeOutcome::Challenge { .. } => panic!("cached authorize asked a question"),
+    }
+}
+
+#[tokio::test]
+async fn the_whole_flow_gives_credit_risk_attributes() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "borrower_nsf");
+    let request_id = open_session(&client, &login).await;
+    let detail = client
+        .wait_accounts_detail(
+            &login,
+            &request_id,
+            &AccountsDetailOptions::default(),
+            FAST,
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .expect("detail");
+    assert!(!detail.accounts.is_empty());
+    let transactions: usize = detail.accounts.iter().map(|a| a.transactions.len()).sum();
+    assert!(
+        transactions > 50,
+        "a year of transactions, got {transactions}"
+    );
+    for t in detail.accounts.iter().flat_map(|a| &a.transactions) {
+        assert!(
+            t.debit.is_some() != t.credit.is_some(),
+            "exactly one of Debit and Credit: {t:?}"
+        );
+    }
+
+    let attrs = client
+        .attributes(Package::CreditRisk, &login, &request_id)
+        .await
+        .expect("attributes");
+    assert!(
+        attrs.values.len() >= 10,
+        "got {} attributes",
+        attrs.values.len()
+    );
+    let nsf = attrs.values["count_nsf_90_days"].as_decimal().unwrap();
+    assert!(
+        nsf > rust_decimal::Decimal::ZERO,
+        "the borrower has NSF fees"
+    );
+    assert!(attrs.values["balance_min"]
+        .as_decimal()
+        .unwrap()
+        .is_sign_negative());
+    assert!(
+        matches!(&attrs.values["micro_lender_name"], AttributeValue::Text(n) if n != "NONE_DETECTED")
+    );
+    assert!(
+        !attrs.values.contains_key("id"),
+        "Card.Id (the loginId) is not an attribute"
+    );
+}
+
+#[tokio::test]
+async fn details_add_up_to_their_sums() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let request_id = open_session(&client, &login).await;
+    client
+        .wait_accounts_detail(
+            &login,
+            &request_id,
+            &AccountsDetailOptions::default(),
+            FAST,
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let attrs = client
+        .attributes(Package::CreditRisk, &login, &request_id)
+        .await
+        .unwrap();
+    let sums: Vec<_> = attrs
+        .details
+        .iter()
+        .filter(|d| d.attribute.starts_with("sum_"))
+        .collect();
+    assert!(
+        !sums.is_empty(),
+        "sum attributes come with their transactions"
+    );
+    for d in sums {
+        let total: rust_decimal::Decimal = d
+            .transactions
+            .iter()
+            .map(|t| t.credit.unwrap_or_default() - t.debit.unwrap_or_default())
+            .sum();
+        let value = attrs.values[&d.attribute].as_decimal().unwrap();
+        assert_eq!(total.abs(), value.abs(), "{}", d.attribute);
+    }
+}
+
+#[tokio::test]
+async fn pending_is_polled_and_reported_until_ready() {
+    let sandbox = sandbox(300).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "gig_worker");
+    let request_id = open_session(&client, &login).await;
+    let mut seen = Vec::new();
+    let detail = client
+        .wait_accounts_detail(
+            &login,
+            &request_id,
+            &AccountsDetailOptions::default(),
+            FAST,
+            &CancellationToken::new(),
+            |p| seen.push(p),
+        )
+        .await
+        .expect("ready after the pending time");
+    assert!(!detail.accounts.is_empty());
+    assert!(seen.len() >= 3, "polled {} times", seen.len());
+    for (i, p) in seen.iter().enumerate() {
+        assert_eq!(p.attempt as usize, i + 1);
+        assert_eq!(p.next_poll_in, FAST.interval);
+    }
+    assert!(seen.windows(2).all(|w| w[0].elapsed <= w[1].elapsed));
+}
+
+#[tokio::test]
+async fn polling_gives_up_with_a_typed_timeout() {
+    let sandbox = sandbox(60_000).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "gig_worker");
+    let request_id = open_session(&client, &login).await;
+    let policy = PollPolicy {
+        interval: Duration::from_millis(30),
+        max_wait: Duration::from_millis(200),
+    };
+    let err = client
+        .wait_accounts_detail(
+            &login,
+            &request_id,
+            &AccountsDetailOptions::default(),
+            policy,
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    match err {
+        FlinksError::PollTimeout { attempts, elapsed } => {
+            assert!(attempts >= 3, "{attempts} attempts");
+            assert!(elapsed <= policy.max_wait);
+        }
+        other => panic!("expected PollTimeout, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn cancelling_stops_the_wait() {
+    let sandbox = sandbox(60_000).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "gig_worker");
+    let request_id = open_session(&client, &login).await;
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        trigger.cancel();
+    });
+    let started = std::time::Instant::now();
+    let err = client
+        .wait_accounts_detail(
+            &login,
+            &request_id,
+            &AccountsDetailOptions::default(),
+            PollPolicy::default(),
+            &cancel,
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FlinksError::Cancelled), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cancel cut the 10 s poll sleep short"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_login_is_invalid_login_and_the_error_does_not_name_it() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let stranger = LoginId::new("0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77");
+    let err = client.authorize_cached(&stranger, None).await.unwrap_err();
+    match &err {
+        FlinksError::Api { status, code, .. } => {
+            assert_eq!(*status, 401);
+            assert_eq!(*code, FlinksCode::InvalidLogin);
+        }
+        other => panic!("expected INVALID_LOGIN, got {other:?}"),
+    }
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("0b7c1f0e"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unknown_or_expired_session_is_session_nonexistent() {
+    let config = SandboxConfig {
+        pending_for: Duration::ZERO,
+        session_ttl: Duration::from_millis(100),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start_local(config).await.unwrap();
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let opts = AccountsDetailOptions::default();
+    let never = CancellationToken::new();
+
+    let bogus = RequestId("1243c283-e0ca-4fda-a5e4-343068430190".into());
+    let err = client
+        .wait_accounts_detail(&login, &bogus, &opts, FAST, &never, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::SessionNonexistent), "{err:?}");
+
+    let request_id = open_session(&client, &login).await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let err = client
+        .wait_accounts_detail(&login, &request_id, &opts, FAST, &never, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::SessionNonexistent), "{err:?}");
+}
+
+#[tokio::test]
+async fn attributes_before_the_data_is_ready_are_pending() {
+    let sandbox = sandbox(60_000).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let request_id = open_session(&client, &login).await;
+    let err = client
+        .attributes(Package::CreditRisk, &login, &request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::OperationPending), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_customer_id_is_refused() {
+    let sandbox = sandbox(0).await;
+    let client =
+        FlinksClient::new(Environment::new(&sandbox.base_url(), "not-our-customer").unwrap())
+            .unwrap();
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let err = client.authorize_cached(&login, None).await.unwrap_err();
+    assert!(
+        matches!(err, FlinksError::Api { status: 401, .. }),
+        "{err:?}"
+    );
+}
+
+/// A server that answers every request with `reply`, or never answers when it is `None`.
+async fn hostile(reply: Option<&'static str>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = socket.read(&mut buf).await;
+                match reply {
+                    Some(reply) => {
+                        let _ = socket.write_all(reply.as_bytes()).await;
+                        let _ = socket.shutdown().await;
+                    }
+                    None => tokio::time::sleep(Duration::from_secs(30)).await,
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+const SECRET_LOGIN: &str = "5e115eac-1209-4f19-641c-08d6d484e2fe";
+
+async fn authorize_against(base: &str, timeout: Duration) -> FlinksError {
+    let client =
+        FlinksClient::with_timeout(Environment::new(base, "cid").unwrap(), timeout).unwrap();
+    let err = client
+        .authorize_cached(&LoginId::new(SECRET_LOGIN), None)
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("5e115eac"), "the loginId leaked: {text}");
+    err
+}
+
+#[tokio::test]
+async fn an_html_gateway_page_is_a_decode_error_with_a_clean_excerpt() {
+    let base = hostile(Some(
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body>502 Bad Gateway for card 5e115eac-1209-4f19-641c-08d6d484e2fe</body></html>",
+    ))
+    .await;
+    match authorize_against(&base, Duration::from_secs(5)).await {
+        FlinksError::Decode {
+            status, excerpt, ..
+        } => {
+            assert_eq!(status, 502);
+            assert!(excerpt.contains("Bad Gateway"), "{excerpt}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_decode_error() {
+    let base = hostile(Some(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"HttpStatusCode\":200,\"RequestId\":\"12",
+    ))
+    .await;
+    assert!(matches!(
+        authorize_against(&base, Duration::from_secs(5)).await,
+        FlinksError::Decode { status: 200, .. }
+    ));
+}
+
+#[tokio::test]
+async fn an_error_message_that_echoes_the_login_id_is_scrubbed() {
+    let base = hostile(Some(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"HttpStatusCode\":401,\"FlinksCode\":\"INVALID_LOGIN\",\"Message\":\"LoginId 5E115EAC-1209-4F19-641C-08D6D484E2FE not found\"}",
+    ))
+    .await;
+    match authorize_against(&base, Duration::from_secs(5)).await {
+        FlinksError::Api { code, message, .. } => {
+            assert_eq!(code, FlinksCode::InvalidLogin);
+            assert!(message.contains("…e2fe"), "{message}");
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_silent_server_is_a_timeout() {
+    let base = hostile(None).await;
+    let err = authorize_against(&base, Duration::from_millis(300)).await;
+    assert!(matches!(err, FlinksError::Timeout(_)), "{err:?}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transport_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let err = authorize_against(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5)).await;
+    assert!(matches!(err, FlinksError::Transport(_)), "{err:?}");
+}
