@@ -1,0 +1,253 @@
+//! What an attribute means: a label, a unit, a category and a one-line definition, so the app can
+//! show any attribute it receives. Names Flinks documents (flinks-api.md §4.4) are listed; any other
+//! name is described from the naming grammar of §4.5, so attributes that real Flinks adds later
+//! still get a sensible unit.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Canadian dollars.
+    Currency,
+    Count,
+    Days,
+    /// A plain number such as a trend ratio.
+    Ratio,
+    /// One of a few fixed words: CONSISTENT, INCREASING, DECREASING, NONE_DETECTED, YES…
+    Enum,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeInfo {
+    pub label: String,
+    pub unit: Unit,
+    pub category: &'static str,
+    pub definition: String,
+    /// False when the description was guessed from the name.
+    pub known: bool,
+}
+
+struct Entry {
+    name: &'static str,
+    label: &'static str,
+    unit: Unit,
+    category: &'static str,
+    definition: &'static str,
+}
+
+const fn e(
+    name: &'static str,
+    label: &'static str,
+    unit: Unit,
+    category: &'static str,
+    definition: &'static str,
+) -> Entry {
+    Entry {
+        name,
+        label,
+        unit,
+        category,
+        definition,
+    }
+}
+
+const OVERVIEW: &str = "Account overview";
+const EMPLOYER: &str = "Employer income";
+const NON_EMPLOYER: &str = "Non-employer income";
+const LOANS: &str = "Loan payments";
+const BILLS: &str = "Committed bills";
+const RISK: &str = "Additional risk";
+
+use Unit::*;
+
+const ENTRIES: &[Entry] = &[
+    e("balance_min", "Minimum balance (90 days)", Currency, OVERVIEW, "Lowest end-of-day balance of the primary account over the last 90 days."),
+    e("count_days_negative_balance_90_days", "Days with a negative balance (90 days)", Days, OVERVIEW, "Days in the last 90 on which the end-of-day balance was below zero."),
+    e("average_monthly_free_cash_flow", "Average monthly free cash flow", Currency, OVERVIEW, "Average monthly money in minus money out over the last 12 months, transfers between own accounts excluded."),
+    e("balance_trend_simple", "Balance trend", Enum, OVERVIEW, "Average balance of the last 90 days against the 90 days before: INCREASING, DECREASING or CONSISTENT (within 10%)."),
+    e("account_age_days", "Account age", Days, OVERVIEW, "Days since the oldest operations account was opened."),
+    e("average_monthly_debit", "Average monthly expenditure", Currency, OVERVIEW, "Average monthly total of money out over the last 12 months."),
+    e("employer_name", "Employer", Text, EMPLOYER, "Employer whose payroll deposits are the most frequent; NONE_DETECTED when there are none."),
+    e("average_monthly_employer_income_complex", "Average monthly employer income", Currency, EMPLOYER, "Payroll deposits over the last 12 months divided by the months the account was open in them."),
+    e("employer_income_trend_simple", "Employer income trend", Enum, EMPLOYER, "Monthly payroll of the last 90 days against the 270 days before: INCREASING, DECREASING or CONSISTENT."),
+    e("average_monthly_non_employer_income_complex", "Average monthly non-employer income", Currency, NON_EMPLOYER, "Income other than payroll and government programs (gig platforms, other deposits), averaged by month."),
+    e("average_monthly_government_income_complex", "Average monthly government income", Currency, NON_EMPLOYER, "Government deposits (EI, child benefit, pension, social assistance, WSIB) averaged by month."),
+    e("total_deposits_trend_simple", "Total deposits trend", Enum, NON_EMPLOYER, "Monthly deposits of the last 90 days against the 270 days before."),
+    e("average_monthly_loan_payments_complex", "Average monthly loan payments", Currency, LOANS, "All loan payments (auto, mortgage, micro, student, other) averaged by month."),
+    e("average_monthly_auto_loan_payments_complex", "Average monthly auto loan payments", Currency, LOANS, "Auto loan payments averaged by month."),
+    e("average_monthly_mortgage_payments_complex", "Average monthly mortgage payments", Currency, LOANS, "Mortgage payments averaged by month."),
+    e("average_monthly_micro_loan_payments_complex", "Average monthly micro-loan payments", Currency, LOANS, "Payments to micro-lenders (payday and short-term lenders) averaged by month."),
+    e("average_monthly_student_loan_payments_complex", "Average monthly student loan payments", Currency, LOANS, "Student loan payments (NSLSC and provincial) averaged by month."),
+    e("average_monthly_other_loan_payments_complex", "Average monthly other loan payments", Currency, LOANS, "Loan payments of no other kind above, averaged by month."),
+    e("average_monthly_utility_payments_complex", "Average monthly utility payments", Currency, BILLS, "Hydro, gas and water bills averaged by month."),
+    e("average_monthly_telecom_payments_complex", "Average monthly telecom payments", Currency, BILLS, "Mobile, internet and TV bills averaged by month."),
+    e("count_nsf_90_days", "NSF fees (90 days)", Count, RISK, "Non-sufficient-funds fees charged in the last 90 days."),
+    e("count_stop_payment_90_days", "Stop-payment fees (90 days)", Count, RISK, "Stop-payment fees charged in the last 90 days."),
+    e("micro_lender_name", "Micro-lender", Text, RISK, "Micro-lender with the most transactions; NONE_DETECTED when there is none."),
+];
+
+/// Calendar-month windows of the `_current_month … _12_months_ago` series.
+fn month_window(suffix: &str) -> Option<String> {
+    match suffix {
+        "current_month" => Some("this month".into()),
+        "previous_month" => Some("last month".into()),
+        _ => {
+            let n: u32 = suffix.strip_suffix("_months_ago")?.parse().ok()?;
+            Some(format!("{n} months ago"))
+        }
+    }
+}
+
+/// `_30_days` → "last 30 days".
+fn day_window(suffix: &str) -> Option<String> {
+    let n: u32 = suffix.strip_suffix("_days")?.parse().ok()?;
+    Some(format!("last {n} days"))
+}
+
+fn humanize(words: &str) -> String {
+    let mut s = words.replace('_', " ");
+    if let Some(first) = s.get(..1) {
+        s.replace_range(..1, &first.to_uppercase());
+    }
+    s
+}
+
+/// Describes an attribute, from the catalog when it is there, otherwise from its name.
+pub fn describe(name: &str) -> AttributeInfo {
+    if let Some(entry) = ENTRIES.iter().find(|e| e.name == name) {
+        return AttributeInfo {
+            label: entry.label.into(),
+            unit: entry.unit,
+            category: entry.category,
+            definition: entry.definition.into(),
+            known: true,
+        };
+    }
+    for (agg, unit, what) in [
+        ("sum_", Currency, "Total of"),
+        ("count_", Count, "Number of"),
+    ] {
+        let Some(rest) = name.strip_prefix(agg) else {
+            continue;
+        };
+        for cut in rest.match_indices('_').map(|(i, _)| i) {
+            let (subject, suffix) = (&rest[..cut], &rest[cut + 1..]);
+            let window = month_window(suffix).or_else(|| day_window(suffix));
+            if let Some(window) = window {
+                let subject_words = subject.replace('_', " ");
+                let known = subject == "employer_income";
+                return AttributeInfo {
+                    label: format!("{} ({window})", humanize(subject)),
+                    unit,
+                    category: if known {
+                        EMPLOYER
+                    } else {
+                        guess_category(subject)
+                    },
+                    definition: format!("{what} {subject_words} transactions, {window}."),
+                    known,
+                };
+            }
+        }
+    }
+    guess(name)
+}
+
+fn guess_category(name: &str) -> &'static str {
+    if name.contains("employer") {
+        EMPLOYER
+    } else if name.contains("income") || name.contains("deposit") {
+        NON_EMPLOYER
+    } else if name.contains("loan") || name.contains("mortgage") {
+        LOANS
+    } else if name.contains("utility") || name.contains("telecom") {
+        BILLS
+    } else if name.contains("nsf") || name.contains("stop_payment") || name.contains("lender") {
+        RISK
+    } else {
+        OVERVIEW
+    }
+}
+
+/// The §4.5 grammar, for names the catalog does not know.
+fn guess(full_name: &str) -> AttributeInfo {
+    let name = full_name.trim_end_matches("_biz");
+    let unit =
+        if name.ends_with("_simple") || name.ends_with("_frequency") || name.starts_with("has_") {
+            Enum
+        } else if name.ends_with("_name") {
+            Text
+        } else if name.ends_with("_trend") {
+            Ratio
+        } else if name.starts_with("count_") || name.starts_with("nbr_") {
+            Count
+        } else if name.ends_with("_days") && (name.contains("age") || name.starts_with("days_")) {
+            Days
+        } else if name.starts_with("sum_")
+            || name.starts_with("average_")
+            || name.starts_with("balance")
+            || name.contains("income")
+            || name.contains("payment")
+        {
+            Currency
+        } else {
+            Ratio
+        };
+    AttributeInfo {
+        label: humanize(name),
+        unit,
+        category: guess_category(name),
+        definition:
+            "Flinks attribute not in this app's catalog; the unit is inferred from its name.".into(),
+        known: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_entries_are_unique_and_complete() {
+        for (i, a) in ENTRIES.iter().enumerate() {
+            assert!(
+                ENTRIES[i + 1..].iter().all(|b| b.name != a.name),
+                "{} twice",
+                a.name
+            );
+            assert!(a.definition.ends_with('.'), "{}", a.name);
+            assert!(!a.label.is_empty());
+        }
+    }
+
+    #[test]
+    fn monthly_series_get_a_window_label() {
+        let info = describe("sum_employer_income_2_months_ago");
+        assert_eq!(info.label, "Employer income (2 months ago)");
+        assert_eq!(info.unit, Currency);
+        assert!(info.known);
+        let count = describe("count_employer_income_current_month");
+        assert_eq!(count.unit, Count);
+        assert_eq!(count.label, "Employer income (this month)");
+        assert_eq!(
+            describe("sum_loan_payments_90_days").label,
+            "Loan payments (last 90 days)"
+        );
+        assert_eq!(describe("sum_loan_payments_90_days").category, LOANS);
+    }
+
+    #[test]
+    fn unknown_names_get_a_unit_from_the_grammar() {
+        assert_eq!(describe("auto_loan_payments_trend_simple_biz").unit, Enum);
+        assert_eq!(describe("auto_loan_payments_trend_biz").unit, Ratio);
+        assert_eq!(
+            describe("average_monthly_payroll_deposits_biz").unit,
+            Currency
+        );
+        assert_eq!(describe("count_distinct_micro_lenders").unit, Count);
+        assert_eq!(describe("payroll_name").unit, Text);
+        assert!(!describe("payroll_name").known);
+    }
+}
