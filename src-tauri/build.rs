@@ -1,0 +1,14 @@
+fn main() {
+    // Declaring the app's commands makes Tauri generate an `allow-<command>` permission for each,
+    // so capabilities/default.json can grant the UI exactly the commands it calls.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "environment",
+            "list_customers",
+            "list_packages",
+            "run_package",
+            "cancel_run",
+        ]),
+    ))
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,268 @@
+import { formatValue, formatDuration } from './format.js';
+
+const tauri = window.__TAURI__;
+const $ = (id) => document.getElementById(id);
+
+const STAGES = [
+  ['authorize', 'Open a session (Authorize)'],
+  ['accounts', 'Get the accounts (GetAccountsDetail)'],
+  ['attributes', 'Compute the attributes'],
+];
+
+const state = {
+  customers: [],
+  result: null,
+  runId: null,
+  sort: { key: null, dir: 1 },
+};
+
+function showError(err) {
+  // Commands reject with { code, message, hint }; anything else is a bug worth showing as is.
+  const view = err && typeof err === 'object' && 'code' in err
+    ? err
+    : { code: 'internal', message: String(err), hint: 'Please report this.' };
+  $('error-message').textContent = view.message;
+  $('error-hint').textContent = view.hint;
+  $('error').dataset.code = view.code;
+  $('error').hidden = false;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error-message').textContent = '';
+  $('error-hint').textContent = '';
+}
+
+async function call(command, args) {
+  if (!tauri) throw { code: 'no-tauri', message: 'Flinks Desk must run inside its window.', hint: 'Start it with `cargo desk run`.' };
+  return tauri.core.invoke(command, args);
+}
+
+function renderCustomers() {
+  const select = $('customer');
+  select.replaceChildren();
+  const placeholder = new Option('Choose a customer…', '');
+  select.add(placeholder);
+  for (const c of state.customers) {
+    const option = new Option(`${c.label} · ${c.institution} · …${c.loginLast4}`, c.id);
+    option.dataset.testid = `customer-${c.id}`;
+    select.add(option);
+  }
+}
+
+function renderPackages(packages) {
+  const fieldset = $('packages');
+  for (const p of packages) {
+    const label = document.createElement('label');
+    label.className = p.available ? 'choice' : 'choice unavailable';
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = 'package';
+    input.value = p.slug;
+    input.disabled = !p.available;
+    input.dataset.testid = `package-${p.slug}`;
+    input.checked = p.slug === 'credit-risk';
+    label.append(input, ` ${p.title}`);
+    if (!p.available) {
+      const note = document.createElement('span');
+      note.className = 'soon';
+      note.textContent = 'coming soon';
+      label.append(' ', note);
+    }
+    fieldset.append(label);
+  }
+}
+
+function updateRunButton() {
+  const chosen = document.querySelector('input[name="package"]:checked');
+  $('run').disabled = state.runId !== null || !$('customer').value || !chosen;
+  const customer = state.customers.find((c) => c.id === $('customer').value);
+  $('customer-story').textContent = customer ? customer.story : '';
+}
+
+function setStage(key, status) {
+  const item = document.querySelector(`#stages li[data-stage="${key}"]`);
+  if (!item) return;
+  item.dataset.status = status;
+  item.querySelector('.mark').textContent = { done: '✓', active: '…', failed: '✕', todo: '' }[status];
+}
+
+function startProgress() {
+  const list = $('stages');
+  list.replaceChildren(...STAGES.map(([key, text]) => {
+    const li = document.createElement('li');
+    li.dataset.stage = key;
+    li.dataset.status = 'todo';
+    const mark = document.createElement('span');
+    mark.className = 'mark';
+    mark.setAttribute('aria-hidden', 'true');
+    li.append(mark, text);
+    return li;
+  }));
+  $('progress-detail').textContent = '';
+  $('progress').hidden = false;
+}
+
+function onEvent(event) {
+  const detail = $('progress-detail');
+  switch (event.kind) {
+    case 'started':
+      state.runId = event.runId;
+      break;
+    case 'authorizing':
+    case 'reauthorizing':
+      setStage('authorize', 'active');
+      detail.textContent = event.kind === 'reauthorizing'
+        ? 'The Flinks session expired; opening a new one.'
+        : 'Opening a session with the stored loginId…';
+      break;
+    case 'requestingAccounts':
+      setStage('authorize', 'done');
+      setStage('accounts', 'active');
+      detail.textContent = `Session ${event.requestId} opened. Requesting the accounts…`;
+      break;
+    case 'waiting':
+      detail.textContent = `Flinks is still processing the accounts (check ${event.attempt}, `
+        + `${formatDuration(event.elapsedMs)} so far). Next check in ${formatDuration(event.nextPollMs)}.`;
+      break;
+    case 'fetchingAttributes':
+      setStage('accounts', 'done');
+      setStage('attributes', 'active');
+      detail.textContent = `${event.accounts} accounts, ${event.transactions.toLocaleString('en-CA')} transactions received. Computing attributes…`;
+      break;
+    case 'retrying':
+      detail.textContent = `${event.what} failed for a moment; trying again in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1}).`;
+      break;
+    default:
+      break;
+  }
+}
+
+function sortedRows() {
+  const rows = [...state.result.rows];
+  const { key, dir } = state.sort;
+  if (!key) return rows;
+  const value = (r) => (key === 'value' ? (r.number ?? Number.NEGATIVE_INFINITY) : String(r[key]).toLowerCase());
+  return rows.sort((a, b) => (value(a) < value(b) ? -dir : value(a) > value(b) ? dir : 0));
+}
+
+function renderTable() {
+  const needle = $('filter').value.trim().toLowerCase();
+  const body = $('rows');
+  const shown = sortedRows().filter((r) => !needle
+    || `${r.label} ${r.name} ${r.category}`.toLowerCase().includes(needle));
+  body.replaceChildren(...shown.map((r) => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'attr-row';
+    tr.dataset.name = r.name;
+    const name = document.createElement('th');
+    name.scope = 'row';
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = r.label;
+    const code = document.createElement('code');
+    code.textContent = r.name;
+    name.append(label, code);
+    const value = document.createElement('td');
+    value.className = r.number === null ? 'text' : 'num';
+    if (r.number !== null && r.number < 0) value.classList.add('negative');
+    value.dataset.testid = `value-${r.name}`;
+    value.textContent = formatValue(r);
+    const category = document.createElement('td');
+    category.textContent = r.category;
+    const definition = document.createElement('td');
+    definition.className = 'definition';
+    definition.textContent = r.definition;
+    tr.append(name, value, category, definition);
+    return tr;
+  }));
+  for (const button of document.querySelectorAll('th button[data-sort]')) {
+    const th = button.parentElement;
+    th.setAttribute('aria-sort', button.dataset.sort === state.sort.key
+      ? (state.sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+  }
+}
+
+function showResult(result) {
+  state.result = result;
+  $('summary').textContent = `${result.customerLabel} · ${result.package} · ${result.environment} · `
+    + `${result.rows.length} attributes from ${result.accounts} accounts and `
+    + `${result.transactions.toLocaleString('en-CA')} transactions · RequestId ${result.requestId} · `
+    + `${formatDuration(result.durationMs)}`;
+  $('filter').disabled = false;
+  $('table').hidden = false;
+  renderTable();
+}
+
+async function run(event) {
+  event.preventDefault();
+  const customerId = $('customer').value;
+  const chosen = document.querySelector('input[name="package"]:checked');
+  if (!customerId || !chosen) return;
+  clearError();
+  startProgress();
+  state.runId = -1;
+  $('run').disabled = true;
+  $('cancel').hidden = false;
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onEvent;
+  try {
+    const result = await call('run_package', { customerId, package: chosen.value, onEvent: channel });
+    setStage('attributes', 'done');
+    $('progress-detail').textContent = `Done in ${formatDuration(result.durationMs)}.`;
+    showResult(result);
+    $('results').focus();
+  } catch (err) {
+    for (const li of document.querySelectorAll('#stages li[data-status="active"]')) setStage(li.dataset.stage, 'failed');
+    if (err && err.code === 'cancelled') {
+      $('progress-detail').textContent = 'Run cancelled. Nothing was changed.';
+    } else {
+      showError(err);
+    }
+  } finally {
+    state.runId = null;
+    $('cancel').hidden = true;
+    updateRunButton();
+  }
+}
+
+async function cancel() {
+  if (state.runId === null || state.runId < 0) return;
+  $('progress-detail').textContent = 'Cancelling…';
+  try {
+    await call('cancel_run', { runId: state.runId });
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function init() {
+  $('run-form').addEventListener('submit', run);
+  $('cancel').addEventListener('click', cancel);
+  $('customer').addEventListener('change', updateRunButton);
+  $('packages').addEventListener('change', updateRunButton);
+  $('filter').addEventListener('input', () => state.result && renderTable());
+  for (const button of document.querySelectorAll('th button[data-sort]')) {
+    button.addEventListener('click', () => {
+      const key = button.dataset.sort;
+      state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
+      if (state.result) renderTable();
+    });
+  }
+  try {
+    const [env, customers, packages] = await Promise.all([
+      call('environment'), call('list_customers'), call('list_packages'),
+    ]);
+    $('environment').textContent = `${env.name}${env.offline ? ' · offline' : ''}`;
+    $('environment').dataset.kind = env.kind;
+    state.customers = customers;
+    renderCustomers();
+    renderPackages(packages);
+    updateRunButton();
+  } catch (err) {
+    $('environment').textContent = 'Not connected';
+    showError(err);
+  }
+}
+
+init();
