@@ -1,0 +1,324 @@
+//! `cargo desk …`: the project's tasks, in Rust so they run wherever cargo does.
+//!
+//! Each task installs what it is missing first (on Debian/Ubuntu through apt, with sudo when not
+//! root), says what it installs and why, and does nothing when everything is there.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo desk", about = "Flinks Desk project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing, build, and open Flinks Desk on the built-in sandbox.
+    Run {
+        /// Build with optimizations.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Install what the tests need, then run every test: formatting, lints, unit, contract,
+    /// integration, and the end-to-end tests in a real window under Xvfb.
+    Test {
+        /// Skip `cargo fmt --check` and `cargo clippy`.
+        #[arg(long)]
+        no_lint: bool,
+        /// Skip the end-to-end tests.
+        #[arg(long)]
+        no_e2e: bool,
+    },
+    /// The Flinks Capital sandbox alone, for curl and other clients (arguments go to it; see --help).
+    Sandbox {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+/// What Tauri needs to build and run on Linux (WebKitGTK and friends).
+const TAURI_PACKAGES: &[(&str, &str)] = &[
+    ("build-essential", "C compiler for -sys crates"),
+    ("pkg-config", "finds the system libraries"),
+    ("file", "used by Tauri's bundler"),
+    (
+        "libwebkit2gtk-4.1-dev",
+        "the web view that draws the window",
+    ),
+    ("libgtk-3-dev", "the window toolkit"),
+    ("librsvg2-dev", "icons"),
+    ("libssl-dev", "TLS for Tauri's dependencies"),
+    ("libxdo-dev", "keyboard shortcuts in menus"),
+    ("fonts-dejavu-core", "a font for the interface"),
+];
+
+/// What the end-to-end tests need besides.
+const TEST_PACKAGES: &[(&str, &str)] = &[
+    ("xvfb", "a virtual display for the real window"),
+    ("xauth", "used by xvfb-run"),
+    (
+        "webkit2gtk-driver",
+        "WebKitWebDriver, which tauri-driver drives",
+    ),
+    ("dbus-x11", "a session bus for WebKit and the keyring"),
+    (
+        "gnome-keyring",
+        "a Secret Service so the keyring works headless",
+    ),
+    ("libdbus-1-dev", "the keyring crate talks D-Bus"),
+];
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = std::env::set_current_dir(workspace_root())
+        .context("cannot enter the workspace")
+        .and_then(|()| match cli.task {
+            Task::Run { release } => run_app(release),
+            Task::Test { no_lint, no_e2e } => test(!no_lint, !no_e2e),
+            Task::Sandbox { args } => sandbox(args),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cargo desk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives in src-tauri/xtask.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask is two levels below the workspace root")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn step(what: &str, cmd: &mut Command) -> Result<()> {
+    eprintln!("\n==> {what}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {:?}", cmd.get_program()))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+fn is_debian_like() -> bool {
+    Path::new("/etc/debian_version").exists()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Abbrev}", package])
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).starts_with("ii"))
+        .unwrap_or(false)
+}
+
+fn apt(args: &[&str]) -> Command {
+    let mut cmd = if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("apt-get");
+        c
+    };
+    cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+    cmd
+}
+
+/// Installs the Debian packages that are missing; elsewhere, says what the platform needs.
+fn ensure_packages(wanted: &[(&str, &str)]) -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        eprintln!(
+            "==> system packages: nothing to install here (the OS ships WebView2 or WKWebView)"
+        );
+        return Ok(());
+    }
+    if !is_debian_like() {
+        eprintln!("==> not Debian/Ubuntu: make sure these (or your distribution's equivalents) are installed:");
+        for (p, why) in wanted {
+            eprintln!("    {p:<24} {why}");
+        }
+        return Ok(());
+    }
+    let missing: Vec<_> = wanted.iter().filter(|(p, _)| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "==> installing missing system packages{}:",
+        if is_root() { "" } else { " (sudo)" }
+    );
+    for (p, why) in &missing {
+        eprintln!("    {p:<24} {why}");
+    }
+    step("apt-get update", apt(&["update", "-qq"]).arg("-q"))?;
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    install.args(missing.iter().map(|(p, _)| *p));
+    step("apt-get install", &mut install)
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+fn cargo_home_bin(program: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let candidate = home.join("bin").join(program);
+    candidate.is_file().then_some(candidate)
+}
+
+fn ensure_tauri_driver() -> Result<PathBuf> {
+    if let Some(found) = which("tauri-driver").or_else(|| cargo_home_bin("tauri-driver")) {
+        return Ok(found);
+    }
+    step(
+        "installing tauri-driver (the WebDriver bridge the end-to-end tests talk to)",
+        cargo().args(["install", "tauri-driver", "--locked"]),
+    )?;
+    which("tauri-driver")
+        .or_else(|| cargo_home_bin("tauri-driver"))
+        .context(
+            "tauri-driver was installed but cannot be found; is cargo's bin directory on PATH?",
+        )
+}
+
+/// WebKitWebDriver lands off PATH on some Ubuntu releases; dpkg knows where.
+fn find_webkit_webdriver() -> Result<PathBuf> {
+    if let Some(found) = which("WebKitWebDriver") {
+        return Ok(found);
+    }
+    let listing = Command::new("dpkg")
+        .args(["-L", "webkit2gtk-driver"])
+        .output()
+        .context("cannot ask dpkg where WebKitWebDriver is")?;
+    String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .map(PathBuf::from)
+        .find(|p| p.file_name().is_some_and(|n| n == "WebKitWebDriver") && p.is_file())
+        .context("WebKitWebDriver not found; install webkit2gtk-driver")
+}
+
+fn run_app(release: bool) -> Result<()> {
+    ensure_packages(TAURI_PACKAGES)?;
+    let mut cmd = cargo();
+    cmd.args(["run", "-p", "flinks-desk"]);
+    if release {
+        cmd.arg("--release");
+    }
+    step(
+        "building and opening Flinks Desk on the built-in Flinks Capital sandbox",
+        &mut cmd,
+    )
+}
+
+fn sandbox(args: Vec<OsString>) -> Result<()> {
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", "flinks-sandbox", "--"])
+        .args(args);
+    step("starting the Flinks Capital sandbox", &mut cmd)
+}
+
+fn test(lint: bool, e2e: bool) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut packages = TAURI_PACKAGES.to_vec();
+    if e2e {
+        packages.extend_from_slice(TEST_PACKAGES);
+    }
+    ensure_packages(&packages)?;
+    let driver = if e2e {
+        Some(ensure_tauri_driver()?)
+    } else {
+        None
+    };
+
+    if lint {
+        step(
+            "cargo fmt --check",
+            cargo().args(["fmt", "--all", "--", "--check"]),
+        )?;
+        step(
+            "cargo clippy (warnings are errors)",
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )?;
+    }
+    step(
+        "unit, contract and integration tests",
+        cargo().args(["test", "--workspace"]),
+    )?;
+
+    if let Some(driver) = driver {
+        let native = find_webkit_webdriver()?;
+        step(
+            "building the app for the end-to-end tests",
+            cargo().args(["build", "-p", "flinks-desk"]),
+        )?;
+        let app = std::env::current_dir()?.join("target/debug/flinks-desk");
+        // dbus-run-session gives WebKit a session bus that ends with the step; xvfb-run a display;
+        // timeout turns a hang (no display, a stuck driver) into a failure.
+        let mut cmd = Command::new("timeout");
+        cmd.args([
+            "900",
+            "dbus-run-session",
+            "--",
+            "xvfb-run",
+            "-a",
+            "--server-args=-screen 0 1280x800x24",
+        ])
+        .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "test",
+            "-p",
+            "flinks-desk-e2e",
+            "--",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("FLINKS_DESK_APP", &app)
+        .env("TAURI_DRIVER", &driver)
+        .env("WEBKIT_WEBDRIVER", &native);
+        step(
+            "end-to-end tests (the real window under Xvfb, through tauri-driver)",
+            &mut cmd,
+        )?;
+    }
+    eprintln!(
+        "\n==> all tests passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
