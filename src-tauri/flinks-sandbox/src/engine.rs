@@ -48,8 +48,10 @@ const FREE_CASH_FLOW_MONTHS: i64 = 12;
 ///   they existed, in twelfths of a year rounded up, between 1 and 12. A year-old account
 ///   divides by 12, one opened 65 days ago by 3, so a young account is not averaged over a year.
 /// - `*_trend_simple` for flows: the daily rate over the last 90 days against the daily rate
-///   over the 270 days before (each over the days the accounts existed): more than 10% higher
-///   is `INCREASING`, more than 10% lower `DECREASING`, anything else `CONSISTENT`.
+///   over the 270 days before (each over the days the accounts existed): more than 15% higher
+///   is `INCREASING`, more than 15% lower `DECREASING`, anything else `CONSISTENT`. 15%, not 10%:
+///   90 days hold 6 or 7 biweekly paydays, so a steady salary swings up to ±11% by the calendar
+///   alone, and an underwriter must not read that as a raise.
 /// - `employer_name`, `micro_lender_name`: the most frequent name over the last 365 days (ties:
 ///   the larger total, then alphabetical), or `NONE_DETECTED`.
 /// - `account_age_days`: days from the oldest Operations account's opening to `as_of`.
@@ -452,9 +454,12 @@ impl<'a> Book<'a> {
     }
 }
 
-/// Compares two averages, each given as (total, number of days): a recent one more than 10%
-/// above the earlier one (relative to the earlier one's size) is `INCREASING`, more than 10%
-/// below is `DECREASING`. With no days on either side there is nothing to compare.
+/// How far apart two rates must be, in percent, to call a trend.
+const TREND_THRESHOLD_PERCENT: i128 = 15;
+
+/// Compares two averages, each given as (total, number of days): a recent one more than
+/// [`TREND_THRESHOLD_PERCENT`] above the earlier one (relative to the earlier one's size) is
+/// `INCREASING`, as far below is `DECREASING`. With no days on either side there is nothing to compare.
 fn trend_of(
     (recent, recent_days): (Cents, i64),
     (prior, prior_days): (Cents, i64),
@@ -462,12 +467,12 @@ fn trend_of(
     if recent_days == 0 || prior_days == 0 {
         return CONSISTENT;
     }
-    // recent/recent_days − prior/prior_days against |prior/prior_days| / 10, multiplied through
-    // by 10 · recent_days · prior_days to stay in exact integers.
-    let change = 10
+    // recent/recent_days − prior/prior_days against |prior/prior_days| · 15/100, multiplied
+    // through by 100 · recent_days · prior_days to stay in exact integers.
+    let change = 100
         * (i128::from(recent) * i128::from(prior_days)
             - i128::from(prior) * i128::from(recent_days));
-    let threshold = i128::from(prior).abs() * i128::from(recent_days);
+    let threshold = TREND_THRESHOLD_PERCENT * i128::from(prior).abs() * i128::from(recent_days);
     if change > threshold {
         INCREASING
     } else if change < -threshold {
@@ -890,11 +895,30 @@ mod tests {
     }
 
     #[test]
-    fn trends_need_more_than_ten_percent() {
-        assert_eq!(employer_trend(1_000_00), text_value(INCREASING)); // 11.11 a day: +11%
-        assert_eq!(employer_trend(990_00), text_value(CONSISTENT)); // 11.00: exactly +10%
-        assert_eq!(employer_trend(810_00), text_value(CONSISTENT)); // 9.00: exactly −10%
-        assert_eq!(employer_trend(809_00), text_value(DECREASING)); // 8.99
+    fn trends_need_more_than_fifteen_percent() {
+        assert_eq!(employer_trend(1_036_00), text_value(INCREASING)); // 11.51 a day: +15.1%
+        assert_eq!(employer_trend(1_035_00), text_value(CONSISTENT)); // 11.50: exactly +15%
+        assert_eq!(employer_trend(1_000_00), text_value(CONSISTENT)); // 11.11: +11%, calendar noise
+        assert_eq!(employer_trend(765_00), text_value(CONSISTENT)); // 8.50: exactly −15%
+        assert_eq!(employer_trend(764_00), text_value(DECREASING)); // 8.49
+    }
+
+    #[test]
+    fn a_steady_biweekly_salary_is_consistent_whatever_the_day() {
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for offset in 0..28 {
+            let day = start + chrono::Days::new(offset);
+            let cast = crate::personas::cast(crate::personas::DEFAULT_SEED, day);
+            let salaried = cast
+                .iter()
+                .find(|p| p.username == "salaried_biweekly")
+                .unwrap();
+            assert_eq!(
+                *value(&credit_risk(salaried, day), "employer_income_trend_simple"),
+                text_value(CONSISTENT),
+                "as of {day}"
+            );
+        }
     }
 
     #[test]
