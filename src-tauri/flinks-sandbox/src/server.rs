@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -207,7 +208,6 @@ impl Drop for Sandbox {
 
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", get(about))
         .route(
             "/v3/{customer_id}/BankingServices/Authorize",
             post(authorize),
@@ -224,6 +224,11 @@ fn router(state: Arc<AppState>) -> Router {
             "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}",
             get(package_attributes),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            known_customer,
+        ))
+        .route("/", get(about))
         .fallback(|| async {
             flinks_error(
                 StatusCode::NOT_FOUND,
@@ -233,6 +238,36 @@ fn router(state: Arc<AppState>) -> Router {
             )
         })
         .with_state(state)
+}
+
+/// Every Flinks path starts with a customerId; one this instance does not serve is refused
+/// before any handler runs.
+async fn known_customer(
+    State(state): State<Arc<AppState>>,
+    Path(params): Path<HashMap<String, String>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let customer_id = params.get("customer_id").map_or("", String::as_str);
+    match state.check_customer(customer_id) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused,
+    }
+}
+
+/// A request body as Flinks reads it: a JSON object whose keys match in any case. Anything else
+/// is Flinks' `INVALID_REQUEST`.
+struct FlinksBody(Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for FlinksBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        read_body(&bytes).map(FlinksBody)
+    }
 }
 
 /// Flinks' error envelope (flinks-api.md §3.1).
@@ -313,18 +348,7 @@ async fn about(State(state): State<Arc<AppState>>) -> Json<Value> {
     }))
 }
 
-async fn authorize(
-    State(state): State<Arc<AppState>>,
-    Path(customer_id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if let Err(r) = state.check_customer(&customer_id) {
-        return r;
-    }
-    let body = match read_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+async fn authorize(State(state): State<Arc<AppState>>, FlinksBody(body): FlinksBody) -> Response {
     let Some(login_id) = body.get("loginid").and_then(Value::as_str) else {
         return flinks_error(
             StatusCode::UNAUTHORIZED,
@@ -401,16 +425,8 @@ impl DetailOptions {
 
 async fn accounts_detail(
     State(state): State<Arc<AppState>>,
-    Path(customer_id): Path<String>,
-    body: Bytes,
+    FlinksBody(body): FlinksBody,
 ) -> Response {
-    if let Err(r) = state.check_customer(&customer_id) {
-        return r;
-    }
-    let body = match read_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
     let request_id = body
         .get("requestid")
         .and_then(Value::as_str)
@@ -421,11 +437,8 @@ async fn accounts_detail(
 
 async fn accounts_detail_async(
     State(state): State<Arc<AppState>>,
-    Path((customer_id, request_id)): Path<(String, String)>,
+    Path((_customer_id, request_id)): Path<(String, String)>,
 ) -> Response {
-    if let Err(r) = state.check_customer(&customer_id) {
-        return r;
-    }
     detail_reply(&state, &request_id, DetailOptions::from_body(&Map::new()))
 }
 
@@ -520,11 +533,8 @@ fn detail_reply(state: &AppState, request_id: &str, options: DetailOptions) -> R
 
 async fn package_attributes(
     State(state): State<Arc<AppState>>,
-    Path((customer_id, login_id, request_id, endpoint)): Path<(String, String, String, String)>,
+    Path((_customer_id, login_id, request_id, endpoint)): Path<(String, String, String, String)>,
 ) -> Response {
-    if let Err(r) = state.check_customer(&customer_id) {
-        return r;
-    }
     let session = state.with_session(&request_id, |s| (s.login_id, s.detail_served));
     let (session_login, detail_served) = match session {
         Ok(s) => s,

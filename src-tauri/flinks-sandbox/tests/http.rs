@@ -256,3 +256,20 @@ async fn credit_risk_attributes_come_in_a_card_with_details() {
     .await;
     assert_eq!(status, 401, "a session belongs to its login");
 }
+
+#[tokio::test]
+async fn the_readme_login_id_is_the_salaried_customer_on_every_machine() {
+    // README.md's curl lines paste this loginId; the seed must keep producing it.
+    let s = start(0).await;
+    let salaried = s
+        .personas()
+        .iter()
+        .find(|p| p.username == "salaried_biweekly")
+        .unwrap();
+    assert_eq!(
+        salaried.login_id.to_string(),
+        "18609eb2-ee67-4748-8777-bd45ec2d0baf"
+    );
+    let readme = include_str!("../../../README.md");
+    assert!(readme.contains("L=18609eb2-ee67-4748-8777-bd45ec2d0baf"));
+}
