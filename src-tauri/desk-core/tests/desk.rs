@@ -139,7 +139,7 @@ async fn a_run_can_be_cancelled_while_pending() {
 async fn an_expired_session_is_reopened_once_then_reported() {
     // Sessions die after 100 ms idle and we poll every 200 ms: every session expires mid-wait.
     let sandbox = Sandbox::start_local(SandboxConfig {
-        pending_for: Duration::from_millis(150),
+        pending_for: Duration::from_secs(10),
         session_ttl: Duration::from_millis(100),
         ..SandboxConfig::default()
     })

@@ -143,7 +143,8 @@ pub struct Balance {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Transaction {
-    #[serde(rename = "id", default)]
+    /// `Id` in account data, `TransactionId` (or `transactionid`) in `AttributesDetail`.
+    #[serde(rename = "id", alias = "transactionid", default)]
     pub id: Option<String>,
     #[serde(rename = "date", deserialize_with = "de_date")]
     pub date: NaiveDate,
@@ -298,23 +299,14 @@ impl AttributeValue {
     }
 }
 
-/// A transaction behind an attribute (`AttributesDetail`).
+/// A transaction behind an attribute (`AttributesDetail`): the account's transaction, named
+/// by its account.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DetailTransaction {
-    #[serde(rename = "transactionid", default)]
-    pub transaction_id: Option<String>,
     #[serde(rename = "accountid", default)]
     pub account_id: Option<String>,
-    #[serde(rename = "date", deserialize_with = "de_date")]
-    pub date: NaiveDate,
-    #[serde(rename = "description", default)]
-    pub description: Option<String>,
-    #[serde(rename = "debit", default, deserialize_with = "de_decimal_opt")]
-    pub debit: Option<Decimal>,
-    #[serde(rename = "credit", default, deserialize_with = "de_decimal_opt")]
-    pub credit: Option<Decimal>,
-    #[serde(rename = "balance", default, deserialize_with = "de_decimal_opt")]
-    pub balance: Option<Decimal>,
+    #[serde(flatten)]
+    pub transaction: Transaction,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -456,13 +448,13 @@ mod tests {
             AttributeValue::Text("United Airlines".into())
         );
         assert_eq!(attrs.details.len(), 1);
+        let behind = &attrs.details[0].transactions[0];
+        assert_eq!(behind.transaction.id.as_deref(), Some("7ccb"));
+        assert_eq!(behind.account_id.as_deref(), Some("0e31"));
+        assert_eq!(behind.transaction.credit, Some(Decimal::new(500, 0)));
         assert_eq!(
-            attrs.details[0].transactions[0].transaction_id.as_deref(),
-            Some("7ccb")
-        );
-        assert_eq!(
-            attrs.details[0].transactions[0].credit,
-            Some(Decimal::new(500, 0))
+            behind.transaction.date,
+            NaiveDate::from_ymd_opt(2022, 2, 2).unwrap()
         );
     }
 
