@@ -196,3 +196,61 @@ async fn underwriter_path(app: &App) -> Result<()> {
     assert!(page.contains(login_id.last4()));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn a_run_stuck_in_pending_can_be_cancelled() -> Result<()> {
+    // The sandbox stays OPERATION_PENDING for ten minutes: only Cancel ends this run.
+    let app = App::start(600_000).await?;
+    let outcome = cancel_path(&app).await;
+    if outcome.is_err() {
+        let _ = app.screenshot("cancel-failed").await;
+        app.save_source("cancel-failed").await;
+    }
+    app.close().await?;
+    outcome
+}
+
+async fn cancel_path(app: &App) -> Result<()> {
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css("option[value=\"gig_worker\"]"))
+        .await?;
+    app.by_testid("customer-select")
+        .await?
+        .select_by_value("gig_worker")
+        .await?;
+    app.by_testid("run-button").await?.click().await?;
+    let detail = app.by_testid("progress-detail").await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !detail.text().await?.contains("still processing") {
+        if Instant::now() > deadline {
+            bail!("never saw the pending state: {:?}", detail.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let run = app.by_testid("run-button").await?;
+    assert!(
+        !run.is_enabled().await?,
+        "Run is disabled while a run is in progress"
+    );
+    app.by_testid("cancel-button").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !detail.text().await?.contains("Run cancelled") {
+        if Instant::now() > deadline {
+            bail!("cancel did not end the run: {:?}", detail.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        run.is_enabled().await?,
+        "Run is offered again after a cancel"
+    );
+    assert!(!app.by_testid("results-table").await?.is_displayed().await?);
+    assert!(
+        !app.by_testid("error").await?.is_displayed().await?,
+        "a cancel is not an error"
+    );
+    Ok(())
+}

@@ -2,6 +2,7 @@ import { formatValue, formatDuration } from './format.js';
 
 const tauri = window.__TAURI__;
 const $ = (id) => document.getElementById(id);
+const plural = (n, one, many = `${one}s`) => `${n.toLocaleString('en-CA')} ${n === 1 ? one : many}`;
 
 const STAGES = [
   ['authorize', 'Open a session (Authorize)'],
@@ -44,7 +45,7 @@ function renderCustomers() {
   const placeholder = new Option('Choose a customer…', '');
   select.add(placeholder);
   for (const c of state.customers) {
-    const option = new Option(`${c.label} · ${c.institution} · …${c.loginLast4}`, c.id);
+    const option = new Option(`${c.label} (loginId …${c.loginLast4})`, c.id);
     option.dataset.testid = `customer-${c.id}`;
     select.add(option);
   }
@@ -77,7 +78,7 @@ function updateRunButton() {
   const chosen = document.querySelector('input[name="package"]:checked');
   $('run').disabled = state.runId !== null || !$('customer').value || !chosen;
   const customer = state.customers.find((c) => c.id === $('customer').value);
-  $('customer-story').textContent = customer ? customer.story : '';
+  $('customer-story').textContent = customer ? `${customer.institution}: ${customer.story}` : '';
 }
 
 function setStage(key, status) {
@@ -128,7 +129,7 @@ function onEvent(event) {
     case 'fetchingAttributes':
       setStage('accounts', 'done');
       setStage('attributes', 'active');
-      detail.textContent = `${event.accounts} accounts, ${event.transactions.toLocaleString('en-CA')} transactions received. Computing attributes…`;
+      detail.textContent = `${plural(event.accounts, 'account')}, ${plural(event.transactions, 'transaction')} received. Computing attributes…`;
       break;
     case 'retrying':
       detail.textContent = `${event.what} failed for a moment; trying again in ${formatDuration(event.delayMs)} (attempt ${event.attempt + 1}).`;
@@ -186,8 +187,8 @@ function renderTable() {
 function showResult(result) {
   state.result = result;
   $('summary').textContent = `${result.customerLabel} · ${result.package} · ${result.environment} · `
-    + `${result.rows.length} attributes from ${result.accounts} accounts and `
-    + `${result.transactions.toLocaleString('en-CA')} transactions · RequestId ${result.requestId} · `
+    + `${plural(result.rows.length, 'attribute')} from ${plural(result.accounts, 'account')} and `
+    + `${plural(result.transactions, 'transaction')} · RequestId ${result.requestId} · `
     + `${formatDuration(result.durationMs)}`;
   $('filter').disabled = false;
   $('table').hidden = false;
