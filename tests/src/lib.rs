@@ -84,11 +84,23 @@ impl App {
             "browserName": "wry",
             "tauri:options": { "application": app },
         });
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities.as_object().expect("object").clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("cannot open a WebDriver session on the app")?;
+        // tauri-driver listens before WebKitWebDriver does; until then a new session fails to
+        // connect, so ask again for a while.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            let attempt = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.as_object().expect("object").clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("WebDriver session not ready yet ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => return Err(e).context("cannot open a WebDriver session on the app"),
+            }
+        };
         Ok(App {
             client,
             sandbox_port,

@@ -16,7 +16,11 @@ use crate::DeskError;
 
 /// Where a run is, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum RunEvent {
     Started {
         run_id: u64,
@@ -27,19 +31,16 @@ pub enum RunEvent {
         request_id: String,
     },
     /// `OPERATION_PENDING`: the accounts are still being processed.
-    #[serde(rename_all = "camelCase")]
     Waiting {
         attempt: u32,
         elapsed_ms: u64,
         next_poll_ms: u64,
     },
-    #[serde(rename_all = "camelCase")]
     FetchingAttributes {
         accounts: usize,
         transactions: usize,
     },
     /// A transient failure that will be tried again.
-    #[serde(rename_all = "camelCase")]
     Retrying {
         what: String,
         attempt: u32,
@@ -215,6 +216,29 @@ mod tests {
         let events = std::sync::Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         (events, move |e| sink.lock().unwrap().push(e))
+    }
+
+    #[test]
+    fn events_reach_the_ui_in_camel_case() {
+        let json = |e: RunEvent| serde_json::to_value(e).unwrap();
+        assert_eq!(
+            json(RunEvent::Started { run_id: 7 }),
+            serde_json::json!({"kind": "started", "runId": 7})
+        );
+        assert_eq!(
+            json(RunEvent::RequestingAccounts {
+                request_id: "r".into()
+            }),
+            serde_json::json!({"kind": "requestingAccounts", "requestId": "r"})
+        );
+        assert_eq!(
+            json(RunEvent::Waiting {
+                attempt: 2,
+                elapsed_ms: 10,
+                next_poll_ms: 250
+            }),
+            serde_json::json!({"kind": "waiting", "attempt": 2, "elapsedMs": 10, "nextPollMs": 250})
+        );
     }
 
     #[tokio::test(start_paused = true)]
