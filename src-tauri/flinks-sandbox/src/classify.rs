@@ -18,10 +18,17 @@ use GovProgram as G;
 pub enum Category {
     EmployerIncome,
     GovernmentIncome(GovProgram),
-    /// Money in that is neither payroll nor government: gig payouts, e-Transfers from people,
-    /// interest, refunds.
+    /// Money in that is neither payroll, government, a transfer nor a card-terminal payout: gig
+    /// payouts, cheque deposits, interest, refunds.
     OtherIncome,
+    /// Interac e-Transfers, wires and EFT credits from someone else (a person or a customer).
+    TransferDeposit,
+    /// Payouts of a merchant-service provider (card terminals, online checkout): Square, Moneris,
+    /// Stripe…
+    MerchantDeposit,
     LoanDeposit,
+    /// An auto lender funding a vehicle loan into the account.
+    AutoLoanDeposit,
     /// Money moved in from another account of the same customer.
     TransferIn,
     /// Money moved out to another account of the same customer.
@@ -36,8 +43,14 @@ pub enum Category {
     NsfFee,
     StopPaymentFee,
     OverdraftFee,
+    /// Account, plan and service fees of the bank.
+    BankFee,
     CreditCardPayment,
     Rent,
+    /// Payroll a business pays out to its employees (through a payroll service).
+    PayrollPayment,
+    /// Interac e-Transfers and wires sent to someone else.
+    TransferPayment,
     Spending,
 }
 
@@ -47,6 +60,7 @@ pub enum GovProgram {
     ChildBenefit,
     Pension,
     SocialAssistance,
+    Disability,
     Wsib,
     Other,
 }
@@ -68,6 +82,32 @@ impl Category {
     /// Moves between the customer's own accounts: neither income nor expense.
     pub fn is_own_transfer(self) -> bool {
         matches!(self, Category::TransferIn | Category::TransferOut)
+    }
+
+    /// Money earned or received: payroll, government programs, transfers and payouts from
+    /// others, card-terminal payouts, other deposits. Not loans, not own transfers.
+    pub fn is_income(self) -> bool {
+        matches!(
+            self,
+            C::EmployerIncome
+                | C::GovernmentIncome(_)
+                | C::OtherIncome
+                | C::TransferDeposit
+                | C::MerchantDeposit
+        )
+    }
+
+    /// A lender funding a loan into the account.
+    pub fn is_loan_deposit(self) -> bool {
+        matches!(self, C::LoanDeposit | C::AutoLoanDeposit)
+    }
+
+    /// What the bank charges: NSF, stop-payment, overdraft and account fees.
+    pub fn is_fee(self) -> bool {
+        matches!(
+            self,
+            C::NsfFee | C::StopPaymentFee | C::OverdraftFee | C::BankFee
+        )
     }
 }
 
@@ -130,6 +170,58 @@ const MICRO_LENDERS: &[(&str, &str)] = &[
 ];
 
 const E_TRANSFER: &[&str] = &["E TRANSFER", "ETRANSFER", "INTERAC", "EMT"];
+const WIRES: &[&str] = &[
+    "WIRE",
+    "EFT CREDIT",
+    "EFT DEPOSIT",
+    "EFT DEBIT",
+    "FUNDS TRANSFER",
+];
+
+/// Payroll services a business pays its staff through.
+const PAYROLL_SERVICES: &[&str] = &[
+    "WAGEPOINT",
+    "ADP CANADA",
+    "CERIDIAN",
+    "DAYFORCE",
+    "PAYWORKS",
+    "NETHRIS",
+    "HUMI",
+];
+
+const AUTO_LENDERS: &[&str] = &[
+    "AUTO FINANCE",
+    "AUTO LOAN",
+    "CAR LOAN",
+    "FORD CREDIT",
+    "TOYOTA CREDIT",
+    "TOYOTA FINANCIAL",
+    "HONDA FINANCIAL",
+    "GM FINANCIAL",
+    "NISSAN CANADA FINANCE",
+    "HYUNDAI CAPITAL",
+    "VW CREDIT",
+    "BMW FINANCIAL",
+];
+
+/// Merchant-service providers: card terminals and online checkout paying out to a business.
+const MERCHANT_SERVICES: &[&str] = &[
+    "SQUARE CANADA",
+    "SQUARE DEPOSIT",
+    "SQ DEPOSIT",
+    "MONERIS",
+    "STRIPE",
+    "SHOPIFY PAYMENTS",
+    "CLOVER",
+    "GLOBAL PAYMENTS",
+    "CHASE PAYMENTECH",
+    "ELAVON",
+    "HELCIM",
+    "EVO PAYMENTS",
+    "PAYPAL TRANSFER",
+    "MERCHANT DEPOSIT",
+    "MERCHANT SETTLEMENT",
+];
 
 const RULES: &[Rule] = &[
     // Fees first: a fee's description often names what bounced ("NSF FEE ICASH LOAN PAD").
@@ -162,6 +254,18 @@ const RULES: &[Rule] = &[
         Debit,
         C::OverdraftFee,
     ),
+    rule(
+        &[
+            "MONTHLY ACCOUNT FEE",
+            "MONTHLY PLAN FEE",
+            "ACCOUNT MAINTENANCE FEE",
+            "SERVICE CHARGE",
+            "BANK FEE",
+            "FRAIS MENSUELS",
+        ],
+        Debit,
+        C::BankFee,
+    ),
     // Government before payroll: federal deposits may carry "PAY" in their description.
     rule(
         &[
@@ -185,6 +289,18 @@ const RULES: &[Rule] = &[
         Credit,
         C::GovernmentIncome(G::ChildBenefit),
     ),
+    // Disability before pensions: "CPP DISABILITY" is not a retirement pension.
+    rule(
+        &[
+            "CPP DISABILITY",
+            "ODSP",
+            "AISH",
+            "DISABILITY SUPPORT",
+            "PWD BENEFIT",
+        ],
+        Credit,
+        C::GovernmentIncome(G::Disability),
+    ),
     rule(
         &[
             "CPP",
@@ -200,11 +316,9 @@ const RULES: &[Rule] = &[
     rule(
         &[
             "ONTARIO WORKS",
-            "ODSP",
             "SOCIAL ASSISTANCE",
             "INCOME ASSISTANCE",
             "ALBERTA WORKS",
-            "AISH",
             "AIDE SOCIALE",
         ],
         Credit,
@@ -234,6 +348,9 @@ const RULES: &[Rule] = &[
     // Payroll before the lenders, so a paycheque from an employer that happens to be a lender
     // ("PAYROLL DEP MONEY MART") stays income.
     rule(PAYROLL_WORDS, Credit, C::EmployerIncome),
+    // The same words on a debit are a business paying its staff, as are the payroll services.
+    rule(PAYROLL_WORDS, Debit, C::PayrollPayment),
+    rule(PAYROLL_SERVICES, Debit, C::PayrollPayment),
     // Micro-lenders before the generic loan words: "ICASH LOAN PAD" is a micro-loan.
     Rule {
         words: Words::MicroLender,
@@ -255,24 +372,8 @@ const RULES: &[Rule] = &[
         Debit,
         C::MortgagePayment,
     ),
-    rule(
-        &[
-            "AUTO FINANCE",
-            "AUTO LOAN",
-            "CAR LOAN",
-            "FORD CREDIT",
-            "TOYOTA CREDIT",
-            "TOYOTA FINANCIAL",
-            "HONDA FINANCIAL",
-            "GM FINANCIAL",
-            "NISSAN CANADA FINANCE",
-            "HYUNDAI CAPITAL",
-            "VW CREDIT",
-            "BMW FINANCIAL",
-        ],
-        Debit,
-        C::AutoLoanPayment,
-    ),
+    rule(AUTO_LENDERS, Debit, C::AutoLoanPayment),
+    rule(AUTO_LENDERS, Credit, C::AutoLoanDeposit),
     // What is left that says "loan" is some other loan.
     rule(
         &["LOAN", "LOC PAYMENT", "LINE OF CREDIT", "FAIRSTONE"],
@@ -291,6 +392,8 @@ const RULES: &[Rule] = &[
         Credit,
         C::LoanDeposit,
     ),
+    // After the loans: "SQUARE CAPITAL LOAN" is a loan, "SQUARE CANADA DEPOSIT" a payout.
+    rule(MERCHANT_SERVICES, Credit, C::MerchantDeposit),
     rule(
         &[
             "VISA PAYMENT",
@@ -321,8 +424,11 @@ const RULES: &[Rule] = &[
     ),
     // An Interac e-Transfer goes to or comes from another person, not another account of the
     // customer; these two rules exist so that "E-TRANSFER FROM" never reaches "TRANSFER FROM".
-    rule(E_TRANSFER, Credit, C::OtherIncome),
-    rule(E_TRANSFER, Debit, C::Spending),
+    rule(E_TRANSFER, Credit, C::TransferDeposit),
+    rule(E_TRANSFER, Debit, C::TransferPayment),
+    // Wires and EFTs come from or go to someone else; before "TRANSFER FROM" for the same reason.
+    rule(WIRES, Credit, C::TransferDeposit),
+    rule(WIRES, Debit, C::TransferPayment),
     rule(
         &[
             "TRANSFER FROM",
@@ -629,8 +735,18 @@ mod tests {
 
     #[test]
     fn e_transfers_are_not_own_transfers() {
-        assert_eq!(credit("INTERAC E-TRANSFER FROM J TREMBLAY"), C::OtherIncome);
-        assert_eq!(debit("INTERAC E-TRANSFER TO M ROY"), C::Spending);
+        assert_eq!(
+            credit("INTERAC E-TRANSFER FROM J TREMBLAY"),
+            C::TransferDeposit
+        );
+        assert_eq!(debit("INTERAC E-TRANSFER TO M ROY"), C::TransferPayment);
+        assert_eq!(
+            credit("EFT CREDIT NORTHWIND PROPERTIES"),
+            C::TransferDeposit
+        );
+        assert_eq!(credit("WIRE TRANSFER FROM ACME LTD"), C::TransferDeposit);
+        assert_eq!(debit("WIRE TRANSFER TO SUPPLIER CO"), C::TransferPayment);
+        assert!(C::TransferDeposit.is_income() && !C::TransferDeposit.is_own_transfer());
     }
 
     #[test]
@@ -667,6 +783,59 @@ mod tests {
         assert_eq!(debit("LOBLAWS #1042"), C::Spending);
         assert_eq!(debit("TIM HORTONS #2231"), C::Spending);
         assert_eq!(credit("INTEREST PAID"), C::OtherIncome);
+    }
+
+    #[test]
+    fn merchant_service_payouts() {
+        assert_eq!(credit("SQUARE CANADA DEPOSIT"), C::MerchantDeposit);
+        assert_eq!(credit("MONERIS SETTLEMENT"), C::MerchantDeposit);
+        assert_eq!(credit("STRIPE PAYOUT"), C::MerchantDeposit);
+        assert_eq!(credit("SHOPIFY PAYMENTS PAYOUT"), C::MerchantDeposit);
+        // A paycheque from a payments company is still pay; a lender's advance still a loan.
+        assert_eq!(credit("PAYROLL - Stripe Paycheck"), C::EmployerIncome);
+        assert_eq!(credit("SQUARE CAPITAL LOAN ADVANCE"), C::LoanDeposit);
+        // Shopify the employer is not Shopify Payments.
+        assert_eq!(credit("PAYROLL DEP SHOPIFY"), C::EmployerIncome);
+        assert!(C::MerchantDeposit.is_income());
+    }
+
+    #[test]
+    fn payroll_paid_out_is_a_business_expense() {
+        assert_eq!(debit("WAGEPOINT PAYROLL"), C::PayrollPayment);
+        assert_eq!(debit("PAYROLL RUN 0412"), C::PayrollPayment);
+        assert_eq!(debit("CERIDIAN DAYFORCE"), C::PayrollPayment);
+        assert_eq!(credit("PAYROLL DEP AIR CANADA"), C::EmployerIncome);
+    }
+
+    #[test]
+    fn business_loans_and_auto_lenders() {
+        assert_eq!(credit("BDC LOAN ADVANCE"), C::LoanDeposit);
+        assert_eq!(debit("BDC LOAN PAYMENT"), C::OtherLoanPayment);
+        assert_eq!(credit("FORD CREDIT CANADA FUNDING"), C::AutoLoanDeposit);
+        assert_eq!(debit("FORD CREDIT CA APY"), C::AutoLoanPayment);
+        assert!(C::AutoLoanDeposit.is_loan_deposit() && C::LoanDeposit.is_loan_deposit());
+        assert!(!C::AutoLoanDeposit.is_income());
+    }
+
+    #[test]
+    fn rent_utilities_and_fees_of_a_business() {
+        assert_eq!(debit("COMMERCIAL RENT 1200 BAY ST"), C::Rent);
+        assert_eq!(debit("HYDRO ONE BILL PAYMENT"), C::Utility);
+        assert_eq!(debit("MONTHLY ACCOUNT FEE"), C::BankFee);
+        assert_eq!(debit("NSF SERVICE CHARGE"), C::NsfFee);
+        assert!(C::BankFee.is_fee() && C::NsfFee.is_fee() && !C::Rent.is_fee());
+        assert_eq!(debit("CRA SOURCE DEDUCTIONS"), C::Spending);
+    }
+
+    #[test]
+    fn disability_is_its_own_program() {
+        use GovProgram::*;
+        assert_eq!(
+            credit("CPP DISABILITY BENEFIT"),
+            C::GovernmentIncome(Disability)
+        );
+        assert_eq!(credit("ODSP PAYMENT"), C::GovernmentIncome(Disability));
+        assert_eq!(credit("CPP CANADA PENSION"), C::GovernmentIncome(Pension));
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub fn credit_risk(persona: &Persona, as_of: NaiveDate) -> Vec<Attribute> {
     // Non-employer income.
     out.push(
         book.average_monthly("average_monthly_non_employer_income_complex", &|e| {
-            matches!(e.category, C::GovernmentIncome(_) | C::OtherIncome)
+            e.category.is_income() && e.category != C::EmployerIncome
         }),
     );
     out.push(
