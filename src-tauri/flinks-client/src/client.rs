@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -102,17 +103,41 @@ impl Default for AccountsDetailOptions {
     }
 }
 
+/// What a client reports after each HTTP call, for a request ledger. It holds no URL, body or
+/// header, so nothing secret can pass through it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    /// The Flinks endpoint's name: `Authorize`, `GetAccountsDetail`, `GetCreditRiskAttributes`…
+    pub endpoint: &'static str,
+    /// None when no answer came (network, timeout).
+    pub status: Option<u16>,
+    pub flinks_code: Option<String>,
+    pub duration: Duration,
+}
+
+pub type CallObserver = Arc<dyn Fn(&CallRecord) + Send + Sync>;
+
 enum DetailReply {
     Ready(Box<AccountsDetail>),
     Pending,
 }
 
 /// One client per environment; cheap to clone (the connection pool is shared).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FlinksClient {
     http: reqwest::Client,
     env: Environment,
     request_timeout: Duration,
+    observer: Option<CallObserver>,
+}
+
+impl std::fmt::Debug for FlinksClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlinksClient")
+            .field("env", &self.env)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FlinksClient {
@@ -132,7 +157,14 @@ impl FlinksClient {
             http,
             env,
             request_timeout,
+            observer: None,
         })
+    }
+
+    /// Reports every call to `observer` (the desk's request ledger).
+    pub fn with_observer(mut self, observer: CallObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     pub fn environment(&self) -> &Environment {
@@ -169,6 +201,24 @@ impl FlinksClient {
             request = request.json(&body);
         }
         let result = self.exchange(request, secrets).await;
+        if let Some(observer) = &self.observer {
+            let (status, flinks_code) = match &result {
+                Ok((status, body)) => (
+                    Some(status.as_u16()),
+                    body.get("flinkscode")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                ),
+                Err(FlinksError::Decode { status, .. }) => (Some(*status), None),
+                Err(_) => (None, None),
+            };
+            observer(&CallRecord {
+                endpoint,
+                status,
+                flinks_code,
+                duration: started.elapsed(),
+            });
+        }
         match &result {
             Ok((status, _)) => tracing::debug!(
                 endpoint,

@@ -14,8 +14,8 @@ mod secret;
 mod wire;
 
 pub use client::{
-    AccountsDetailOptions, Environment, FlinksClient, PollPolicy, PollProgress,
-    TOOLBOX_API_BASE_URL, TOOLBOX_CUSTOMER_ID,
+    AccountsDetailOptions, CallObserver, CallRecord, Environment, FlinksClient, PollPolicy,
+    PollProgress, TOOLBOX_API_BASE_URL, TOOLBOX_CUSTOMER_ID,
 };
 pub use error::{FlinksCode, FlinksError};
 pub use secret::{LoginId, Secret};
