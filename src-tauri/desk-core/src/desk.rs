@@ -2,17 +2,21 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use flinks_client::{AttributeValue, Environment, FlinksClient, LoginId, Package, PollPolicy};
+use flinks_client::{
+    AttributeValue, CallRecord, Environment, FlinksClient, LoginId, Package, PollPolicy,
+};
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::{self, Unit};
+use crate::export::{self, CsvOptions};
 use crate::flow::{Flow, RetryPolicy, RunEvent};
+use crate::store::{Completion, RunRecord, RunStatus, Store, StoredValue};
 use crate::DeskError;
 
 /// Settings of the built-in sandbox, from the app's environment variables.
@@ -67,6 +71,8 @@ pub struct PackageView {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeRow {
+    /// `login` for the whole login, or an account id.
+    pub scope: String,
     pub name: String,
     pub label: String,
     pub category: &'static str,
@@ -82,7 +88,7 @@ pub struct AttributeRow {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunResult {
-    pub run_id: u64,
+    pub run_id: i64,
     pub customer_label: String,
     pub package: &'static str,
     pub environment: String,
@@ -94,7 +100,16 @@ pub struct RunResult {
     pub rows: Vec<AttributeRow>,
 }
 
+/// Where an export went.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSummary {
+    pub path: String,
+    pub rows: usize,
+}
+
 struct Customer {
+    db_id: i64,
     id: String,
     label: String,
     story: String,
@@ -107,14 +122,14 @@ pub struct Desk {
     client: FlinksClient,
     customers: Vec<Customer>,
     poll: PollPolicy,
-    runs: Mutex<HashMap<u64, CancellationToken>>,
-    next_run: AtomicU64,
+    store: Arc<Store>,
+    runs: Mutex<HashMap<i64, CancellationToken>>,
 }
 
 impl Desk {
     /// Starts the built-in Flinks Capital sandbox on loopback and a desk talking to it over HTTP,
-    /// through the same client as for Flinks itself.
-    pub async fn start_builtin(options: BuiltinOptions) -> Result<Desk, DeskError> {
+    /// through the same client as for Flinks itself, keeping its history in `store`.
+    pub async fn start_builtin(options: BuiltinOptions, store: Store) -> Result<Desk, DeskError> {
         let config = SandboxConfig {
             pending_for: options.pending_for,
             ..SandboxConfig::default()
@@ -123,18 +138,53 @@ impl Desk {
         let sandbox = Sandbox::start(config, addr)
             .await
             .map_err(DeskError::SandboxStart)?;
+        let store = Arc::new(store);
+        let env_id = store.upsert_environment(
+            "builtin",
+            BUILTIN_NAME,
+            "builtin",
+            &sandbox.base_url(),
+            sandbox.customer_id(),
+            false,
+        )?;
+        let ledger = store.clone();
+        let observer = move |call: &CallRecord| {
+            let recorded = ledger.record_request(
+                env_id,
+                call.endpoint,
+                call.status,
+                call.flinks_code.as_deref(),
+                call.duration.as_millis() as i64,
+                // Nothing the sandbox answers is billed.
+                false,
+            );
+            if let Err(e) = recorded {
+                tracing::warn!(error = %e, "a request could not be written to the ledger");
+            }
+        };
         let env = Environment::new(&sandbox.base_url(), sandbox.customer_id())?;
-        let client = FlinksClient::new(env)?;
+        let client = FlinksClient::new(env)?.with_observer(Arc::new(observer));
         let customers = sandbox
             .personas()
             .iter()
-            .map(|p| Customer {
-                id: p.username.clone(),
-                label: p.holder_name.clone(),
-                story: p.story.clone(),
-                login_id: LoginId::new(p.login_id.to_string()),
+            .map(|p| {
+                let login_id = LoginId::new(p.login_id.to_string());
+                let db_id = store.upsert_customer(
+                    env_id,
+                    &p.username,
+                    &p.holder_name,
+                    flinks_sandbox::INSTITUTION,
+                    login_id.last4(),
+                )?;
+                Ok(Customer {
+                    db_id,
+                    id: p.username.clone(),
+                    label: p.holder_name.clone(),
+                    story: p.story.clone(),
+                    login_id,
+                })
             })
-            .collect();
+            .collect::<Result<_, DeskError>>()?;
         Ok(Desk {
             sandbox,
             client,
@@ -143,14 +193,14 @@ impl Desk {
                 interval: options.poll_interval,
                 ..PollPolicy::default()
             },
+            store,
             runs: Mutex::new(HashMap::new()),
-            next_run: AtomicU64::new(1),
         })
     }
 
     pub fn environment(&self) -> EnvironmentView {
         EnvironmentView {
-            name: "Flinks Capital sandbox".into(),
+            name: BUILTIN_NAME.into(),
             kind: "builtin",
             api_base_url: self.sandbox.base_url(),
             offline: true,
@@ -182,7 +232,7 @@ impl Desk {
     }
 
     /// Cancels a run in progress; false when it already ended.
-    pub fn cancel(&self, run_id: u64) -> bool {
+    pub fn cancel(&self, run_id: i64) -> bool {
         match self.runs.lock().expect("runs lock").get(&run_id) {
             Some(token) => {
                 token.cancel();
@@ -208,7 +258,7 @@ impl Desk {
         if package != Package::CreditRisk {
             return Err(DeskError::PackageUnavailable(package.title()));
         }
-        let run_id = self.next_run.fetch_add(1, Ordering::Relaxed);
+        let run_id = self.store.start_run(customer.db_id, package.slug())?;
         let cancel = CancellationToken::new();
         self.runs
             .lock()
@@ -225,36 +275,111 @@ impl Desk {
         };
         let output = flow.run(&customer.login_id, package).await;
         self.runs.lock().expect("runs lock").remove(&run_id);
-        let output = output?;
+        let duration_ms = started.elapsed().as_millis() as i64;
+        let output = match output {
+            Ok(output) => output,
+            Err(e) => {
+                let status = if e.code() == "cancelled" {
+                    RunStatus::Cancelled
+                } else {
+                    RunStatus::Failed
+                };
+                // The error's text is already free of secrets (flinks-client scrubs it).
+                if let Err(store_error) =
+                    self.store
+                        .end_run(run_id, status, duration_ms, &e.code(), &e.to_string())
+                {
+                    tracing::error!(run_id, error = %store_error, "the run's end could not be saved");
+                }
+                return Err(e);
+            }
+        };
+        let values: Vec<StoredValue> = output
+            .attributes
+            .values
+            .iter()
+            .map(|(name, value)| stored(name, value))
+            .collect();
+        self.store.complete_run(
+            run_id,
+            &Completion {
+                request_id: &output.request_id.0,
+                duration_ms,
+                accounts: output.accounts as i64,
+                transactions: output.transactions as i64,
+                values: &values,
+            },
+        )?;
         tracing::info!(
             run_id,
             customer = %customer.id,
             package = package.slug(),
-            values = output.attributes.values.len(),
+            values = values.len(),
             "run finished"
         );
+        // What the screen shows is read back from the store: the history shows the same.
+        self.open_run(run_id)
+    }
+
+    /// Past runs, newest first.
+    pub fn history(&self, limit: usize) -> Result<Vec<RunRecord>, DeskError> {
+        Ok(self.store.history(limit)?)
+    }
+
+    /// The request ledger, newest first.
+    pub fn ledger(&self, limit: usize) -> Result<Vec<crate::store::LedgerEntry>, DeskError> {
+        Ok(self.store.ledger(limit)?)
+    }
+
+    /// A stored run with its values, as the Results view shows it.
+    pub fn open_run(&self, run_id: i64) -> Result<RunResult, DeskError> {
+        let record = self.store.run(run_id)?;
+        if record.status != RunStatus::Completed {
+            return Err(DeskError::RunNotCompleted(run_id));
+        }
+        let package = record
+            .package
+            .parse::<Package>()
+            .map_or("Unknown package", Package::title);
+        let rows = self.store.values(run_id)?.into_iter().map(row).collect();
         Ok(RunResult {
             run_id,
-            customer_label: customer.label.clone(),
-            package: package.title(),
-            environment: self.environment().name,
-            request_id: output.request_id.0,
-            accounts: output.accounts,
-            transactions: output.transactions,
-            duration_ms: started.elapsed().as_millis() as u64,
-            finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            rows: output
-                .attributes
-                .values
-                .iter()
-                .map(|(name, value)| row(name, value))
-                .collect(),
+            customer_label: record.customer_label,
+            package,
+            environment: record.environment,
+            request_id: record.request_id.unwrap_or_default(),
+            accounts: record.accounts.unwrap_or_default() as usize,
+            transactions: record.transactions.unwrap_or_default() as usize,
+            duration_ms: record.duration_ms.unwrap_or_default() as u64,
+            finished_at: record.finished_at.unwrap_or_default(),
+            rows,
+        })
+    }
+
+    /// The file name an export of the run gets by default: the customer's label, never a loginId.
+    pub fn export_file_name(&self, run_id: i64) -> Result<String, DeskError> {
+        Ok(export::file_name(&self.open_run(run_id)?))
+    }
+
+    /// Writes a run as CSV to `path`.
+    pub fn export_csv(
+        &self,
+        run_id: i64,
+        path: &Path,
+        options: CsvOptions,
+    ) -> Result<ExportSummary, DeskError> {
+        let run = self.open_run(run_id)?;
+        let rows = export::write_file(path, &run, options)?;
+        Ok(ExportSummary {
+            path: path.display().to_string(),
+            rows,
         })
     }
 }
 
-fn row(name: &str, value: &AttributeValue) -> AttributeRow {
-    let info = catalog::describe(name);
+const BUILTIN_NAME: &str = "Flinks Capital sandbox";
+
+fn stored(name: &str, value: &AttributeValue) -> StoredValue {
     let (raw, number) = match value {
         AttributeValue::Number(d) => (
             d.normalize().to_string(),
@@ -264,14 +389,25 @@ fn row(name: &str, value: &AttributeValue) -> AttributeRow {
         AttributeValue::Bool(b) => (if *b { "YES" } else { "NO" }.to_owned(), None),
         AttributeValue::Null => (String::new(), None),
     };
-    AttributeRow {
+    StoredValue {
+        scope: "login".into(),
         name: name.to_owned(),
+        raw,
+        number,
+    }
+}
+
+fn row(value: StoredValue) -> AttributeRow {
+    let info = catalog::describe(&value.name);
+    AttributeRow {
+        scope: value.scope,
+        name: value.name,
         label: info.label,
         category: info.category,
         unit: info.unit,
         definition: info.definition,
-        raw,
-        number,
+        raw: value.raw,
+        number: value.number,
         known: info.known,
     }
 }

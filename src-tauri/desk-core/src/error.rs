@@ -1,4 +1,6 @@
 use flinks_client::FlinksError;
+
+use crate::store::StoreError;
 use serde::Serialize;
 
 /// What went wrong in the desk, typed so the app can show a message and what to do next.
@@ -14,6 +16,12 @@ pub enum DeskError {
     PackageUnavailable(&'static str),
     #[error("Flinks asks a security question for this login; it must be connected again")]
     SecurityChallenge,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    #[error("run {0} did not complete, so it has no results to show")]
+    RunNotCompleted(i64),
 }
 
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
@@ -41,6 +49,14 @@ impl DeskError {
             DeskError::UnknownCustomer(_) => "customer.unknown".into(),
             DeskError::PackageUnavailable(_) => "package.unavailable".into(),
             DeskError::SecurityChallenge => "flinks.security_challenge".into(),
+            DeskError::Store(e) => match e {
+                StoreError::Corrupt { .. } => "store.corrupt".into(),
+                StoreError::TooNew { .. } => "store.too_new".into(),
+                StoreError::NoSuchRun(_) => "run.unknown".into(),
+                StoreError::Open { .. } | StoreError::Sql(_) => "store.error".into(),
+            },
+            DeskError::Export(_) => "export.write".into(),
+            DeskError::RunNotCompleted(_) => "run.not_completed".into(),
         }
     }
 
@@ -54,6 +70,19 @@ impl DeskError {
             DeskError::PackageUnavailable(_) => "Pick Credit Risk for now.".into(),
             DeskError::SecurityChallenge => {
                 "Connect the customer again through Flinks Connect to answer the question.".into()
+            }
+            DeskError::Store(StoreError::Corrupt { path } | StoreError::TooNew { path }) => format!(
+                "Move {} aside (or set FLINKS_DESK_DATA_DIR to another folder) and start Flinks Desk again; your file is kept as it is.",
+                path.display()
+            ),
+            DeskError::Store(StoreError::NoSuchRun(_)) | DeskError::RunNotCompleted(_) => {
+                "Pick a completed run from the history.".into()
+            }
+            DeskError::Store(_) => {
+                "Check that the data folder is writable and the disk not full, then try again.".into()
+            }
+            DeskError::Export(_) => {
+                "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()
             }
         }
     }

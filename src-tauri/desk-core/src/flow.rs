@@ -23,7 +23,7 @@ use crate::DeskError;
 )]
 pub enum RunEvent {
     Started {
-        run_id: u64,
+        run_id: i64,
     },
     Authorizing,
     /// Flinks opened a session; the data is being requested.

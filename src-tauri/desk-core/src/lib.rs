@@ -1,16 +1,22 @@
 //! Flinks Desk's core, free of Tauri: the app, the tests and any other front end call this.
 //!
 //! For now it serves the built-in Flinks Capital sandbox: it starts the sandbox on loopback and
-//! runs the Flinks flow against it through `flinks-client`, exactly as it would against Flinks.
+//! runs the Flinks flow against it through `flinks-client`, exactly as it would against Flinks,
+//! keeping every run, its values and every request in a SQLite store.
 
 pub mod catalog;
 mod desk;
 mod error;
+pub mod export;
 pub mod flow;
+pub mod store;
 
 pub use desk::{
-    AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, PackageView, RunResult,
+    AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, ExportSummary, PackageView,
+    RunResult,
 };
 pub use error::{DeskError, ErrorView};
+pub use export::CsvOptions;
 pub use flinks_client::Package;
 pub use flow::RunEvent;
+pub use store::{LedgerEntry, RunRecord, RunStatus, Store, StoreError};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use desk_core::catalog::Unit;
 use desk_core::flow::{Flow, RetryPolicy};
-use desk_core::{BuiltinOptions, Desk, DeskError, Package, RunEvent};
+use desk_core::{BuiltinOptions, CsvOptions, Desk, DeskError, Package, RunEvent, RunStatus, Store};
 use flinks_client::{Environment, FlinksClient, LoginId, PollPolicy};
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
@@ -16,14 +16,33 @@ fn recorder() -> (Arc<Mutex<Vec<RunEvent>>>, impl Fn(RunEvent) + Send + Sync) {
     (events, move |e| sink.lock().unwrap().push(e))
 }
 
-async fn desk(pending_ms: u64) -> Desk {
-    Desk::start_builtin(BuiltinOptions {
-        port: None,
-        pending_for: Duration::from_millis(pending_ms),
-        poll_interval: Duration::from_millis(30),
-    })
+/// A desk on a fresh store; the directory lives as long as the desk.
+struct TestDesk {
+    desk: Desk,
+    dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestDesk {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        &self.desk
+    }
+}
+
+async fn desk(pending_ms: u64) -> TestDesk {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("desk.sqlite3")).unwrap();
+    let desk = Desk::start_builtin(
+        BuiltinOptions {
+            port: None,
+            pending_for: Duration::from_millis(pending_ms),
+            poll_interval: Duration::from_millis(30),
+        },
+        store,
+    )
     .await
-    .expect("the built-in sandbox starts")
+    .expect("the built-in sandbox starts");
+    TestDesk { desk, dir }
 }
 
 #[tokio::test]
@@ -111,7 +130,8 @@ async fn unknown_customers_and_unbuilt_packages_are_clear_errors() {
 
 #[tokio::test]
 async fn a_run_can_be_cancelled_while_pending() {
-    let desk = Arc::new(desk(60_000).await);
+    let test = desk(60_000).await;
+    let desk = Arc::new(test.desk);
     let (events, progress) = recorder();
     let runner = {
         let desk = desk.clone();
@@ -180,4 +200,134 @@ async fn an_expired_session_is_reopened_once_then_reported() {
         .filter(|e| matches!(e, RunEvent::Authorizing))
         .count();
     assert_eq!(authorizing, 2, "one new session, not more");
+}
+
+#[tokio::test]
+async fn a_run_is_kept_in_the_history_and_reopens_identically() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    let first = desk
+        .run("salaried_biweekly", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let second = desk
+        .run("borrower_nsf", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let history = desk.history(10).unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [second.run_id, first.run_id]
+    );
+    assert!(history.iter().all(|r| r.status == RunStatus::Completed));
+    assert_eq!(history[1].values as usize, first.rows.len());
+
+    let reopened = desk.open_run(first.run_id).unwrap();
+    let pairs = |r: &desk_core::RunResult| {
+        r.rows
+            .iter()
+            .map(|row| (row.name.clone(), row.raw.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pairs(&reopened), pairs(&first));
+    assert_eq!(reopened.request_id, first.request_id);
+}
+
+#[tokio::test]
+async fn every_call_lands_in_the_ledger() {
+    let desk = desk(100).await;
+    let (_, progress) = recorder();
+    desk.run("gig_worker", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let ledger = desk.ledger(100).unwrap();
+    let endpoints: Vec<&str> = ledger.iter().rev().map(|e| e.endpoint.as_str()).collect();
+    assert_eq!(endpoints.first(), Some(&"Authorize"));
+    assert_eq!(endpoints.get(1), Some(&"GetAccountsDetail"));
+    assert!(
+        endpoints.contains(&"GetAccountsDetailAsync"),
+        "{endpoints:?}"
+    );
+    assert_eq!(endpoints.last(), Some(&"GetCreditRiskAttributes"));
+    let pending = ledger
+        .iter()
+        .find(|e| e.endpoint == "GetAccountsDetail")
+        .unwrap();
+    assert_eq!(
+        (pending.status, pending.flinks_code.as_deref()),
+        (Some(202), Some("OPERATION_PENDING"))
+    );
+    assert!(
+        ledger.iter().all(|e| !e.billable),
+        "the sandbox bills nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_run_exports_to_csv_with_one_row_per_value() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    let result = desk
+        .run("borrower_nsf", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let name = desk.export_file_name(result.run_id).unwrap();
+    assert!(
+        name.ends_with(".csv") && name.contains("credit-risk"),
+        "{name}"
+    );
+    let path = desk.dir.path().join(&name);
+    let summary = desk
+        .export_csv(result.run_id, &path, CsvOptions::default())
+        .unwrap();
+    assert_eq!(summary.rows, result.rows.len());
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), result.rows.len());
+    let balance = rows.iter().find(|r| &r[4] == "balance_min").unwrap();
+    let shown = result
+        .rows
+        .iter()
+        .find(|r| r.name == "balance_min")
+        .unwrap();
+    assert_eq!(&balance[6], shown.raw.as_str());
+    assert_eq!(&balance[0], result.customer_label.as_str());
+
+    // A path that cannot be written is a clear error naming it, and nothing is left behind.
+    let bad = desk.dir.path().join("missing-folder").join(&name);
+    let err = desk
+        .export_csv(result.run_id, &bad, CsvOptions::default())
+        .unwrap_err();
+    assert_eq!(err.view().code, "export.write");
+    assert!(err.view().message.contains("missing-folder"));
+}
+
+#[tokio::test]
+async fn the_store_holds_no_login_id() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    desk.run("borrower_nsf", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let personas = flinks_sandbox::personas::cast(
+        flinks_sandbox::personas::DEFAULT_SEED,
+        chrono::Utc::now().date_naive(),
+    );
+    // SQLite's main file and its WAL: whatever was written is in one of them.
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(desk.dir.path()).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    assert!(
+        text.contains("borrower_nsf"),
+        "the scan reads the real files"
+    );
+    for p in personas {
+        assert!(
+            !text.contains(&p.login_id.to_string()),
+            "{}'s loginId is in the database",
+            p.username
+        );
+    }
 }

@@ -1,0 +1,235 @@
+//! CSV export of a run: one row per attribute value, written so a spreadsheet opens it safely.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::desk::RunResult;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("could not write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not write the CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvOptions {
+    /// Starts the file with a UTF-8 byte-order mark, which Excel needs to read accents right.
+    pub bom: bool,
+}
+
+pub const HEADER: [&str; 9] = [
+    "customer",
+    "environment",
+    "package",
+    "scope",
+    "attribute",
+    "label",
+    "value",
+    "unit",
+    "run_time",
+];
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a
+/// leading apostrophe, OWASP's advice. Plain numbers such as `-153.74` are left alone: they are
+/// values, not formulas, and an underwriter needs them as numbers.
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Writes the run as CSV; returns the number of value rows.
+pub fn to_writer<W: Write>(
+    mut out: W,
+    run: &RunResult,
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    if options.bom {
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(|source| ExportError::Write {
+                path: PathBuf::new(),
+                source,
+            })?;
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(HEADER)?;
+    for row in &run.rows {
+        let unit = serde_json::to_value(row.unit)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let cells = [
+            run.customer_label.as_str(),
+            run.environment.as_str(),
+            run.package,
+            row.scope.as_str(),
+            row.name.as_str(),
+            row.label.as_str(),
+            row.raw.as_str(),
+            unit.as_str(),
+            run.finished_at.as_str(),
+        ];
+        writer.write_record(cells.iter().map(|c| neutralize(c).into_owned()))?;
+    }
+    writer.flush().map_err(|source| ExportError::Write {
+        path: PathBuf::new(),
+        source,
+    })?;
+    Ok(run.rows.len())
+}
+
+/// Writes the CSV next to `path` and renames it into place, so a failure never leaves a
+/// half-written file where the user expects the export (nor clobbers an older one).
+pub fn write_file(path: &Path, run: &RunResult, options: CsvOptions) -> Result<usize, ExportError> {
+    let failed = |source| ExportError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    let rows = match to_writer(tmp.as_file_mut(), run, options) {
+        Ok(n) => n,
+        Err(ExportError::Write { source, .. }) => return Err(failed(source)),
+        Err(e) => return Err(e),
+    };
+    tmp.as_file().sync_all().map_err(failed)?;
+    tmp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(rows)
+}
+
+/// `flinks-kevin-daigle-credit-risk-2026-11-25.csv`: the customer's label, never a loginId.
+pub fn file_name(run: &RunResult) -> String {
+    let slug = |s: &str| {
+        let mut out = String::new();
+        for c in s.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        out.trim_end_matches('-').to_owned()
+    };
+    let day = run.finished_at.get(..10).unwrap_or("run");
+    format!(
+        "flinks-{}-{}-{day}.csv",
+        slug(&run.customer_label),
+        slug(run.package)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Unit;
+    use crate::desk::AttributeRow;
+
+    fn row(name: &str, raw: &str, number: Option<f64>, unit: Unit) -> AttributeRow {
+        AttributeRow {
+            scope: "login".into(),
+            name: name.into(),
+            label: format!("Label of {name}"),
+            category: "Account overview",
+            unit,
+            definition: String::new(),
+            raw: raw.into(),
+            number,
+            known: true,
+        }
+    }
+
+    fn run(label: &str, rows: Vec<AttributeRow>) -> RunResult {
+        RunResult {
+            run_id: 1,
+            customer_label: label.into(),
+            package: "Credit Risk",
+            environment: "Flinks Capital sandbox".into(),
+            request_id: "r".into(),
+            accounts: 1,
+            transactions: 2,
+            duration_ms: 3,
+            finished_at: "2026-11-25T18:00:00.000Z".into(),
+            rows,
+        }
+    }
+
+    #[test]
+    fn formulas_are_neutralized_and_numbers_kept() {
+        assert_eq!(neutralize("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralize("+1+2"), "'+1+2");
+        assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralize("-2+3"), "'-2+3");
+        assert_eq!(neutralize("\tx"), "'\tx");
+        assert_eq!(neutralize("-153.74"), "-153.74");
+        assert_eq!(neutralize("Air Canada"), "Air Canada");
+    }
+
+    #[test]
+    fn rows_read_back_with_the_csv_crate() {
+        let r = run(
+            "Kevin \"K\" Daigle, Jr.",
+            vec![
+                row("balance_min", "-153.74", Some(-153.74), Unit::Currency),
+                row("employer_name", "=cmd|' /C calc'!A0", None, Unit::Text),
+            ],
+        );
+        let mut bytes = Vec::new();
+        assert_eq!(to_writer(&mut bytes, &r, CsvOptions::default()).unwrap(), 2);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(reader.headers().unwrap(), HEADER.as_slice());
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 2);
+        assert_eq!(&records[0][0], "Kevin \"K\" Daigle, Jr.");
+        assert_eq!(&records[0][4], "balance_min");
+        assert_eq!(&records[0][6], "-153.74");
+        assert_eq!(&records[0][7], "currency");
+        assert_eq!(&records[1][6], "'=cmd|' /C calc'!A0");
+    }
+
+    #[test]
+    fn the_bom_is_there_only_when_asked() {
+        let r = run("A", vec![row("x", "1", Some(1.0), Unit::Count)]);
+        let mut plain = Vec::new();
+        to_writer(&mut plain, &r, CsvOptions { bom: false }).unwrap();
+        assert!(plain.starts_with(b"customer,"));
+        let mut excel = Vec::new();
+        to_writer(&mut excel, &r, CsvOptions { bom: true }).unwrap();
+        assert!(excel.starts_with(&[0xEF, 0xBB, 0xBF]));
+    }
+
+    #[test]
+    fn a_file_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run("Maya Chen", vec![row("x", "1", Some(1.0), Unit::Count)]);
+        let path = dir.path().join(file_name(&r));
+        assert_eq!(
+            path.file_name().unwrap(),
+            "flinks-maya-chen-credit-risk-2026-11-25.csv"
+        );
+        assert_eq!(write_file(&path, &r, CsvOptions::default()).unwrap(), 1);
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("Maya Chen"));
+
+        let missing = dir.path().join("no/such/folder/out.csv");
+        let err = write_file(&missing, &r, CsvOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("no/such/folder/out.csv"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no stray temp file"
+        );
+    }
+}

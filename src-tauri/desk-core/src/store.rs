@@ -1,0 +1,603 @@
+//! The desk's SQLite database: environments, customers, runs with their attribute values, and
+//! the request ledger. Versioned migrations, WAL, foreign keys on. A database that cannot be
+//! opened is reported and left as it is: never recreated over the user's history.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {} is damaged or is not a Flinks Desk database; it was left untouched", .path.display())]
+    Corrupt { path: PathBuf },
+    #[error("the database {} was written by a newer Flinks Desk; it was left untouched", .path.display())]
+    TooNew { path: PathBuf },
+    #[error("the database {} could not be opened: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no run {0} in the history")]
+    NoSuchRun(i64),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+}
+
+/// Status of a run, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    /// It was running when the app stopped (a crash, a kill): found so at the next start.
+    Interrupted,
+}
+
+impl RunStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    fn parse(s: &str) -> RunStatus {
+        match s {
+            "running" => RunStatus::Running,
+            "completed" => RunStatus::Completed,
+            "failed" => RunStatus::Failed,
+            "cancelled" => RunStatus::Cancelled,
+            _ => RunStatus::Interrupted,
+        }
+    }
+}
+
+/// One row of the history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    pub id: i64,
+    pub customer_key: String,
+    pub customer_label: String,
+    pub environment: String,
+    pub package: String,
+    pub status: RunStatus,
+    pub request_id: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub accounts: Option<i64>,
+    pub transactions: Option<i64>,
+    pub values: i64,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// A stored attribute value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredValue {
+    pub scope: String,
+    pub name: String,
+    pub raw: String,
+    pub number: Option<f64>,
+}
+
+/// A finished run's results, written in one transaction with its completion.
+pub struct Completion<'a> {
+    pub request_id: &'a str,
+    pub duration_ms: i64,
+    pub accounts: i64,
+    pub transactions: i64,
+    pub values: &'a [StoredValue],
+}
+
+/// One ledger line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    pub endpoint: String,
+    pub status: Option<u16>,
+    pub flinks_code: Option<String>,
+    pub duration_ms: i64,
+    pub billable: bool,
+    pub at: String,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+impl Store {
+    /// Opens (creating if absent) and migrates the database at `path`, and marks the runs that
+    /// were still running when the app last stopped as interrupted.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let classify = |source: rusqlite::Error| {
+            if is_corruption(&source) {
+                StoreError::Corrupt {
+                    path: path.to_owned(),
+                }
+            } else {
+                StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        };
+        let mut conn = Connection::open(path).map_err(classify)?;
+        // The first statement that reads the file is where a damaged or foreign file shows.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(classify)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(classify)?;
+        migrations().to_latest(&mut conn).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => classify(err),
+            rusqlite_migration::Error::MigrationDefinition(_)
+            | rusqlite_migration::Error::SpecifiedSchemaVersion(_) => StoreError::TooNew {
+                path: path.to_owned(),
+            },
+            other => StoreError::Open {
+                path: path.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+            },
+        })?;
+        let interrupted = conn.execute(
+            "UPDATE runs SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
+            params![now()],
+        )?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "runs left running by the last session are marked interrupted"
+            );
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (statements are atomic), so
+        // the connection stays usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Inserts or updates an environment by its key; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn upsert_environment(
+        &self,
+        key: &str,
+        name: &str,
+        kind: &str,
+        api_base_url: &str,
+        customer_id: &str,
+        production: bool,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO environments (key, name, kind, api_base_url, customer_id, production, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (key) DO UPDATE SET name = ?2, kind = ?3, api_base_url = ?4,
+                 customer_id = ?5, production = ?6",
+            params![key, name, kind, api_base_url, customer_id, production, now()],
+        )?;
+        Ok(conn.query_row(
+            "SELECT id FROM environments WHERE key = ?1",
+            params![key],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Inserts or updates a customer by (environment, key); returns its id. `login_last4` is all
+    /// of the loginId this table ever holds.
+    pub fn upsert_customer(
+        &self,
+        environment_id: i64,
+        key: &str,
+        label: &str,
+        institution: &str,
+        login_last4: &str,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO customers (environment_id, key, label, institution, login_last4, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (environment_id, key) DO UPDATE SET label = ?3, institution = ?4,
+                 login_last4 = ?5",
+            params![environment_id, key, label, institution, login_last4, now()],
+        )?;
+        Ok(conn.query_row(
+            "SELECT id FROM customers WHERE environment_id = ?1 AND key = ?2",
+            params![environment_id, key],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn start_run(&self, customer_id: i64, package: &str) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO runs (customer_id, package, status, started_at) VALUES (?1, ?2, 'running', ?3)",
+            params![customer_id, package, now()],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Writes the values and marks the run completed, all or nothing.
+    pub fn complete_run(&self, run_id: i64, done: &Completion<'_>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO attribute_values (run_id, position, scope, name, raw, number)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (position, v) in done.values.iter().enumerate() {
+                insert.execute(params![
+                    run_id,
+                    position as i64,
+                    v.scope,
+                    v.name,
+                    v.raw,
+                    v.number
+                ])?;
+            }
+        }
+        let updated = tx.execute(
+            "UPDATE runs SET status = 'completed', request_id = ?2, finished_at = ?3,
+                 duration_ms = ?4, accounts = ?5, transactions = ?6
+             WHERE id = ?1 AND status = 'running'",
+            params![
+                run_id,
+                done.request_id,
+                now(),
+                done.duration_ms,
+                done.accounts,
+                done.transactions
+            ],
+        )?;
+        if updated != 1 {
+            return Err(StoreError::NoSuchRun(run_id));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks a run failed or cancelled; its values (none) stay unwritten.
+    pub fn end_run(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        duration_ms: i64,
+        error_code: &str,
+        error_message: &str,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE runs SET status = ?2, finished_at = ?3, duration_ms = ?4, error_code = ?5,
+                 error_message = ?6
+             WHERE id = ?1 AND status = 'running'",
+            params![
+                run_id,
+                status.as_str(),
+                now(),
+                duration_ms,
+                error_code,
+                error_message
+            ],
+        )?;
+        Ok(())
+    }
+
+    const RUN_COLUMNS: &'static str = "r.id, c.key, c.label, e.name, r.package, r.status,
+        r.request_id, r.started_at, r.finished_at, r.duration_ms, r.accounts, r.transactions,
+        (SELECT count(*) FROM attribute_values v WHERE v.run_id = r.id), r.error_code, r.error_message
+        FROM runs r JOIN customers c ON c.id = r.customer_id JOIN environments e ON e.id = c.environment_id";
+
+    fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+        Ok(RunRecord {
+            id: row.get(0)?,
+            customer_key: row.get(1)?,
+            customer_label: row.get(2)?,
+            environment: row.get(3)?,
+            package: row.get(4)?,
+            status: RunStatus::parse(&row.get::<_, String>(5)?),
+            request_id: row.get(6)?,
+            started_at: row.get(7)?,
+            finished_at: row.get(8)?,
+            duration_ms: row.get(9)?,
+            accounts: row.get(10)?,
+            transactions: row.get(11)?,
+            values: row.get(12)?,
+            error_code: row.get(13)?,
+            error_message: row.get(14)?,
+        })
+    }
+
+    /// The newest runs first.
+    pub fn history(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} ORDER BY r.id DESC LIMIT ?1",
+            Self::RUN_COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![limit as i64], Self::run_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn run(&self, run_id: i64) -> Result<RunRecord, StoreError> {
+        let conn = self.conn();
+        conn.query_row(
+            &format!("SELECT {} WHERE r.id = ?1", Self::RUN_COLUMNS),
+            params![run_id],
+            Self::run_from_row,
+        )
+        .optional()?
+        .ok_or(StoreError::NoSuchRun(run_id))
+    }
+
+    /// A run's values in the order Flinks sent them.
+    pub fn values(&self, run_id: i64) -> Result<Vec<StoredValue>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT scope, name, raw, number FROM attribute_values WHERE run_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map(params![run_id], |r| {
+            Ok(StoredValue {
+                scope: r.get(0)?,
+                name: r.get(1)?,
+                raw: r.get(2)?,
+                number: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn record_request(
+        &self,
+        environment_id: i64,
+        endpoint: &str,
+        status: Option<u16>,
+        flinks_code: Option<&str>,
+        duration_ms: i64,
+        billable: bool,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO requests (environment_id, endpoint, status, flinks_code, duration_ms, billable, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![environment_id, endpoint, status, flinks_code, duration_ms, billable, now()],
+        )?;
+        Ok(())
+    }
+
+    /// The newest ledger lines first.
+    pub fn ledger(&self, limit: usize) -> Result<Vec<LedgerEntry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT endpoint, status, flinks_code, duration_ms, billable, at FROM requests
+             ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit as i64], |r| {
+            Ok(LedgerEntry {
+                endpoint: r.get(0)?,
+                status: r.get(1)?,
+                flinks_code: r.get(2)?,
+                duration_ms: r.get(3)?,
+                billable: r.get(4)?,
+                at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("desk.sqlite3")).unwrap();
+        (dir, store)
+    }
+
+    fn customer(store: &Store) -> i64 {
+        let env = store
+            .upsert_environment(
+                "builtin",
+                "Sandbox",
+                "builtin",
+                "http://127.0.0.1:1",
+                "cid",
+                false,
+            )
+            .unwrap();
+        store
+            .upsert_customer(env, "borrower_nsf", "Kevin", "FlinksCapital", "e2fe")
+            .unwrap()
+    }
+
+    fn value(name: &str, raw: &str, number: Option<f64>) -> StoredValue {
+        StoredValue {
+            scope: "login".into(),
+            name: name.into(),
+            raw: raw.into(),
+            number,
+        }
+    }
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_completed_run_keeps_its_values_in_order() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "credit-risk").unwrap();
+        let values = [
+            value("balance_min", "-153.74", Some(-153.74)),
+            value("employer_name", "Dollarama", None),
+        ];
+        store
+            .complete_run(
+                run,
+                &Completion {
+                    request_id: "r1",
+                    duration_ms: 12,
+                    accounts: 1,
+                    transactions: 370,
+                    values: &values,
+                },
+            )
+            .unwrap();
+        assert_eq!(store.values(run).unwrap(), values);
+        let record = store.run(run).unwrap();
+        assert_eq!(record.status, RunStatus::Completed);
+        assert_eq!(record.values, 2);
+        assert_eq!(record.request_id.as_deref(), Some("r1"));
+        assert_eq!(store.history(10).unwrap()[0].id, run);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_run_running_and_no_values() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "credit-risk").unwrap();
+        // The same (scope, name) twice violates the primary key halfway through the writes.
+        let values = [value("a", "1", Some(1.0)), value("a", "2", Some(2.0))];
+        let done = Completion {
+            request_id: "r",
+            duration_ms: 1,
+            accounts: 1,
+            transactions: 1,
+            values: &values,
+        };
+        assert!(store.complete_run(run, &done).is_err());
+        assert!(
+            store.values(run).unwrap().is_empty(),
+            "nothing half-written"
+        );
+        assert_eq!(store.run(run).unwrap().status, RunStatus::Running);
+    }
+
+    #[test]
+    fn runs_left_running_are_interrupted_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        let (done, left) = {
+            let store = Store::open(&path).unwrap();
+            let c = customer(&store);
+            let done = store.start_run(c, "credit-risk").unwrap();
+            store
+                .end_run(done, RunStatus::Failed, 5, "flinks.timeout", "slow")
+                .unwrap();
+            (done, store.start_run(c, "credit-risk").unwrap())
+        };
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.run(left).unwrap().status, RunStatus::Interrupted);
+        let failed = store.run(done).unwrap();
+        assert_eq!(
+            failed.status,
+            RunStatus::Failed,
+            "finished runs are left as they were"
+        );
+        assert_eq!(failed.error_code.as_deref(), Some("flinks.timeout"));
+    }
+
+    #[test]
+    fn a_foreign_file_is_reported_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        let junk = b"this is not a database, but it is somebody's file".repeat(100);
+        std::fs::write(&path, &junk).unwrap();
+        match Store::open(&path) {
+            Err(StoreError::Corrupt { .. }) => {}
+            Err(other) => panic!("expected Corrupt, got {other}"),
+            Ok(_) => panic!("a foreign file opened as a database"),
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), junk);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn the_ledger_keeps_each_call() {
+        let (_dir, store) = store();
+        let env = store
+            .upsert_environment("builtin", "Sandbox", "builtin", "http://x", "cid", false)
+            .unwrap();
+        store
+            .record_request(env, "Authorize", Some(200), None, 3, false)
+            .unwrap();
+        store
+            .record_request(
+                env,
+                "GetAccountsDetail",
+                Some(202),
+                Some("OPERATION_PENDING"),
+                2,
+                false,
+            )
+            .unwrap();
+        let ledger = store.ledger(10).unwrap();
+        assert_eq!(ledger.len(), 2);
+        assert_eq!(ledger[0].endpoint, "GetAccountsDetail");
+        assert_eq!(ledger[0].flinks_code.as_deref(), Some("OPERATION_PENDING"));
+    }
+
+    #[test]
+    fn last4_is_all_a_customer_row_can_hold() {
+        let (_dir, store) = store();
+        let env = store
+            .upsert_environment("builtin", "Sandbox", "builtin", "http://x", "cid", false)
+            .unwrap();
+        let whole = "5e115eac-1209-4f19-641c-08d6d484e2fe";
+        assert!(store
+            .upsert_customer(env, "k", "label", "FlinksCapital", whole)
+            .is_err());
+    }
+}
