@@ -8,6 +8,9 @@ fn main() {
             "list_packages",
             "run_package",
             "cancel_run",
+            "history",
+            "open_run",
+            "export_csv",
         ]),
     ))
     .expect("tauri build script failed");

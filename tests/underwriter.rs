@@ -187,6 +187,47 @@ async fn underwriter_path(app: &App) -> Result<()> {
         "the borrower's story has NSF fees"
     );
 
+    // The run is in the history.
+    let history = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=\"history-item\"]"))
+        .await?;
+    assert_eq!(history.len(), 1, "one run in the history");
+    assert_eq!(
+        history[0].attr("data-status").await?.as_deref(),
+        Some("completed")
+    );
+
+    // Export CSV: one row per attribute, with the values the sandbox computed.
+    app.by_testid("export-button").await?.click().await?;
+    let status = app.by_testid("export-status").await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !status.text().await?.starts_with("Saved") {
+        if Instant::now() > deadline {
+            bail!("the export never finished: {:?}", status.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let files: Vec<_> = std::fs::read_dir(app.export_dir.path())?.collect::<Result<_, _>>()?;
+    assert_eq!(files.len(), 1, "one file exported");
+    let file_name = files[0].file_name().to_string_lossy().into_owned();
+    assert!(
+        file_name.contains("-credit-risk-") && file_name.ends_with(".csv"),
+        "{file_name}"
+    );
+    assert!(!file_name.contains(login_id.expose()) && !file_name.contains(login_id.last4()));
+    let mut csv = csv::Reader::from_path(files[0].path())?;
+    let records: Vec<csv::StringRecord> = csv.records().collect::<Result<_, _>>()?;
+    assert_eq!(records.len(), expected.len(), "one CSV row per attribute");
+    for record in &records {
+        let want = expect(&record[4])?;
+        let got = match want {
+            AttributeValue::Number(_) => AttributeValue::Number(record[6].parse()?),
+            _ => AttributeValue::Text(record[6].to_owned()),
+        };
+        assert_eq!(got, want, "{} in the CSV", &record[4]);
+    }
+
     // The loginId never reaches the webview: not in the page, only its last four characters.
     let page = app.client.source().await?;
     assert!(

@@ -12,6 +12,7 @@ const STAGES = [
 
 const state = {
   customers: [],
+  packageTitles: {},
   result: null,
   runId: null,
   sort: { key: null, dir: 1 },
@@ -186,6 +187,8 @@ function renderTable() {
 
 function showResult(result) {
   state.result = result;
+  $('export').disabled = false;
+  $('export-status').textContent = '';
   $('summary').textContent = `${result.customerLabel} · ${result.package} · ${result.environment} · `
     + `${plural(result.rows.length, 'attribute')} from ${plural(result.accounts, 'account')} and `
     + `${plural(result.transactions, 'transaction')} · RequestId ${result.requestId} · `
@@ -224,6 +227,75 @@ async function run(event) {
     state.runId = null;
     $('cancel').hidden = true;
     updateRunButton();
+    refreshHistory();
+  }
+}
+
+const STATUS_WORDS = {
+  completed: 'completed', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted', running: 'running',
+};
+
+function timeOf(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-CA', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+async function refreshHistory() {
+  let runs;
+  try {
+    runs = await call('history');
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  $('history-empty').hidden = runs.length > 0;
+  $('history').replaceChildren(...runs.map((r) => {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = `history-item ${r.status}`;
+    button.dataset.testid = 'history-item';
+    button.dataset.runId = r.id;
+    button.dataset.status = r.status;
+    const what = document.createElement('span');
+    what.className = 'what';
+    what.textContent = `${r.customerLabel} · ${state.packageTitles[r.package] ?? r.package}`;
+    const when = document.createElement('span');
+    when.className = 'when';
+    when.textContent = `${STATUS_WORDS[r.status] ?? r.status} · ${timeOf(r.startedAt)}`
+      + (r.status === 'completed' ? ` · ${plural(r.values, 'value')}` : '');
+    button.append(what, when);
+    if (r.status === 'completed') {
+      button.addEventListener('click', () => openRun(r.id));
+    } else {
+      button.disabled = true;
+      if (r.errorMessage) button.title = r.errorMessage;
+    }
+    li.append(button);
+    return li;
+  }));
+}
+
+async function openRun(runId) {
+  clearError();
+  try {
+    showResult(await call('open_run', { runId }));
+    $('results').focus();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function exportCsv() {
+  if (!state.result) return;
+  const status = $('export-status');
+  status.textContent = 'Exporting…';
+  try {
+    const saved = await call('export_csv', { runId: state.result.runId, bom: $('bom').checked });
+    status.textContent = saved ? `Saved ${plural(saved.rows, 'row')} to ${saved.path}` : 'Export cancelled.';
+  } catch (err) {
+    status.textContent = '';
+    showError(err);
   }
 }
 
@@ -240,6 +312,7 @@ async function cancel() {
 async function init() {
   $('run-form').addEventListener('submit', run);
   $('cancel').addEventListener('click', cancel);
+  $('export').addEventListener('click', exportCsv);
   $('customer').addEventListener('change', updateRunButton);
   $('packages').addEventListener('change', updateRunButton);
   $('filter').addEventListener('input', () => state.result && renderTable());
@@ -258,8 +331,10 @@ async function init() {
     $('environment').dataset.kind = env.kind;
     state.customers = customers;
     renderCustomers();
+    state.packageTitles = Object.fromEntries(packages.map((p) => [p.slug, p.title]));
     renderPackages(packages);
     updateRunButton();
+    refreshHistory();
   } catch (err) {
     $('environment').textContent = 'Not connected';
     showError(err);

@@ -1,15 +1,17 @@
 //! The Flinks Desk app: a thin shell of Tauri commands over `desk-core`.
 //! Each command takes the state, calls the core and maps its error to `{ code, message, hint }`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, CustomerView, Desk, EnvironmentView, ErrorView, Package, PackageView, RunEvent,
-    RunResult,
+    BuiltinOptions, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
+    ExportSummary, Package, PackageView, RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
-use tauri::{Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 
 /// The desk, or why it could not start (shown by the UI instead of a dead window).
 struct DeskState(Result<Arc<Desk>, ErrorView>);
@@ -65,8 +67,58 @@ async fn run_package(
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
-fn cancel_run(state: State<'_, DeskState>, run_id: u64) -> Result<bool, ErrorView> {
+fn cancel_run(state: State<'_, DeskState>, run_id: i64) -> Result<bool, ErrorView> {
     Ok(state.desk()?.cancel(run_id))
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn history(state: State<'_, DeskState>) -> Result<Vec<RunRecord>, ErrorView> {
+    state.desk()?.history(200).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn open_run(state: State<'_, DeskState>, run_id: i64) -> Result<RunResult, ErrorView> {
+    state.desk()?.open_run(run_id).map_err(|e| e.view())
+}
+
+/// Asks where to save with the native dialog (or uses FLINKS_DESK_EXPORT_DIR when set), then
+/// writes the CSV. `None` when the person closed the dialog.
+#[tauri::command]
+#[tracing::instrument(skip(app, state))]
+async fn export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    run_id: i64,
+    bom: bool,
+) -> Result<Option<ExportSummary>, ErrorView> {
+    let desk = state.desk()?.clone();
+    let name = desk.export_file_name(run_id).map_err(|e| e.view())?;
+    let path = match std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
+        Some(dir) => PathBuf::from(dir).join(&name),
+        None => {
+            // This command runs off the main thread, so the dialog may block it.
+            let chosen = app
+                .dialog()
+                .file()
+                .set_title("Export attributes as CSV")
+                .set_file_name(&name)
+                .add_filter("CSV", &["csv"])
+                .blocking_save_file();
+            let Some(chosen) = chosen else {
+                return Ok(None);
+            };
+            chosen.into_path().map_err(|e| ErrorView {
+                code: "export.path".into(),
+                message: format!("the chosen location is not a file path: {e}"),
+                hint: "Pick a folder on this computer.".into(),
+            })?
+        }
+    };
+    desk.export_csv(run_id, &path, CsvOptions { bom })
+        .map(Some)
+        .map_err(|e| e.view())
 }
 
 fn env_millis(name: &str) -> Option<Duration> {
@@ -96,22 +148,49 @@ fn builtin_options() -> BuiltinOptions {
     }
 }
 
-/// Registers the commands and the state on any runtime (the real one, or Tauri's mock in tests).
-pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    let desk = tauri::async_runtime::block_on(Desk::start_builtin(builtin_options()))
+/// Where the database lives: FLINKS_DESK_DATA_DIR, else the OS's app data folder.
+fn data_dir<R: Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorView> {
+    if let Some(dir) = std::env::var_os("FLINKS_DESK_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path().app_data_dir().map_err(|e| ErrorView {
+        code: "store.location".into(),
+        message: format!("no folder for Flinks Desk's data: {e}"),
+        hint: "Set FLINKS_DESK_DATA_DIR to a writable folder and start again.".into(),
+    })
+}
+
+fn start_desk<R: Runtime>(app: &tauri::App<R>) -> Result<Arc<Desk>, ErrorView> {
+    let path = data_dir(app)?.join("flinks-desk.sqlite3");
+    let store = Store::open(&path).map_err(|e| DeskError::from(e).view())?;
+    tracing::info!(path = %path.display(), "store opened");
+    tauri::async_runtime::block_on(Desk::start_builtin(builtin_options(), store))
         .map(Arc::new)
-        .map_err(|e| {
-            tracing::error!(error = %e, "the desk could not start");
-            e.view()
-        });
+        .map_err(|e| e.view())
+}
+
+/// Registers the plugins, commands and state on any runtime (the real one, or Tauri's mock).
+pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .manage(DeskState(desk))
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let desk = start_desk(app);
+            if let Err(e) = &desk {
+                // The window still opens and says what happened and what to do.
+                tracing::error!(code = %e.code, message = %e.message, "the desk could not start");
+            }
+            app.manage(DeskState(desk));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             environment,
             list_customers,
             list_packages,
             run_package,
-            cancel_run
+            cancel_run,
+            history,
+            open_run,
+            export_csv
         ])
 }
 

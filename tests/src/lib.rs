@@ -18,6 +18,10 @@ pub struct App {
     pub client: Client,
     /// The port of the app's built-in sandbox, fixed by the test so it can ask the sandbox too.
     pub sandbox_port: u16,
+    /// The app's database folder, fresh for each test.
+    pub data_dir: tempfile::TempDir,
+    /// Where Export CSV writes (FLINKS_DESK_EXPORT_DIR: no native dialog to drive).
+    pub export_dir: tempfile::TempDir,
     driver: Driver,
 }
 
@@ -64,6 +68,8 @@ impl App {
         let native =
             std::env::var_os("WEBKIT_WEBDRIVER").unwrap_or_else(|| "WebKitWebDriver".into());
         let (port, native_port, sandbox_port) = (free_port()?, free_port()?, free_port()?);
+        let data_dir = tempfile::tempdir()?;
+        let export_dir = tempfile::tempdir()?;
         let child = Command::new(&driver)
             .arg("--port")
             .arg(port.to_string())
@@ -75,6 +81,8 @@ impl App {
             .env("FLINKS_DESK_SANDBOX_PORT", sandbox_port.to_string())
             .env("FLINKS_DESK_PENDING_MS", pending_ms.to_string())
             .env("FLINKS_DESK_POLL_MS", "250")
+            .env("FLINKS_DESK_DATA_DIR", data_dir.path())
+            .env("FLINKS_DESK_EXPORT_DIR", export_dir.path())
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("cannot start {driver:?}"))?;
@@ -104,6 +112,8 @@ impl App {
         Ok(App {
             client,
             sandbox_port,
+            data_dir,
+            export_dir,
             driver,
         })
     }
