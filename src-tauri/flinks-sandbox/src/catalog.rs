@@ -1,0 +1,1142 @@
+//! The attribute catalog: every attribute's name, packages, unit, category and one-line
+//! definition, and how the engine computes it.
+//!
+//! Attributes come in families: a [`Flow`] (which transactions: payroll deposits, loan
+//! payments, merchant-service payouts…) crossed with aggregations ([`Agg`]: sums and counts per
+//! calendar month or per window, monthly averages, trends, frequencies…). A name template such as
+//! `sum_{k}_{w}` gives each member its Flinks name (flinks-api.md §4.4 where Flinks documents
+//! one, the §4.5 grammar otherwise), and the same row gives its unit, definition and
+//! computation, so the catalog cannot drift from what the engine returns. The package builders
+//! at the end list which families each package holds; a package that holds another (User
+//! Analysis holds Income and Credit Risk) calls its builder.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::classify::{Category as C, GovProgram as G, LOAN_PAYMENTS};
+use crate::engine::{Bal, Calc, Entry, Flow, Names, Per, Period, Pick, Way};
+
+/// The attribute packages of flinks-api.md §4.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Package {
+    Income,
+    Lending,
+    CreditRisk,
+    UserAnalysis,
+    BusinessAnalysis,
+    /// Every attribute of the sandbox.
+    All,
+}
+
+impl Package {
+    pub const ALL: [Package; 6] = [
+        Package::Income,
+        Package::Lending,
+        Package::CreditRisk,
+        Package::UserAnalysis,
+        Package::BusinessAnalysis,
+        Package::All,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Package::Income => "Income",
+            Package::Lending => "Lending",
+            Package::CreditRisk => "Credit Risk",
+            Package::UserAnalysis => "User Analysis",
+            Package::BusinessAnalysis => "Business Analysis",
+            Package::All => "All",
+        }
+    }
+
+    /// The last path segment of the package's endpoint.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Package::Income => "GetIncomeAttributes",
+            Package::Lending => "GetLendingAttributes",
+            Package::CreditRisk => "GetCreditRiskAttributes",
+            Package::UserAnalysis => "GetUserAnalysisAttributes",
+            Package::BusinessAnalysis => "GetBusinessAnalysisAttributes",
+            Package::All => "GetAllAttributes",
+        }
+    }
+
+    /// The package an endpoint's last path segment asks for, in any case. Also takes the
+    /// misspelling `GetUserAnalysisAtributes` and `GetAllBusinessAttributes` (the business
+    /// package: the sandbox has no business attributes beyond it).
+    pub fn from_endpoint(segment: &str) -> Option<Package> {
+        let wanted = segment.trim().to_ascii_lowercase();
+        match wanted.as_str() {
+            "getuseranalysisatributes" => Some(Package::UserAnalysis),
+            "getallbusinessattributes" => Some(Package::BusinessAnalysis),
+            _ => Package::ALL
+                .into_iter()
+                .find(|p| p.endpoint().eq_ignore_ascii_case(&wanted)),
+        }
+    }
+}
+
+/// What an attribute's value measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Canadian dollars.
+    Currency,
+    /// A number of transactions (or an average number per month).
+    Count,
+    /// A number of days.
+    Days,
+    /// A plain number, such as a trend ratio.
+    Ratio,
+    /// One of a few fixed words: CONSISTENT, INCREASING, DECREASING, YES, Monthly, NONE_DETECTED…
+    Enum,
+    /// Free text: a name.
+    Text,
+    /// Dates as YYYY/MM/DD.
+    Date,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Currency => "currency",
+            Unit::Count => "count",
+            Unit::Days => "days",
+            Unit::Ratio => "ratio",
+            Unit::Enum => "enum",
+            Unit::Text => "text",
+            Unit::Date => "date",
+        }
+    }
+}
+
+/// One attribute of the catalog.
+#[derive(Debug)]
+pub struct Spec {
+    pub name: String,
+    /// The packages that return it, in [`Package::ALL`]'s order; always ends with `All`.
+    pub packages: Vec<Package>,
+    pub unit: Unit,
+    /// The section of flinks-api.md §4.4 it belongs to.
+    pub category: &'static str,
+    pub definition: String,
+    pub(crate) calc: Calc,
+}
+
+/// Every attribute, and which of them each package returns in which order.
+#[derive(Debug)]
+pub struct Catalog {
+    specs: Vec<Spec>,
+    index: HashMap<String, usize>,
+    members: HashMap<Package, Vec<usize>>,
+}
+
+/// The catalog, built once.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(build)
+}
+
+impl Catalog {
+    /// Every attribute, in the All package's order.
+    pub fn specs(&self) -> &[Spec] {
+        &self.specs
+    }
+
+    /// The attribute of that name, in any case.
+    pub fn get(&self, name: &str) -> Option<&Spec> {
+        self.index
+            .get(&name.trim().to_ascii_lowercase())
+            .map(|&i| &self.specs[i])
+    }
+
+    /// A package's attributes in its order.
+    pub fn package(&self, package: Package) -> impl Iterator<Item = &Spec> {
+        let members: &[usize] = match package {
+            Package::All => &[],
+            p => &self.members[&p],
+        };
+        let all = (package == Package::All).then_some(self.specs.iter());
+        members
+            .iter()
+            .map(|&i| &self.specs[i])
+            .chain(all.into_iter().flatten())
+    }
+}
+
+// ---- categories: the section names of flinks-api.md §4.4 ----
+
+const OVERVIEW: &str = "Account Overview";
+const EMPLOYER: &str = "Employer Income";
+const NON_EMPLOYER: &str = "Non-Employer Income";
+const LOANS: &str = "Loan Payments";
+const BILLS: &str = "Committed Bills";
+const RISK: &str = "Additional Risk";
+const ACTIVITY: &str = "Primary Account Detection";
+const INCOME: &str = "Income Analysis";
+const CASH_FLOW: &str = "Predictive Risk and Cash-Flow Analysis";
+const LIABILITIES: &str = "Liability Analysis";
+const BIZ_LOAN_DEPOSITS: &str = "Loan Deposits Analysis";
+const BIZ_EXPENSES: &str = "Operating Expenses Analysis";
+const BIZ_LIABILITIES: &str = "Liabilities and Loan Payments Analysis";
+const BIZ_FEES: &str = "Fees and Other Expenses";
+
+// ---- flows ----
+
+const fn flow(
+    key: &'static str,
+    what: &'static str,
+    section: &'static str,
+    way: Way,
+    pick: Pick,
+) -> Flow {
+    Flow {
+        key,
+        what,
+        section,
+        way,
+        pick,
+    }
+}
+
+use Pick::{Is, When};
+use Way::{Any, In, Net, Out};
+
+fn own(e: &Entry) -> bool {
+    e.category.is_own_transfer()
+}
+
+static EMPLOYER_INCOME: Flow = flow(
+    "employer_income",
+    "payroll deposits from employers",
+    EMPLOYER,
+    In,
+    Is(&[C::EmployerIncome]),
+);
+static GOVERNMENT_INCOME: Flow = flow(
+    "government_income",
+    "deposits of government programs (EI, child benefit, pensions, disability, social assistance, WSIB, tax credits)",
+    NON_EMPLOYER,
+    In,
+    When(|e| matches!(e.category, C::GovernmentIncome(_))),
+);
+static EMPLOYMENT_INSURANCE: Flow = flow(
+    "employment_insurance_income",
+    "Employment Insurance (EI) deposits",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::EmploymentInsurance)]),
+);
+static SOCIAL_ASSISTANCE: Flow = flow(
+    "social_assistance_income",
+    "social assistance deposits (Ontario Works, provincial income assistance)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::SocialAssistance)]),
+);
+static WSIB: Flow = flow(
+    "wsib_income",
+    "workers' compensation deposits (WSIB, WCB, CNESST)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::Wsib)]),
+);
+static PENSION: Flow = flow(
+    "pension_income",
+    "public pension deposits (CPP, QPP, OAS)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::Pension)]),
+);
+static CHILD_SUPPORT: Flow = flow(
+    "child_support_income_government",
+    "government child benefit deposits (Canada Child Benefit)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::ChildBenefit)]),
+);
+static OTHER_GOVERNMENT: Flow = flow(
+    "other_income",
+    "other government deposits (GST/HST credit, carbon rebate, tax refunds)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::Other)]),
+);
+static DISABILITY: Flow = flow(
+    "disability_income",
+    "disability benefit deposits (CPP Disability, ODSP, AISH)",
+    NON_EMPLOYER,
+    In,
+    Is(&[C::GovernmentIncome(G::Disability)]),
+);
+static NON_EMPLOYER_INCOME: Flow = flow(
+    "non_employer_income",
+    "income other than payroll: government programs, transfers from others, card-terminal payouts, gig payouts and other deposits",
+    NON_EMPLOYER,
+    In,
+    When(|e| e.category.is_income() && e.category != C::EmployerIncome),
+);
+static TOTAL_INCOME: Flow = flow(
+    "total_income",
+    "income of every kind: payroll, government programs, transfers from others, card-terminal payouts and other deposits (not loans, not own transfers)",
+    INCOME,
+    In,
+    When(|e| e.category.is_income()),
+);
+static TOTAL_CREDITS: Flow = flow(
+    "total_credits",
+    "credits from outside the customer's own accounts, loans included",
+    OVERVIEW,
+    In,
+    When(|e| e.is_credit() && !own(e)),
+);
+static TOTAL_DEBITS: Flow = flow(
+    "total_debits",
+    "debits to outside the customer's own accounts",
+    OVERVIEW,
+    Out,
+    When(|e| !e.is_credit() && !own(e)),
+);
+static FREE_CASH_FLOW: Flow = flow(
+    "free_cash_flow",
+    "credits minus debits, transfers between own accounts excluded",
+    OVERVIEW,
+    Net,
+    When(|e| !own(e)),
+);
+static LOAN_PAYMENTS_ALL: Flow = flow(
+    "loan_payments",
+    "loan payments of every kind (auto, mortgage, micro, student, other)",
+    LOANS,
+    Out,
+    Is(LOAN_PAYMENTS),
+);
+static AUTO_LOAN_PAYMENTS: Flow = flow(
+    "auto_loan_payments",
+    "auto loan payments",
+    LOANS,
+    Out,
+    Is(&[C::AutoLoanPayment]),
+);
+static MORTGAGE_PAYMENTS: Flow = flow(
+    "mortgage_payments",
+    "mortgage payments",
+    LOANS,
+    Out,
+    Is(&[C::MortgagePayment]),
+);
+static MICRO_LOAN_PAYMENTS: Flow = flow(
+    "micro_loan_payments",
+    "payments to micro-lenders (payday and instalment lenders)",
+    LOANS,
+    Out,
+    Is(&[C::MicroLoanPayment]),
+);
+static STUDENT_LOAN_PAYMENTS: Flow = flow(
+    "student_loan_payments",
+    "student loan payments",
+    LOANS,
+    Out,
+    Is(&[C::StudentLoanPayment]),
+);
+static OTHER_LOAN_PAYMENTS: Flow = flow(
+    "other_loan_payments",
+    "payments of other loans and lines of credit",
+    LOANS,
+    Out,
+    Is(&[C::OtherLoanPayment]),
+);
+static UTILITY_PAYMENTS: Flow = flow(
+    "utility_payments",
+    "utility bills (hydro, gas, water)",
+    BILLS,
+    Out,
+    Is(&[C::Utility]),
+);
+static TELECOM_PAYMENTS: Flow = flow(
+    "telecom_payments",
+    "telecom bills (mobile, internet, TV)",
+    BILLS,
+    Out,
+    Is(&[C::Telecom]),
+);
+static LOAN_DEPOSITS: Flow = flow(
+    "loan_deposits",
+    "loan advances deposited by lenders",
+    LIABILITIES,
+    In,
+    When(|e| e.category.is_loan_deposit()),
+);
+static NSF: Flow = flow(
+    "nsf",
+    "NSF (non-sufficient funds) fees",
+    RISK,
+    Out,
+    Is(&[C::NsfFee]),
+);
+static STOP_PAYMENT: Flow = flow(
+    "stop_payment",
+    "stop-payment fees",
+    RISK,
+    Out,
+    Is(&[C::StopPaymentFee]),
+);
+static RECURRING_DEPOSITS: Flow = flow(
+    "recurring_deposits",
+    "deposits from a payer who pays on a schedule (weekly, biweekly or monthly)",
+    CASH_FLOW,
+    In,
+    When(|e| e.recurring && e.is_credit() && !own(e)),
+);
+static RECURRING_PAYMENTS: Flow = flow(
+    "recurring_payments",
+    "payments to a payee paid on a schedule (weekly, biweekly or monthly)",
+    CASH_FLOW,
+    Out,
+    When(|e| e.recurring && !e.is_credit() && !own(e)),
+);
+static RECURRING_TRANSFERS_IN: Flow = flow(
+    "recurring_transfers_in",
+    "transfers in (from own accounts or e-Transfers from others) that arrive on a schedule",
+    CASH_FLOW,
+    In,
+    When(|e| e.recurring && matches!(e.category, C::TransferIn | C::TransferDeposit)),
+);
+static RECURRING_TRANSFERS_OUT: Flow = flow(
+    "recurring_transfers_out",
+    "transfers out (to own accounts or e-Transfers to others) that leave on a schedule",
+    CASH_FLOW,
+    Out,
+    When(|e| e.recurring && matches!(e.category, C::TransferOut | C::TransferPayment)),
+);
+static OVERALL_ACTIVITY: Flow = flow(
+    "overall_activity",
+    "transactions",
+    ACTIVITY,
+    Any,
+    When(|_| true),
+);
+static DEBIT_ACTIVITY: Flow = flow(
+    "debit_activity",
+    "debits",
+    ACTIVITY,
+    Any,
+    When(|e| !e.is_credit()),
+);
+static CREDIT_ACTIVITY: Flow = flow(
+    "credit_activity",
+    "credits",
+    ACTIVITY,
+    Any,
+    When(|e| e.is_credit()),
+);
+
+// Business flows: what GetBusinessAnalysisAttributes adds up, each under its own section.
+
+static OPERATING_INCOME_BIZ: Flow = flow(
+    "operating_income",
+    "business revenue: card-terminal payouts, transfers and cheques from customers and other deposits (not loans, government programs or own transfers)",
+    INCOME,
+    In,
+    When(|e| matches!(e.category, C::OtherIncome | C::TransferDeposit | C::MerchantDeposit)),
+);
+static MERCHANT_DEPOSITS_BIZ: Flow = flow(
+    "merchant_service_provider_deposits",
+    "payouts of merchant-service providers (Square, Moneris, Stripe and other card terminals and checkouts)",
+    INCOME,
+    In,
+    Is(&[C::MerchantDeposit]),
+);
+static TRANSFER_DEPOSITS_BIZ: Flow = flow(
+    "transfer_deposits",
+    "e-Transfers, wires and EFT credits from others",
+    INCOME,
+    In,
+    Is(&[C::TransferDeposit]),
+);
+static PAYROLL_DEPOSITS_BIZ: Flow = flow(
+    "payroll_deposits",
+    "payroll deposits from employers",
+    INCOME,
+    In,
+    Is(&[C::EmployerIncome]),
+);
+static LOAN_DEPOSITS_BIZ: Flow = flow(
+    "loan_deposits",
+    "loan advances deposited by lenders",
+    BIZ_LOAN_DEPOSITS,
+    In,
+    When(|e| e.category.is_loan_deposit()),
+);
+static AUTO_LOAN_DEPOSITS_BIZ: Flow = flow(
+    "auto_loan_deposits",
+    "vehicle loans funded by auto lenders",
+    BIZ_LOAN_DEPOSITS,
+    In,
+    Is(&[C::AutoLoanDeposit]),
+);
+static OPERATING_EXPENSES_BIZ: Flow = flow(
+    "operating_expenses",
+    "business expenses: debits to others except loan payments and bank fees",
+    BIZ_EXPENSES,
+    Out,
+    When(|e| !e.is_credit() && !own(e) && !e.category.is_loan_payment() && !e.category.is_fee()),
+);
+static PAYROLL_PAYMENTS_BIZ: Flow = flow(
+    "payroll_payments",
+    "payroll paid to employees, directly or through a payroll service",
+    BIZ_EXPENSES,
+    Out,
+    Is(&[C::PayrollPayment]),
+);
+static RENT_PAYMENTS_BIZ: Flow = flow(
+    "rent_payments",
+    "rent payments",
+    BIZ_EXPENSES,
+    Out,
+    Is(&[C::Rent]),
+);
+static UTILITY_PAYMENTS_BIZ: Flow = flow(
+    "utility_payments",
+    "utility bills (hydro, gas, water)",
+    BIZ_EXPENSES,
+    Out,
+    Is(&[C::Utility]),
+);
+static LOAN_PAYMENTS_BIZ: Flow = flow(
+    "loan_payments",
+    "loan payments of every kind (term loans, auto, mortgage, micro, other)",
+    BIZ_LIABILITIES,
+    Out,
+    Is(LOAN_PAYMENTS),
+);
+static AUTO_LOAN_PAYMENTS_BIZ: Flow = flow(
+    "auto_loan_payments",
+    "auto loan payments",
+    BIZ_LIABILITIES,
+    Out,
+    Is(&[C::AutoLoanPayment]),
+);
+static BANK_FEES_BIZ: Flow = flow(
+    "bank_fees",
+    "bank fees: NSF, stop-payment, overdraft, account and service charges",
+    BIZ_FEES,
+    Out,
+    When(|e| e.category.is_fee()),
+);
+
+const BUSINESS_FLOWS: &[&Flow] = &[
+    &OPERATING_INCOME_BIZ,
+    &MERCHANT_DEPOSITS_BIZ,
+    &TRANSFER_DEPOSITS_BIZ,
+    &PAYROLL_DEPOSITS_BIZ,
+    &LOAN_DEPOSITS_BIZ,
+    &AUTO_LOAN_DEPOSITS_BIZ,
+    &OPERATING_EXPENSES_BIZ,
+    &PAYROLL_PAYMENTS_BIZ,
+    &RENT_PAYMENTS_BIZ,
+    &UTILITY_PAYMENTS_BIZ,
+    &LOAN_PAYMENTS_BIZ,
+    &AUTO_LOAN_PAYMENTS_BIZ,
+    &BANK_FEES_BIZ,
+];
+
+// ---- aggregations ----
+
+/// What a family member computes from its flow.
+#[derive(Debug, Clone, Copy)]
+enum Agg {
+    Sum(Period),
+    Count(Period),
+    Average(Per),
+    MonthlyCount,
+    Trend,
+    TrendRatio,
+    ActivityTrend,
+    Frequency,
+    LastTwoDates,
+    Has,
+}
+
+impl Agg {
+    fn calc(self, f: &'static Flow) -> Calc {
+        match self {
+            Agg::Sum(p) => Calc::Sum(f, p),
+            Agg::Count(p) => Calc::Count(f, p),
+            Agg::Average(per) => Calc::Average(f, per),
+            Agg::MonthlyCount => Calc::MonthlyCount(f),
+            Agg::Trend => Calc::Trend(f),
+            Agg::TrendRatio => Calc::TrendRatio(f),
+            Agg::ActivityTrend => Calc::ActivityTrend(f),
+            Agg::Frequency => Calc::Frequency(f),
+            Agg::LastTwoDates => Calc::LastTwoDates(f),
+            Agg::Has => Calc::Has(f),
+        }
+    }
+
+    fn unit(self) -> Unit {
+        match self {
+            Agg::Sum(_) | Agg::Average(_) => Unit::Currency,
+            Agg::Count(_) | Agg::MonthlyCount => Unit::Count,
+            Agg::Trend | Agg::ActivityTrend | Agg::Frequency | Agg::Has => Unit::Enum,
+            Agg::TrendRatio => Unit::Ratio,
+            Agg::LastTwoDates => Unit::Date,
+        }
+    }
+
+    fn period(self) -> Option<Period> {
+        match self {
+            Agg::Sum(p) | Agg::Count(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn define(self, f: &Flow) -> String {
+        let what = f.what;
+        let trend = "INCREASING or DECREASING beyond 15%, else CONSISTENT";
+        match self {
+            Agg::Sum(p) => format!("Sum of {what} in {}.", p.phrase()),
+            Agg::Count(p) => format!("Number of {what} in {}.", p.phrase()),
+            Agg::Average(Per::Month) => format!(
+                "Monthly average of {what}: their sum over the last 365 days divided by the months the accounts existed in them (1 to 12)."
+            ),
+            Agg::Average(Per::Twelve) => format!(
+                "Monthly average of {what}: their sum over the last 365 days divided by 12."
+            ),
+            Agg::Average(Per::Year) => format!(
+                "Yearly amount of {what}: their monthly average over the months the accounts existed in the last 365 days, times 12."
+            ),
+            Agg::Average(Per::Transaction) => {
+                format!("Average amount of one of the {what} over the last 365 days.")
+            }
+            Agg::MonthlyCount => format!(
+                "Number of {what} per month: their count over the last 365 days divided by the months the accounts existed in them."
+            ),
+            Agg::Trend => format!(
+                "Trend of {what}: their daily amount over the last 90 days against the 270 days before; {trend}."
+            ),
+            Agg::TrendRatio => format!(
+                "Daily amount of {what} over the last 90 days divided by that of the 270 days before (0 when there were none before)."
+            ),
+            Agg::ActivityTrend => format!(
+                "Trend of the number of {what}: per day over the last 90 days against the 270 days before; {trend}."
+            ),
+            Agg::Frequency => format!(
+                "How often {what} occur, from the gaps between their dates over the last 365 days: Weekly, BiWeekly, Monthly or NONE_DETECTED."
+            ),
+            Agg::LastTwoDates => format!(
+                "Dates of the last two {what} in the last 365 days (YYYY/MM/DD, latest first), or NONE_DETECTED."
+            ),
+            Agg::Has => format!("YES when there were {what} in the last 365 days, else NO."),
+        }
+    }
+}
+
+/// The calendar months `current_month`, `previous_month`, `2_months_ago` … up to `n − 1`.
+fn months(n: u32) -> Vec<Period> {
+    (0..n).map(Period::Month).collect()
+}
+
+/// Windows of the last N days.
+fn days(ns: &[i64]) -> Vec<Period> {
+    ns.iter().map(|&n| Period::Days(n)).collect()
+}
+
+const SHORT_WINDOWS: &[i64] = &[30, 60, 90];
+const ALL_WINDOWS: &[i64] = &[30, 60, 90, 180, 365];
+
+/// What Lending reports on each income source (flinks-api.md §4.4, Lending: "average monthly
+/// complex, average amount, total detected, frequency, trend, last two deposit dates").
+const INCOME_SOURCE: &[(&str, Agg)] = &[
+    ("average_monthly_{k}_complex", Agg::Average(Per::Month)),
+    ("average_monthly_{k}", Agg::Average(Per::Twelve)),
+    ("average_{k}_deposit", Agg::Average(Per::Transaction)),
+    ("sum_{k}", Agg::Sum(Period::Days(365))),
+    ("{k}_trend_simple", Agg::Trend),
+    ("{k}_frequency", Agg::Frequency),
+    ("last_2_deposit_dates_{k}", Agg::LastTwoDates),
+];
+
+/// What Business Analysis reports on each business flow (flinks-api.md §4.4, Business
+/// Analysis); `{each}` is `deposit` for money in and `payment` for money out.
+const BUSINESS_SUMMARY: &[(&str, Agg)] = &[
+    ("average_monthly_{k}_biz", Agg::Average(Per::Month)),
+    ("average_{k}_{each}_biz", Agg::Average(Per::Transaction)),
+    ("{k}_trend_biz", Agg::TrendRatio),
+    ("{k}_trend_simple_biz", Agg::Trend),
+    ("{k}_frequency_biz", Agg::Frequency),
+    ("last_2_{each}_dates_{k}_biz", Agg::LastTwoDates),
+    ("sum_{k}_{w}_biz", Agg::Sum(Period::Days(365))),
+];
+
+/// A name from a template: `{k}` the flow's key, `{w}` the period's suffix, `{each}` deposit
+/// or payment.
+fn fill(template: &str, f: &Flow, period: Option<Period>) -> String {
+    let each = match f.way {
+        In => "deposit",
+        Out => "payment",
+        Net | Any => "transaction",
+    };
+    let name = template.replace("{k}", f.key).replace("{each}", each);
+    match period {
+        Some(p) => name.replace("{w}", &p.suffix()),
+        None => name,
+    }
+}
+
+// ---- the registry the package builders fill ----
+
+#[derive(Default)]
+struct Registry {
+    specs: Vec<Spec>,
+    index: HashMap<String, usize>,
+    members: HashMap<Package, Vec<usize>>,
+    /// The package being built.
+    package: Option<Package>,
+}
+
+impl Registry {
+    fn build(&mut self, package: Package, builder: fn(&mut Registry)) {
+        self.package = Some(package);
+        self.members.entry(package).or_default();
+        builder(self);
+    }
+
+    /// Adds an attribute to the package being built; one already in the catalog under that
+    /// name joins the package as it is.
+    fn add(
+        &mut self,
+        name: String,
+        unit: Unit,
+        category: &'static str,
+        definition: String,
+        calc: Calc,
+    ) {
+        let package = self
+            .package
+            .expect("attributes are added by a package builder");
+        let i = match self.index.get(&name) {
+            Some(&i) => {
+                debug_assert_eq!(
+                    self.specs[i].definition, definition,
+                    "{name} is defined twice"
+                );
+                i
+            }
+            None => {
+                self.specs.push(Spec {
+                    name: name.clone(),
+                    packages: Vec::new(),
+                    unit,
+                    category,
+                    definition,
+                    calc,
+                });
+                self.index.insert(name, self.specs.len() - 1);
+                self.specs.len() - 1
+            }
+        };
+        let members = self.members.entry(package).or_default();
+        if !members.contains(&i) {
+            members.push(i);
+            self.specs[i].packages.push(package);
+        }
+    }
+
+    /// One attribute computed some other way than from a flow.
+    fn single(
+        &mut self,
+        name: &str,
+        unit: Unit,
+        category: &'static str,
+        definition: &str,
+        calc: Calc,
+    ) {
+        self.add(name.to_owned(), unit, category, definition.to_owned(), calc);
+    }
+
+    /// One family member: `agg` of `f`, named by the template.
+    fn one(&mut self, template: &str, agg: Agg, f: &'static Flow) {
+        let name = fill(template, f, agg.period());
+        self.add(name, agg.unit(), f.section, agg.define(f), agg.calc(f));
+    }
+
+    /// The family members of `f` for each period.
+    fn each(
+        &mut self,
+        template: &str,
+        agg: fn(Period) -> Agg,
+        f: &'static Flow,
+        periods: &[Period],
+    ) {
+        for &p in periods {
+            self.one(template, agg(p), f);
+        }
+    }
+
+    /// A table of (template, aggregation) rows applied to `f`.
+    fn table(&mut self, rows: &[(&str, Agg)], f: &'static Flow) {
+        for &(template, agg) in rows {
+            self.one(template, agg, f);
+        }
+    }
+
+    /// `sum_{k}_<month>` then `count_{k}_<month>` for the months, with a name suffix.
+    fn monthly(&mut self, f: &'static Flow, n: u32, suffix: &str) {
+        self.each(&format!("sum_{{k}}_{{w}}{suffix}"), Agg::Sum, f, &months(n));
+        self.each(
+            &format!("count_{{k}}_{{w}}{suffix}"),
+            Agg::Count,
+            f,
+            &months(n),
+        );
+    }
+}
+
+fn build() -> Catalog {
+    let mut r = Registry::default();
+    r.build(Package::Income, income);
+    r.build(Package::CreditRisk, credit_risk);
+    r.build(Package::UserAnalysis, user_analysis);
+    r.build(Package::Lending, lending);
+    r.build(Package::BusinessAnalysis, business_analysis);
+    for spec in &mut r.specs {
+        spec.packages.sort_unstable();
+        spec.packages.push(Package::All);
+    }
+    Catalog {
+        specs: r.specs,
+        index: r.index,
+        members: r.members,
+    }
+}
+
+// ---- the packages ----
+
+fn employer_overview(r: &mut Registry) {
+    r.single(
+        "employer_name",
+        Unit::Text,
+        EMPLOYER,
+        "Employer whose payroll deposits are the most frequent over the last 365 days (ties: the larger total); NONE_DETECTED when there are none.",
+        Calc::Name(Names::Employers, 0),
+    );
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &EMPLOYER_INCOME,
+    );
+    r.one("{k}_trend_simple", Agg::Trend, &EMPLOYER_INCOME);
+    r.monthly(&EMPLOYER_INCOME, 13, "");
+}
+
+fn account_age_days(r: &mut Registry) {
+    r.single(
+        "account_age_days",
+        Unit::Days,
+        OVERVIEW,
+        "Days from the opening of the oldest account in scope to the data's last day.",
+        Calc::AccountAge,
+    );
+}
+
+fn free_cash_flow(r: &mut Registry) {
+    r.one(
+        "average_monthly_{k}",
+        Agg::Average(Per::Twelve),
+        &FREE_CASH_FLOW,
+    );
+}
+
+/// GetIncomeAttributes, as flinks-api.md §4.4 lists it.
+fn income(r: &mut Registry) {
+    employer_overview(r);
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &NON_EMPLOYER_INCOME,
+    );
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &GOVERNMENT_INCOME,
+    );
+    r.monthly(&GOVERNMENT_INCOME, 13, "");
+    for f in [
+        &GOVERNMENT_INCOME,
+        &EMPLOYMENT_INSURANCE,
+        &SOCIAL_ASSISTANCE,
+        &WSIB,
+        &PENSION,
+        &CHILD_SUPPORT,
+        &OTHER_GOVERNMENT,
+    ] {
+        r.each("sum_{k}_{w}", Agg::Sum, f, &days(&[90]));
+    }
+    r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_INCOME, &months(13));
+    r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_CREDITS, &months(13));
+    account_age_days(r);
+    free_cash_flow(r);
+}
+
+/// GetCreditRiskAttributes, as flinks-api.md §4.4 lists it, in its order.
+fn credit_risk(r: &mut Registry) {
+    // Account overview.
+    r.single(
+        "balance_min",
+        Unit::Currency,
+        OVERVIEW,
+        "Lowest end-of-day balance of the primary account (the busiest chequing account) over the last 90 days.",
+        Calc::Balance(Bal::Min),
+    );
+    r.single(
+        "count_days_negative_balance_90_days",
+        Unit::Days,
+        OVERVIEW,
+        "Days of the last 90 on which the primary account's end-of-day balance was below zero.",
+        Calc::Balance(Bal::NegativeDays),
+    );
+    free_cash_flow(r);
+    r.single(
+        "balance_trend_simple",
+        Unit::Enum,
+        OVERVIEW,
+        "The primary account's average end-of-day balance over the last 90 days against the 90 days before; INCREASING or DECREASING beyond 15%, else CONSISTENT.",
+        Calc::Balance(Bal::Trend),
+    );
+    employer_overview(r);
+    // Non-employer income.
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &NON_EMPLOYER_INCOME,
+    );
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &GOVERNMENT_INCOME,
+    );
+    r.one("total_deposits_trend_simple", Agg::Trend, &TOTAL_CREDITS);
+    // Loan payments and committed bills.
+    for f in [
+        &LOAN_PAYMENTS_ALL,
+        &AUTO_LOAN_PAYMENTS,
+        &MORTGAGE_PAYMENTS,
+        &MICRO_LOAN_PAYMENTS,
+        &STUDENT_LOAN_PAYMENTS,
+        &OTHER_LOAN_PAYMENTS,
+        &UTILITY_PAYMENTS,
+        &TELECOM_PAYMENTS,
+    ] {
+        r.one("average_monthly_{k}_complex", Agg::Average(Per::Month), f);
+    }
+    // Additional risk.
+    r.each("count_{k}_{w}", Agg::Count, &NSF, &days(&[90]));
+    r.each("count_{k}_{w}", Agg::Count, &STOP_PAYMENT, &days(&[90]));
+    micro_lender_name(r);
+    r.one(
+        "average_monthly_debit",
+        Agg::Average(Per::Month),
+        &TOTAL_DEBITS,
+    );
+    account_age_days(r);
+}
+
+fn micro_lender_name(r: &mut Registry) {
+    r.single(
+        "micro_lender_name",
+        Unit::Text,
+        RISK,
+        "Micro-lender seen on the most transactions over the last 365 days; NONE_DETECTED when there is none.",
+        Calc::Name(Names::MicroLenders, 0),
+    );
+}
+
+fn count_active_days(r: &mut Registry) {
+    r.single(
+        "count_active_days",
+        Unit::Days,
+        ACTIVITY,
+        "Days of the last 365 with at least one transaction; the detail lists the first transaction of each.",
+        Calc::ActiveDays,
+    );
+}
+
+/// GetUserAnalysisAttributes: Income, Credit Risk and the primary-account layer.
+fn user_analysis(r: &mut Registry) {
+    income(r);
+    credit_risk(r);
+    count_active_days(r);
+    for f in [&OVERALL_ACTIVITY, &DEBIT_ACTIVITY, &CREDIT_ACTIVITY] {
+        r.one("{k}_trend_simple", Agg::ActivityTrend, f);
+    }
+    r.one("has_{k}", Agg::Has, &EMPLOYER_INCOME);
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &RECURRING_PAYMENTS,
+    );
+    r.one("sum_{k}", Agg::Sum(Period::Days(365)), &LOAN_PAYMENTS_ALL);
+    r.one("sum_{k}", Agg::Sum(Period::Days(365)), &EMPLOYER_INCOME);
+}
+
+/// GetLendingAttributes: the names flinks-api.md §4.4 lists for Lending, and their families.
+fn lending(r: &mut Registry) {
+    // Income analysis: total income, then each source.
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &TOTAL_INCOME,
+    );
+    r.one("sum_{k}", Agg::Sum(Period::Days(365)), &TOTAL_INCOME);
+    r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_INCOME, &months(3));
+    r.each("count_{k}_{w}", Agg::Count, &TOTAL_INCOME, &months(3));
+    employer_overview(r);
+    r.single(
+        "secondary_employer_name",
+        Unit::Text,
+        EMPLOYER,
+        "Employer with the second most payroll deposits over the last 365 days; NONE_DETECTED when there is no second one.",
+        Calc::Name(Names::Employers, 1),
+    );
+    r.single(
+        "count_distinct_employers",
+        Unit::Count,
+        EMPLOYER,
+        "Number of employers that paid payroll deposits in the last 365 days; the detail lists the latest deposit of each.",
+        Calc::CountDistinct(Names::Employers),
+    );
+    r.one(
+        "estimated_annual_net_{k}",
+        Agg::Average(Per::Year),
+        &EMPLOYER_INCOME,
+    );
+    for f in [&EMPLOYER_INCOME, &GOVERNMENT_INCOME, &NON_EMPLOYER_INCOME] {
+        r.table(INCOME_SOURCE, f);
+        r.each("sum_{k}_{w}", Agg::Sum, f, &days(ALL_WINDOWS));
+        r.each("sum_{k}_{w}", Agg::Sum, f, &months(3));
+    }
+    for f in [&EMPLOYMENT_INSURANCE, &DISABILITY] {
+        r.each("sum_{k}_{w}", Agg::Sum, f, &months(3));
+    }
+    r.each("sum_disability_{w}", Agg::Sum, &DISABILITY, &days(&[60]));
+    // Overall risk: balances and cash flow.
+    for (name, definition, b) in [
+        ("balance_current", "End-of-day balance of the primary account on the data's last day.", Bal::Current),
+        ("balance_90_days_ago", "End-of-day balance of the primary account 90 days before the data's last day.", Bal::DaysAgo(90)),
+        ("balance_min", "Lowest end-of-day balance of the primary account (the busiest chequing account) over the last 90 days.", Bal::Min),
+        ("balance_max", "Highest end-of-day balance of the primary account over the last 90 days.", Bal::Max),
+        ("average_daily_balance_90_days", "Average end-of-day balance of the primary account over the last 90 days.", Bal::Average),
+    ] {
+        r.single(name, Unit::Currency, OVERVIEW, definition, Calc::Balance(b));
+    }
+    r.single(
+        "count_days_negative_balance_90_days",
+        Unit::Days,
+        OVERVIEW,
+        "Days of the last 90 on which the primary account's end-of-day balance was below zero.",
+        Calc::Balance(Bal::NegativeDays),
+    );
+    r.single(
+        "balance_trend_simple",
+        Unit::Enum,
+        OVERVIEW,
+        "The primary account's average end-of-day balance over the last 90 days against the 90 days before; INCREASING or DECREASING beyond 15%, else CONSISTENT.",
+        Calc::Balance(Bal::Trend),
+    );
+    free_cash_flow(r);
+    r.each("{k}_{w}", Agg::Sum, &TOTAL_DEBITS, &days(&[30]));
+    r.each("{k}_{w}", Agg::Sum, &TOTAL_CREDITS, &days(&[30]));
+    r.single(
+        "account_age",
+        Unit::Days,
+        OVERVIEW,
+        "Days from the opening of the oldest account in scope to the data's last day (the older name of account_age_days).",
+        Calc::AccountAge,
+    );
+    account_age_days(r);
+    count_active_days(r);
+    // Specific risk: NSF fees and micro-loans.
+    r.each("count_{k}_{w}", Agg::Count, &NSF, &days(SHORT_WINDOWS));
+    r.each("sum_{k}_{w}", Agg::Sum, &NSF, &days(SHORT_WINDOWS));
+    r.one("average_monthly_{k}_fees_count", Agg::MonthlyCount, &NSF);
+    r.each("count_{k}_{w}", Agg::Count, &STOP_PAYMENT, &days(&[90]));
+    micro_lender_name(r);
+    r.single(
+        "count_distinct_micro_lenders",
+        Unit::Count,
+        RISK,
+        "Number of micro-lenders seen in the last 365 days; the detail lists the latest transaction with each.",
+        Calc::CountDistinct(Names::MicroLenders),
+    );
+    r.one(
+        "average_micro_loan_payment",
+        Agg::Average(Per::Transaction),
+        &MICRO_LOAN_PAYMENTS,
+    );
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &MICRO_LOAN_PAYMENTS,
+    );
+    r.each("sum_{k}_{w}", Agg::Sum, &MICRO_LOAN_PAYMENTS, &months(3));
+    r.each(
+        "sum_{k}_{w}",
+        Agg::Sum,
+        &MICRO_LOAN_PAYMENTS,
+        &days(SHORT_WINDOWS),
+    );
+    // Predictive risk and cash flow: what comes and goes on a schedule, balances on paydays.
+    r.each("{k}_{w}", Agg::Sum, &RECURRING_DEPOSITS, &months(3));
+    for f in [
+        &RECURRING_PAYMENTS,
+        &RECURRING_TRANSFERS_IN,
+        &RECURRING_TRANSFERS_OUT,
+    ] {
+        r.one("average_monthly_{k}_complex", Agg::Average(Per::Month), f);
+    }
+    for (f, income) in [
+        (&EMPLOYER_INCOME, "employer_income"),
+        (&TOTAL_INCOME, "income"),
+    ] {
+        for (offset, when) in [(0, "of"), (1, "after")] {
+            r.add(
+                format!("average_closing_balance_day_{when}_{income}"),
+                Unit::Currency,
+                CASH_FLOW,
+                format!(
+                    "Average end-of-day balance of the primary account on the day {when} each day with {} in the last 365 days.",
+                    f.what
+                ),
+                Calc::Balance(Bal::ClosingOn(f, offset)),
+            );
+        }
+    }
+    // Liabilities: loans paid and received.
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &LOAN_PAYMENTS_ALL,
+    );
+    for f in [&LOAN_PAYMENTS_ALL, &LOAN_DEPOSITS] {
+        r.each("sum_{k}_{w}", Agg::Sum, f, &months(3));
+        r.each("count_{k}_{w}", Agg::Count, f, &months(3));
+        r.each("sum_{k}_{w}", Agg::Sum, f, &days(ALL_WINDOWS));
+    }
+    for f in [&TELECOM_PAYMENTS, &OTHER_LOAN_PAYMENTS, &UTILITY_PAYMENTS] {
+        r.one("{k}_average", Agg::Average(Per::Transaction), f);
+    }
+    r.one(
+        "average_monthly_{k}_complex",
+        Agg::Average(Per::Month),
+        &GOVERNMENT_INCOME,
+    );
+}
+
+/// GetBusinessAnalysisAttributes: for each business flow its summary and 13 months of sums
+/// and counts.
+fn business_analysis(r: &mut Registry) {
+    for &f in BUSINESS_FLOWS {
+        r.table(BUSINESS_SUMMARY, f);
+        r.monthly(f, 13, "_biz");
+    }
+}
