@@ -11,6 +11,7 @@ fn main() {
             "history",
             "open_run",
             "export_csv",
+            "charts",
         ]),
     ))
     .expect("tauri build script failed");

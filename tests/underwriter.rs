@@ -187,6 +187,34 @@ async fn underwriter_path(app: &App) -> Result<()> {
         "the borrower's story has NSF fees"
     );
 
+    // Charts: the monthly employer income chart says, in words, what the table says.
+    app.by_testid("charts-toggle").await?.click().await?;
+    let chart = app.by_testid("chart-monthly-employer_income").await?;
+    let description = chart
+        .find(fantoccini::Locator::Css("img"))
+        .await?
+        .attr("alt")
+        .await?
+        .unwrap_or_default();
+    let this_month = expect("sum_employer_income_current_month")?
+        .as_decimal()
+        .context("monthly employer income is a number")?;
+    let whole = this_month
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .to_string();
+    let grouped = whole
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(
+        description.starts_with("Employer income by month:")
+            && description.ends_with(&format!("${grouped}.")),
+        "the chart ends on this month's {this_month}: {description}"
+    );
+
     // The run is in the history.
     let history = app
         .client

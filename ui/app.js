@@ -196,6 +196,34 @@ function showResult(result) {
   $('filter').disabled = false;
   $('table').hidden = false;
   renderTable();
+  loadCharts(result.runId);
+}
+
+async function loadCharts(runId) {
+  const list = $('charts');
+  list.replaceChildren();
+  $('charts-panel').hidden = true;
+  let charts;
+  try {
+    charts = await call('charts', { runId });
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  // A newer result may have replaced this one while the charts were drawn.
+  if (!state.result || state.result.runId !== runId) return;
+  list.replaceChildren(...charts.map((c) => {
+    const figure = document.createElement('figure');
+    figure.dataset.testid = `chart-${c.id}`;
+    const img = document.createElement('img');
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(c.svg)}`;
+    img.alt = c.description;
+    const caption = document.createElement('figcaption');
+    caption.textContent = c.title;
+    figure.append(img, caption);
+    return figure;
+  }));
+  $('charts-panel').hidden = charts.length === 0;
 }
 
 async function run(event) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
+    BuiltinOptions, Chart, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
     ExportSummary, Package, PackageView, RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
@@ -81,6 +81,12 @@ fn history(state: State<'_, DeskState>) -> Result<Vec<RunRecord>, ErrorView> {
 #[tracing::instrument(skip(state))]
 fn open_run(state: State<'_, DeskState>, run_id: i64) -> Result<RunResult, ErrorView> {
     state.desk()?.open_run(run_id).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn charts(state: State<'_, DeskState>, run_id: i64) -> Result<Vec<Chart>, ErrorView> {
+    state.desk()?.charts(run_id).map_err(|e| e.view())
 }
 
 /// Asks where to save with the native dialog (or uses FLINKS_DESK_EXPORT_DIR when set), then
@@ -190,7 +196,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             cancel_run,
             history,
             open_run,
-            export_csv
+            export_csv,
+            charts
         ])
 }
 

@@ -356,6 +356,11 @@ impl Desk {
         })
     }
 
+    /// The run's charts as SVG.
+    pub fn charts(&self, run_id: i64) -> Result<Vec<crate::charts::Chart>, DeskError> {
+        Ok(crate::charts::charts_for(&self.open_run(run_id)?)?)
+    }
+
     /// The file name an export of the run gets by default: the customer's label, never a loginId.
     pub fn export_file_name(&self, run_id: i64) -> Result<String, DeskError> {
         Ok(export::file_name(&self.open_run(run_id)?))

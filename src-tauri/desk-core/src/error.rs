@@ -22,6 +22,8 @@ pub enum DeskError {
     Export(#[from] crate::export::ExportError),
     #[error("run {0} did not complete, so it has no results to show")]
     RunNotCompleted(i64),
+    #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
 }
 
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
@@ -57,6 +59,7 @@ impl DeskError {
             },
             DeskError::Export(_) => "export.write".into(),
             DeskError::RunNotCompleted(_) => "run.not_completed".into(),
+            DeskError::Chart(_) => "chart.draw".into(),
         }
     }
 
@@ -81,6 +84,7 @@ impl DeskError {
             DeskError::Store(_) => {
                 "Check that the data folder is writable and the disk not full, then try again.".into()
             }
+            DeskError::Chart(_) => "The table has every value; please report the chart that failed.".into(),
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()
             }

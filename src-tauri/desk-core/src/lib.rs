@@ -5,12 +5,14 @@
 //! keeping every run, its values and every request in a SQLite store.
 
 pub mod catalog;
+pub mod charts;
 mod desk;
 mod error;
 pub mod export;
 pub mod flow;
 pub mod store;
 
+pub use charts::{Chart, ChartError};
 pub use desk::{
     AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, ExportSummary, PackageView,
     RunResult,
