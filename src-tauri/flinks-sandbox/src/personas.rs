@@ -105,6 +105,18 @@ const SCRIPTS: &[Script<'static>] = &[
         story: "high salary, a mortgage, monthly savings and a credit card paid in full",
         write: high_income_saver,
     },
+    Script {
+        username: "small_business",
+        holder: "Okonkwo Renovations Inc.",
+        story: "a renovation contractor: customer payments, Square, Moneris and Stripe payouts, biweekly payroll, a BDC term loan, shop rent and utilities",
+        write: small_business,
+    },
+    Script {
+        username: "multiple_employers",
+        holder: "Marie-Claude Bergeron",
+        story: "three employers: biweekly at Loblaw, monthly at United Airlines, and weekly shifts at Amazon for the last four months",
+        write: multiple_employers,
+    },
 ];
 
 // Merchant lists, in bank-statement style.
@@ -353,6 +365,94 @@ fn high_income_saver(b: &mut Builder) {
     );
 }
 
+const BUSINESS_CUSTOMERS: &[&str] = &[
+    "EFT CREDIT NORTHWIND PROPERTIES",
+    "EFT CREDIT LAKESHORE CONDO CORP",
+    "EFT CREDIT HARBOURFRONT HOMES",
+];
+const CUSTOMERS_BY_E_TRANSFER: &[&str] = &[
+    "INTERAC E-TRANSFER FROM R PATEL",
+    "INTERAC E-TRANSFER FROM K OKAFOR",
+    "INTERAC E-TRANSFER FROM L BERGERON",
+];
+const SUPPLIES: &[&str] = &[
+    "HOME DEPOT #7012",
+    "RONA #61234",
+    "COSTCO WHOLESALE #535",
+    "GRAND & TOY #118",
+];
+
+#[rustfmt::skip]
+const BUSINESS: &[Stream] = &[
+    Stream(Weekly(3, 5),    In,  &["SQUARE CANADA DEPOSIT"],      Between(250_00, 2_200_00)),
+    Stream(Weekly(1, 2),    In,  &["MONERIS SETTLEMENT"],         Between(400_00, 2_800_00)),
+    Stream(Every(7, 3),     In,  &["STRIPE PAYOUT"],              Between(300_00, 1_600_00)),
+    Stream(Scattered(30),   In,  BUSINESS_CUSTOMERS,              Between(1_500_00, 8_500_00)),
+    Stream(Scattered(24),   In,  CUSTOMERS_BY_E_TRANSFER,         Between(200_00, 2_400_00)),
+    Stream(Scattered(8),    In,  &["MOBILE CHEQUE DEPOSIT"],      Between(800_00, 5_500_00)),
+    Stream(Biweekly(7),     Out, &["WAGEPOINT PAYROLL"],          Around(9_800_00, 4)),
+    Stream(Monthly(15, 0),  Out, &["CRA SOURCE DEDUCTIONS"],      Around(3_900_00, 5)),
+    Stream(Monthly(1, 0),   Out, &["COMMERCIAL RENT 1200 BAY ST"], Fixed(4_800_00)),
+    Stream(Monthly(12, 2),  Out, &["HYDRO ONE BILL PAYMENT"],     Around(420_00, 20)),
+    Stream(Monthly(18, 2),  Out, &["ENBRIDGE GAS"],               Around(260_00, 40)),
+    Stream(Monthly(8, 0),   Out, &["BELL CANADA PAD"],            Around(189_00, 2)),
+    Stream(Monthly(15, 0),  Out, &["FORD CREDIT CA APY"],         Fixed(689_12)),
+    Stream(Monthly(3, 0),   Out, &["INTACT INSURANCE PAD"],       Fixed(412_80)),
+    Stream(Monthly(28, 0),  Out, &["MONTHLY ACCOUNT FEE"],        Fixed(45_00)),
+    Stream(Monthly(25, 0),  Out, &["INTERAC E-TRANSFER TO D OKONKWO"], Fixed(12_000_00)),
+    Stream(Weekly(1, 3),    Out, SUPPLIES,                        Between(80_00, 1_600_00)),
+    Stream(Weekly(1, 2),    Out, FUEL,                            Between(60_00, 140_00)),
+];
+
+/// The term loan: funded 250 days before `as_of`, repaid monthly from the month after.
+#[rustfmt::skip]
+const BUSINESS_LOAN_ADVANCE: &[Stream] = &[
+    Stream(FirstDay,        In,  &["BDC LOAN ADVANCE"],           Fixed(60_000_00)),
+];
+#[rustfmt::skip]
+const BUSINESS_LOAN_PAYMENTS: &[Stream] = &[
+    Stream(Monthly(20, 0),  Out, &["BDC LOAN PAYMENT"],           Fixed(1_285_40)),
+];
+
+fn small_business(b: &mut Builder) {
+    let chq = b.open(
+        Kind::BusinessChequing,
+        2_400,
+        5_000_00,
+        keep_above(38_000_00, 8_000_00),
+    );
+    b.streams(chq, b.span(chq), BUSINESS);
+    b.streams(chq, b.last_days(chq, 250), BUSINESS_LOAN_ADVANCE);
+    b.streams(chq, b.last_days(chq, 225), BUSINESS_LOAN_PAYMENTS);
+}
+
+#[rustfmt::skip]
+const MULTIPLE_EMPLOYERS: &[Stream] = &[
+    Stream(Biweekly(0),     In,  &["PAYROLL DEP LOBLAW COMPANIES"],  Around(1_642_18, 2)),
+    Stream(Monthly(25, 0),  In,  &["PAYROLL DEP UNITED AIRLINES"],   Around(1_210_00, 1)),
+    Stream(Monthly(1, 0),   Out, &["RENT E-TRANSFER"],               Fixed(1_650_00)),
+    Stream(Monthly(12, 2),  Out, &["TORONTO HYDRO BILL PAYMENT"],    Around(72_00, 25)),
+    Stream(Monthly(20, 0),  Out, &["ROGERS WIRELESS PAD"],           Around(88_00, 3)),
+    Stream(Monthly(3, 0),   Out, &["INTACT INSURANCE PAD"],          Fixed(142_60)),
+    Stream(Monthly(2, 1),   Out, &["PRESTO AUTOLOAD"],               Fixed(128_15)),
+    Stream(Weekly(1, 2),    Out, GROCERS,                            Between(35_00, 180_00)),
+    Stream(Weekly(2, 4),    Out, COFFEE,                             Between(2_50, 14_00)),
+    Stream(Weekly(0, 2),    Out, DINING,                             Between(15_00, 90_00)),
+    Stream(Weekly(0, 1),    Out, SHOPPING,                           Between(12_00, 160_00)),
+];
+
+/// The third job: weekly pay on Mondays for the last four months.
+#[rustfmt::skip]
+const MULTIPLE_EMPLOYERS_RECENT: &[Stream] = &[
+    Stream(Every(7, 3),     In,  &["PAYROLL DEP AMAZON CANADA FULFILLMENT"], Between(310_00, 460_00)),
+];
+
+fn multiple_employers(b: &mut Builder) {
+    let chq = b.open(Kind::Chequing, 3_300, 500_00, keep_above(3_100_00, 400_00));
+    b.streams(chq, b.span(chq), MULTIPLE_EMPLOYERS);
+    b.streams(chq, b.last_days(chq, 120), MULTIPLE_EMPLOYERS_RECENT);
+}
+
 /// A micro-lender's product: an advance repaid by biweekly PADs that include the fee.
 struct Lender {
     advance: &'static str,
@@ -409,6 +509,7 @@ enum Way {
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Chequing,
+    BusinessChequing,
     Savings,
     CreditCard,
 }
@@ -418,6 +519,7 @@ impl Kind {
     fn labels(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Kind::Chequing => ("Chequing", "Operations", "Chequing Account"),
+            Kind::BusinessChequing => ("Chequing", "Operations", "Business Chequing Account"),
             Kind::Savings => ("Savings", "Operations", "High Interest Savings Account"),
             Kind::CreditCard => ("CreditCard", "Credits", "Visa Infinite"),
         }
@@ -963,7 +1065,9 @@ mod tests {
                 "gig_worker",
                 "government_income",
                 "thin_file_student",
-                "high_income_saver"
+                "high_income_saver",
+                "small_business",
+                "multiple_employers"
             ]
         );
     }
