@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,8 +23,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::engine;
-use crate::model::{money_json, Attribute, Persona};
+use crate::catalog::{self, Package, Spec};
+use crate::engine::{self, Scope};
+use crate::model::{money_json, Account, Attribute, Persona, Transaction};
 use crate::personas;
 
 /// The public toolbox customerId (flinks-api.md §1); the sandbox answers to it by default.
@@ -63,7 +64,10 @@ struct Session {
     login_id: Uuid,
     last_used: Instant,
     ready_at: Instant,
-    detail_served: bool,
+    /// The options of the last GetAccountsDetail call, which the Async endpoint answers with.
+    requested: Option<DetailOptions>,
+    /// The options of the data GetAccountsDetail returned; none until it has returned some.
+    served: Option<DetailOptions>,
 }
 
 struct AppState {
@@ -224,6 +228,11 @@ fn router(state: Arc<AppState>) -> Router {
             "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}",
             get(package_attributes),
         )
+        .route(
+            "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}",
+            post(custom_attributes),
+        )
+        .route("/v3/{customer_id}/attributes/library", get(library))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             known_customer,
@@ -379,7 +388,8 @@ async fn authorize(State(state): State<Arc<AppState>>, FlinksBody(body): FlinksB
             login_id: persona.login_id,
             last_used: now,
             ready_at: now + state.config.pending_for,
-            detail_served: false,
+            requested: None,
+            served: None,
         },
     );
     let mut reply = json!({
@@ -401,11 +411,22 @@ async fn authorize(State(state): State<Arc<AppState>>, FlinksBody(body): FlinksB
     Json(reply).into_response()
 }
 
+/// What a GetAccountsDetail call asked for. The session keeps it: the Async endpoint answers
+/// with the same options, and attributes are computed from the data it returned.
+#[derive(Debug, Clone)]
 struct DetailOptions {
     with_transactions: bool,
     with_identity: bool,
     with_balance: bool,
     days: i64,
+    /// `AccountsFilter`: only these accounts.
+    accounts: Option<Vec<Uuid>>,
+}
+
+impl Default for DetailOptions {
+    fn default() -> Self {
+        Self::from_body(&Map::new())
+    }
 }
 
 impl DetailOptions {
@@ -414,12 +435,38 @@ impl DetailOptions {
             Some(d) if d.eq_ignore_ascii_case("days90") => 90,
             _ => 365,
         };
+        // Ids that are not GUIDs match no account; an empty filter is no filter.
+        let accounts = body
+            .get("accountsfilter")
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str().and_then(|s| Uuid::parse_str(s.trim()).ok()))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|ids| !ids.is_empty());
         Self {
             with_transactions: flag(body, "withtransactions", true),
             with_identity: flag(body, "withaccountidentity", true),
             with_balance: flag(body, "withbalance", true),
             days,
+            accounts,
         }
+    }
+
+    /// The accounts and days of data attributes are computed from.
+    fn scope(&self) -> Scope {
+        Scope {
+            accounts: self.accounts.clone(),
+            categories: None,
+            days: Some(self.days),
+        }
+    }
+
+    fn includes(&self, account: &Account) -> bool {
+        self.accounts
+            .as_ref()
+            .map_or(true, |ids| ids.contains(&account.id))
     }
 }
 
@@ -432,43 +479,46 @@ async fn accounts_detail(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    detail_reply(&state, &request_id, DetailOptions::from_body(&body))
+    let options = DetailOptions::from_body(&body);
+    detail_reply(&state, &request_id, Some(options))
 }
 
 async fn accounts_detail_async(
     State(state): State<Arc<AppState>>,
     Path((_customer_id, request_id)): Path<(String, String)>,
 ) -> Response {
-    detail_reply(&state, &request_id, DetailOptions::from_body(&Map::new()))
+    detail_reply(&state, &request_id, None)
 }
 
-fn detail_reply(state: &AppState, request_id: &str, options: DetailOptions) -> Response {
+/// `options` are those of a GetAccountsDetail call; the Async endpoint passes none and gets
+/// those of the last call.
+fn detail_reply(state: &AppState, request_id: &str, options: Option<DetailOptions>) -> Response {
     let outcome = state.with_session(request_id, |s| {
+        if let Some(o) = options {
+            s.requested = Some(o);
+        }
+        let options = s.requested.clone().unwrap_or_default();
         if Instant::now() < s.ready_at {
             None
         } else {
-            s.detail_served = true;
-            Some(s.login_id)
+            s.served = Some(options.clone());
+            Some((s.login_id, options))
         }
     });
     let request_id = Uuid::parse_str(request_id.trim()).unwrap_or_default();
-    let login_id = match outcome {
+    let (login_id, options) = match outcome {
         Err(r) => return r,
         Ok(None) => return pending(request_id),
-        Ok(Some(id)) => id,
+        Ok(Some(served)) => served,
     };
     let Some(persona) = state.persona(login_id) else {
-        return flinks_error(
-            StatusCode::BAD_REQUEST,
-            "SESSION_NONEXISTENT",
-            "Inputs session id or card if were not found.",
-            None,
-        );
+        return session_nonexistent();
     };
     let since = state.config.as_of - chrono::Days::new(options.days as u64);
     let accounts: Vec<Value> = persona
         .accounts
         .iter()
+        .filter(|a| options.includes(a))
         .map(|a| {
             let transactions: Vec<Value> = if options.with_transactions {
                 a.transactions
@@ -531,78 +581,337 @@ fn detail_reply(state: &AppState, request_id: &str, options: DetailOptions) -> R
     .into_response()
 }
 
-async fn package_attributes(
-    State(state): State<Arc<AppState>>,
-    Path((_customer_id, login_id, request_id, endpoint)): Path<(String, String, String, String)>,
-) -> Response {
-    let session = state.with_session(&request_id, |s| (s.login_id, s.detail_served));
-    let (session_login, detail_served) = match session {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+fn session_nonexistent() -> Response {
+    flinks_error(
+        StatusCode::BAD_REQUEST,
+        "SESSION_NONEXISTENT",
+        "Inputs session id or card if were not found.",
+        None,
+    )
+}
+
+fn invalid_request(message: &str) -> Response {
+    flinks_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", message, None)
+}
+
+/// The login and the scope an attributes request computes from, once GetAccountsDetail has
+/// served the session: the accounts and days that call returned.
+fn attributes_session<'s>(
+    state: &'s AppState,
+    login_id: &str,
+    request_id: &str,
+) -> Result<(&'s Persona, Scope, Uuid), Response> {
+    let (session_login, served) =
+        state.with_session(request_id, |s| (s.login_id, s.served.clone()))?;
     let request_uuid = Uuid::parse_str(request_id.trim()).unwrap_or_default();
     if Uuid::parse_str(login_id.trim()).ok() != Some(session_login) {
-        return flinks_error(
+        return Err(flinks_error(
             StatusCode::UNAUTHORIZED,
             "INVALID_LOGIN",
             "The LoginId provided is either invalid or does not belong to the CustomerId",
             None,
-        );
+        ));
     }
     // Attributes are computed from the data GetAccountsDetail gathered; until then, poll.
-    if !detail_served {
-        return pending(request_uuid);
-    }
-    let Some(persona) = state.persona(session_login) else {
-        return flinks_error(
-            StatusCode::BAD_REQUEST,
-            "SESSION_NONEXISTENT",
-            "Inputs session id or card if were not found.",
-            None,
-        );
+    let Some(served) = served else {
+        return Err(pending(request_uuid));
     };
-    let attributes = match endpoint.to_ascii_lowercase().as_str() {
-        "getcreditriskattributes" => engine::credit_risk(persona, state.config.as_of),
-        _ => {
-            return flinks_error(
-                StatusCode::NOT_FOUND,
-                "INVALID_REQUEST",
-                &format!(
-                    "{endpoint} is not offered by this sandbox yet; GetCreditRiskAttributes is."
-                ),
-                None,
-            )
-        }
+    let persona = state
+        .persona(session_login)
+        .ok_or_else(session_nonexistent)?;
+    Ok((persona, served.scope(), request_uuid))
+}
+
+/// `limitDays`: a whole number of days from 1 to 365, from a header or a body field.
+fn limit_days(value: &Value) -> Result<i64, Response> {
+    let days = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     };
+    days.filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+        invalid_request(&format!(
+            "limitDays must be a whole number of days from 1 to 365; got {value}."
+        ))
+    })
+}
+
+fn header_limit_days(headers: &HeaderMap) -> Result<Option<i64>, Response> {
+    headers
+        .get("limitdays")
+        .map(|h| {
+            let text = h.to_str().unwrap_or_default();
+            limit_days(&Value::String(text.to_owned()))
+        })
+        .transpose()
+}
+
+fn attributes_reply(
+    persona: &Persona,
+    as_of: NaiveDate,
+    request_id: Uuid,
+    card: Value,
+) -> Response {
     Json(json!({
         "HttpStatusCode": 200,
-        "Card": card_json(persona, &attributes),
-        "Login": login_json(persona, state.config.as_of),
-        "RequestId": request_uuid,
+        "Card": card,
+        "Login": login_json(persona, as_of),
+        "RequestId": request_id,
     }))
     .into_response()
 }
 
-/// `Card`: `Id`, the values by name, and `AttributesDetail` for the values that have transactions.
-fn card_json(persona: &Persona, attributes: &[Attribute]) -> Value {
+async fn package_attributes(
+    State(state): State<Arc<AppState>>,
+    Path((_customer_id, login_id, request_id, endpoint)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let (persona, scope, request_uuid) = match attributes_session(&state, &login_id, &request_id) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(package) = Package::from_endpoint(&endpoint) else {
+        let offered: Vec<&str> = Package::ALL.iter().map(|p| p.endpoint()).collect();
+        return flinks_error(
+            StatusCode::NOT_FOUND,
+            "INVALID_REQUEST",
+            &format!(
+                "{endpoint} is not an attributes endpoint of this sandbox; it offers {}.",
+                offered.join(", ")
+            ),
+            None,
+        );
+    };
+    let days = match header_limit_days(&headers) {
+        Ok(days) => days,
+        Err(r) => return r,
+    };
+    let scope = scope.narrowed(&Scope {
+        days,
+        ..Scope::default()
+    });
+    let attributes = engine::package(package, persona, state.config.as_of, &scope);
+    let card = card_json(persona, &attributes, |a| !a.detail.is_empty());
+    attributes_reply(persona, state.config.as_of, request_uuid, card)
+}
+
+/// A custom /Attributes request (flinks-api.md §4.3), read from a body whose top-level keys are
+/// already lower case; nested keys match in any case too.
+#[derive(Debug)]
+struct CustomRequest {
+    names: Vec<String>,
+    categories: Option<Vec<String>>,
+    accounts: Option<Vec<Uuid>>,
+    detail: Vec<String>,
+    limit_days: Option<i64>,
+}
+
+/// A field of a JSON object by name in any case; null counts as absent.
+fn field<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
+}
+
+fn string_list(value: &Value, what: &str) -> Result<Vec<String>, Response> {
+    let bad = || invalid_request(&format!("{what} must be a list of strings; got {value}."));
+    value
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| v.as_str().map(|s| s.trim().to_owned()).ok_or_else(bad))
+        .collect()
+}
+
+/// `object.key` as a list of strings, when `object` is present.
+fn nested_list(
+    object: Option<&Value>,
+    object_name: &str,
+    key: &str,
+) -> Result<Option<Vec<String>>, Response> {
+    let Some(object) = object else {
+        return Ok(None);
+    };
+    let map = object.as_object().ok_or_else(|| {
+        invalid_request(&format!(
+            "{object_name} must be an object with a {key} list; got {object}."
+        ))
+    })?;
+    field(map, key)
+        .map(|v| string_list(v, &format!("{object_name}.{key}")))
+        .transpose()
+}
+
+impl CustomRequest {
+    fn from_body(body: &Map<String, Value>, headers: &HeaderMap) -> Result<Self, Response> {
+        let names = nested_list(body.get("attributes"), "Attributes", "Card")?.ok_or_else(|| {
+            invalid_request(
+                "Attributes.Card is required: the names of the attributes to compute, as in {\"Attributes\":{\"Card\":[\"balance_min\"]}}.",
+            )
+        })?;
+        if names.is_empty() {
+            return Err(invalid_request("Attributes.Card lists no attribute."));
+        }
+        let categories = nested_list(body.get("filters"), "Filters", "AccountCategory")?;
+        let accounts = match field(body, "accountfilter") {
+            None => None,
+            Some(v) => Some(
+                string_list(v, "AccountFilter")?
+                    .iter()
+                    .map(|id| {
+                        Uuid::parse_str(id).map_err(|_| {
+                            invalid_request(&format!(
+                                "AccountFilter must list account ids (the Id of GetAccountsDetail's accounts); {id:?} is not one."
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        let top = field(body, "attributesdetail")
+            .map(|v| string_list(v, "AttributesDetail"))
+            .transpose()?;
+        let in_options = nested_list(body.get("options"), "Options", "AttributesDetail")?;
+        let detail = top.into_iter().chain(in_options).flatten().collect();
+        let in_body = field(body, "limitdays").map(limit_days).transpose()?;
+        let in_header = header_limit_days(headers)?;
+        let limit_days = match (in_body, in_header) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(CustomRequest {
+            names,
+            categories,
+            accounts,
+            detail,
+            limit_days,
+        })
+    }
+}
+
+async fn custom_attributes(
+    State(state): State<Arc<AppState>>,
+    Path((_customer_id, login_id, request_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    FlinksBody(body): FlinksBody,
+) -> Response {
+    let request = match CustomRequest::from_body(&body, &headers) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let (persona, scope, request_uuid) = match attributes_session(&state, &login_id, &request_id) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(stranger) = request
+        .accounts
+        .iter()
+        .flatten()
+        .find(|id| !persona.accounts.iter().any(|a| a.id == **id))
+    {
+        return invalid_request(&format!(
+            "AccountFilter names {stranger}, which is not an account of this login."
+        ));
+    }
+    let scope = scope.narrowed(&Scope {
+        accounts: request.accounts,
+        categories: request.categories,
+        days: request.limit_days,
+    });
+    // The names in the order asked, once each; known ones under their catalog spelling.
+    let catalog = catalog::catalog();
+    let mut asked: Vec<(String, Option<&Spec>)> = Vec::new();
+    for name in &request.names {
+        let spec = catalog.get(name);
+        let key = spec.map_or_else(|| name.clone(), |s| s.name.clone());
+        if !asked.iter().any(|(k, _)| *k == key) {
+            asked.push((key, spec));
+        }
+    }
+    let computed = engine::compute(
+        asked.iter().filter_map(|(_, s)| *s),
+        persona,
+        state.config.as_of,
+        &scope,
+    );
+    let wanted: Vec<String> = request
+        .detail
+        .iter()
+        .map(|n| {
+            catalog
+                .get(n)
+                .map_or_else(|| n.to_ascii_lowercase(), |s| s.name.clone())
+        })
+        .collect();
+    let mut card = card_json(persona, &computed, |a| wanted.contains(&a.name));
+    let unknown = asked.iter().filter(|(_, s)| s.is_none());
+    if let Value::Object(map) = &mut card {
+        for (name, _) in unknown {
+            map.insert(name.clone(), Value::Null);
+        }
+        // Back in the order asked, `Id` first and `AttributesDetail` last.
+        let mut ordered = Map::new();
+        for key in std::iter::once("Id")
+            .chain(asked.iter().map(|(k, _)| k.as_str()))
+            .chain(std::iter::once("AttributesDetail"))
+        {
+            if let Some(v) = map.remove(key) {
+                ordered.insert(key.to_owned(), v);
+            }
+        }
+        *map = ordered;
+    }
+    attributes_reply(persona, state.config.as_of, request_uuid, card)
+}
+
+/// The attribute library: every attribute's name, packages, unit, category and definition.
+async fn library() -> Json<Value> {
+    let attributes: Vec<Value> = catalog::catalog()
+        .specs()
+        .iter()
+        .map(|s| {
+            json!({
+                "Name": s.name,
+                "Packages": s.packages.iter().map(|p| p.title()).collect::<Vec<_>>(),
+                "Unit": s.unit.as_str(),
+                "Category": s.category,
+                "Definition": s.definition,
+            })
+        })
+        .collect();
+    Json(json!({ "HttpStatusCode": 200, "Attributes": attributes }))
+}
+
+/// `Card`: `Id`, the values by name, and `AttributesDetail` for the attributes `detailed` picks.
+fn card_json(
+    persona: &Persona,
+    attributes: &[Attribute],
+    detailed: impl Fn(&Attribute) -> bool,
+) -> Value {
     let mut card = Map::new();
     card.insert("Id".into(), json!(persona.login_id));
     for a in attributes {
         card.insert(a.name.clone(), a.value.to_json());
     }
+    let transactions: HashMap<(Uuid, Uuid), &Transaction> = persona
+        .accounts
+        .iter()
+        .flat_map(|a| a.transactions.iter().map(move |t| ((a.id, t.id), t)))
+        .collect();
     let details: Vec<Value> = attributes
         .iter()
-        .filter(|a| !a.detail.is_empty())
+        .filter(|a| detailed(a))
         .map(|a| {
-            let transactions: Vec<Value> = a
+            let rows: Vec<Value> = a
                 .detail
                 .iter()
-                .filter_map(|(account_id, tx_id)| {
-                    let account = persona.accounts.iter().find(|acc| acc.id == *account_id)?;
-                    let t = account.transactions.iter().find(|t| t.id == *tx_id)?;
+                .filter_map(|key| {
+                    let t = transactions.get(key)?;
                     Some(json!({
                         "TransactionId": t.id,
-                        "AccountId": account.id,
+                        "AccountId": key.0,
                         "Date": t.date.format("%Y/%m/%d").to_string(),
                         "Description": t.description,
                         "Debit": t.debit.map(money_json),
@@ -611,7 +920,7 @@ fn card_json(persona: &Persona, attributes: &[Attribute]) -> Value {
                     }))
                 })
                 .collect();
-            json!({ "Attribute": a.name, "Transactions": transactions })
+            json!({ "Attribute": a.name, "Transactions": rows })
         })
         .collect();
     card.insert("AttributesDetail".into(), Value::Array(details));
