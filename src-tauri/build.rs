@@ -12,6 +12,7 @@ fn main() {
             "open_run",
             "export_csv",
             "charts",
+            "explain",
         ]),
     ))
     .expect("tauri build script failed");

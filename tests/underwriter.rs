@@ -215,6 +215,25 @@ async fn underwriter_path(app: &App) -> Result<()> {
         "the chart ends on this month's {this_month}: {description}"
     );
 
+    // Explain: the NSF count opens on exactly that many NSF fees.
+    app.by_testid("explain-count_nsf_90_days")
+        .await?
+        .click()
+        .await?;
+    let dialog = app.by_testid("explain-dialog").await?;
+    let fees = dialog
+        .find_all(fantoccini::Locator::Css("[data-testid=\"explain-row\"]"))
+        .await?;
+    let nsf = expect("count_nsf_90_days")?
+        .as_decimal()
+        .context("a count")?;
+    assert_eq!(Decimal::from(fees.len()), nsf, "one row per NSF fee");
+    for fee in &fees {
+        assert!(fee.text().await?.contains("NSF"), "{}", fee.text().await?);
+    }
+    app.screenshot("explain").await?;
+    app.by_testid("explain-close").await?.click().await?;
+
     // The run is in the history.
     let history = app
         .client

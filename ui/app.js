@@ -175,7 +175,18 @@ function renderTable() {
     const definition = document.createElement('td');
     definition.className = 'definition';
     definition.textContent = r.definition;
-    tr.append(name, value, category, definition);
+    const behind = document.createElement('td');
+    if (r.transactions > 0) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link';
+      button.dataset.testid = `explain-${r.name}`;
+      button.textContent = plural(r.transactions, 'transaction');
+      button.setAttribute('aria-label', `Show the ${plural(r.transactions, 'transaction')} behind ${r.label}`);
+      button.addEventListener('click', () => explain(r));
+      behind.append(button);
+    }
+    tr.append(name, value, category, definition, behind);
     return tr;
   }));
   for (const button of document.querySelectorAll('th button[data-sort]')) {
@@ -312,6 +323,37 @@ async function openRun(runId) {
   } catch (err) {
     showError(err);
   }
+}
+
+const money = new Intl.NumberFormat('en-CA', { style: 'currency', currency: 'CAD' });
+const amount = (text) => (text === null || text === undefined || text === '' ? '' : money.format(Number(text)));
+
+async function explain(row) {
+  let e;
+  try {
+    e = await call('explain', { runId: state.result.runId, name: row.name });
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  $('explain-title').textContent = `${e.label}: ${formatValue(row)}`;
+  const total = e.unit === 'count'
+    ? `${plural(e.transactions.length, 'transaction')}.`
+    : `${plural(e.transactions.length, 'transaction')}, adding up to ${amount(e.gross)} (net ${amount(e.net)}).`;
+  $('explain-summary').textContent = total;
+  $('explain-rows').replaceChildren(...e.transactions.map((t) => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'explain-row';
+    for (const [text, cls] of [[t.date, ''], [t.description ?? '', ''], [amount(t.debit), 'num'],
+      [amount(t.credit), 'num'], [amount(t.balance), 'num']]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $('explain').showModal();
 }
 
 async function exportCsv() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use desk_core::{
     BuiltinOptions, Chart, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
-    ExportSummary, Package, PackageView, RunEvent, RunRecord, RunResult, Store,
+    Explanation, ExportSummary, Package, PackageView, RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -87,6 +87,16 @@ fn open_run(state: State<'_, DeskState>, run_id: i64) -> Result<RunResult, Error
 #[tracing::instrument(skip(state))]
 fn charts(state: State<'_, DeskState>, run_id: i64) -> Result<Vec<Chart>, ErrorView> {
     state.desk()?.charts(run_id).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn explain(
+    state: State<'_, DeskState>,
+    run_id: i64,
+    name: String,
+) -> Result<Explanation, ErrorView> {
+    state.desk()?.explain(run_id, &name).map_err(|e| e.view())
 }
 
 /// Asks where to save with the native dialog (or uses FLINKS_DESK_EXPORT_DIR when set), then
@@ -197,7 +207,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             history,
             open_run,
             export_csv,
-            charts
+            charts,
+            explain
         ])
 }
 

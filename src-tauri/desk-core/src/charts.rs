@@ -290,6 +290,7 @@ mod tests {
             raw: number.to_string(),
             number: Some(number),
             known: info.known,
+            transactions: 0,
         }
     }
 

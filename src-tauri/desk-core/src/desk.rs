@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::{self, Unit};
 use crate::export::{self, CsvOptions};
 use crate::flow::{Flow, RetryPolicy, RunEvent};
-use crate::store::{Completion, RunRecord, RunStatus, Store, StoredValue};
+use crate::store::{Completion, RunRecord, RunStatus, Store, StoredDetail, StoredValue};
 use crate::DeskError;
 
 /// Settings of the built-in sandbox, from the app's environment variables.
@@ -83,6 +83,23 @@ pub struct AttributeRow {
     /// The value as a number when it is one, for formatting and sorting.
     pub number: Option<f64>,
     pub known: bool,
+    /// How many transactions Flinks named behind the value (0: nothing to explain).
+    pub transactions: u32,
+}
+
+/// The transactions behind one value, and what they add up to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub name: String,
+    pub label: String,
+    pub unit: Unit,
+    pub raw: String,
+    pub transactions: Vec<StoredDetail>,
+    /// Credits minus debits of those transactions, exact.
+    pub net: String,
+    /// Credits plus debits: what a sum of payments or of deposits adds up to.
+    pub gross: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -300,6 +317,27 @@ impl Desk {
             .iter()
             .map(|(name, value)| stored(name, value))
             .collect();
+        let details: Vec<StoredDetail> = output
+            .attributes
+            .details
+            .iter()
+            .flat_map(|d| {
+                d.transactions.iter().map(|t| {
+                    let amount =
+                        |a: Option<rust_decimal::Decimal>| a.map(|d| d.normalize().to_string());
+                    StoredDetail {
+                        name: d.attribute.clone(),
+                        account_id: t.account_id.clone(),
+                        transaction_id: t.transaction.id.clone(),
+                        date: t.transaction.date.to_string(),
+                        description: t.transaction.description.clone(),
+                        debit: amount(t.transaction.debit),
+                        credit: amount(t.transaction.credit),
+                        balance: amount(t.transaction.balance),
+                    }
+                })
+            })
+            .collect();
         self.store.complete_run(
             run_id,
             &Completion {
@@ -308,6 +346,7 @@ impl Desk {
                 accounts: output.accounts as i64,
                 transactions: output.transactions as i64,
                 values: &values,
+                details: &details,
             },
         )?;
         tracing::info!(
@@ -341,7 +380,16 @@ impl Desk {
             .package
             .parse::<Package>()
             .map_or("Unknown package", Package::title);
-        let rows = self.store.values(run_id)?.into_iter().map(row).collect();
+        let counts = self.store.detail_counts(run_id)?;
+        let rows = self
+            .store
+            .values(run_id)?
+            .into_iter()
+            .map(|v| {
+                let behind = counts.get(&v.name).copied().unwrap_or(0);
+                row(v, behind)
+            })
+            .collect();
         Ok(RunResult {
             run_id,
             customer_label: record.customer_label,
@@ -353,6 +401,40 @@ impl Desk {
             duration_ms: record.duration_ms.unwrap_or_default() as u64,
             finished_at: record.finished_at.unwrap_or_default(),
             rows,
+        })
+    }
+
+    /// The transactions behind a value of a run ("explain").
+    pub fn explain(&self, run_id: i64, name: &str) -> Result<Explanation, DeskError> {
+        let value = self
+            .store
+            .values(run_id)?
+            .into_iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| DeskError::UnknownAttribute(name.to_owned()))?;
+        let transactions = self.store.details(run_id, name)?;
+        let parse = |a: &Option<String>| {
+            a.as_deref()
+                .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
+                .unwrap_or_default()
+        };
+        let net: rust_decimal::Decimal = transactions
+            .iter()
+            .map(|t| parse(&t.credit) - parse(&t.debit))
+            .sum();
+        let gross: rust_decimal::Decimal = transactions
+            .iter()
+            .map(|t| parse(&t.credit) + parse(&t.debit))
+            .sum();
+        let info = catalog::describe(name);
+        Ok(Explanation {
+            name: value.name,
+            label: info.label,
+            unit: info.unit,
+            raw: value.raw,
+            transactions,
+            net: net.normalize().to_string(),
+            gross: gross.normalize().to_string(),
         })
     }
 
@@ -402,9 +484,10 @@ fn stored(name: &str, value: &AttributeValue) -> StoredValue {
     }
 }
 
-fn row(value: StoredValue) -> AttributeRow {
+fn row(value: StoredValue, transactions: u32) -> AttributeRow {
     let info = catalog::describe(&value.name);
     AttributeRow {
+        transactions,
         scope: value.scope,
         name: value.name,
         label: info.label,

@@ -24,6 +24,8 @@ pub enum DeskError {
     RunNotCompleted(i64),
     #[error(transparent)]
     Chart(#[from] crate::charts::ChartError),
+    #[error("the run has no attribute {0:?}")]
+    UnknownAttribute(String),
 }
 
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
@@ -60,6 +62,7 @@ impl DeskError {
             DeskError::Export(_) => "export.write".into(),
             DeskError::RunNotCompleted(_) => "run.not_completed".into(),
             DeskError::Chart(_) => "chart.draw".into(),
+            DeskError::UnknownAttribute(_) => "attribute.unknown".into(),
         }
     }
 
@@ -84,6 +87,7 @@ impl DeskError {
             DeskError::Store(_) => {
                 "Check that the data folder is writable and the disk not full, then try again.".into()
             }
+            DeskError::UnknownAttribute(_) => "Pick an attribute from the table.".into(),
             DeskError::Chart(_) => "The table has every value; please report the chart that failed.".into(),
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()

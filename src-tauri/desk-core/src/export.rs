@@ -147,6 +147,7 @@ mod tests {
             raw: raw.into(),
             number,
             known: true,
+            transactions: 0,
         }
     }
 

@@ -14,11 +14,11 @@ pub mod store;
 
 pub use charts::{Chart, ChartError};
 pub use desk::{
-    AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, ExportSummary, PackageView,
-    RunResult,
+    AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, Explanation, ExportSummary,
+    PackageView, RunResult,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;
 pub use flinks_client::Package;
 pub use flow::RunEvent;
-pub use store::{LedgerEntry, RunRecord, RunStatus, Store, StoreError};
+pub use store::{LedgerEntry, RunRecord, RunStatus, Store, StoreError, StoredDetail};

@@ -26,7 +26,10 @@ pub enum StoreError {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_initial.sql")),
+        M::up(include_str!("../migrations/0002_attribute_details.sql")),
+    ])
 }
 
 /// Status of a run, as stored.
@@ -93,6 +96,20 @@ pub struct StoredValue {
     pub number: Option<f64>,
 }
 
+/// One transaction behind a value. Amounts are kept as the exact decimal text Flinks sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredDetail {
+    pub name: String,
+    pub account_id: Option<String>,
+    pub transaction_id: Option<String>,
+    pub date: String,
+    pub description: Option<String>,
+    pub debit: Option<String>,
+    pub credit: Option<String>,
+    pub balance: Option<String>,
+}
+
 /// A finished run's results, written in one transaction with its completion.
 pub struct Completion<'a> {
     pub request_id: &'a str,
@@ -100,6 +117,7 @@ pub struct Completion<'a> {
     pub accounts: i64,
     pub transactions: i64,
     pub values: &'a [StoredValue],
+    pub details: &'a [StoredDetail],
 }
 
 /// One ledger line.
@@ -276,6 +294,25 @@ impl Store {
                     v.number
                 ])?;
             }
+            let mut detail = tx.prepare(
+                "INSERT INTO attribute_details (run_id, name, position, account_id, transaction_id,
+                     date, description, debit, credit, balance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for (position, d) in done.details.iter().enumerate() {
+                detail.execute(params![
+                    run_id,
+                    d.name,
+                    position as i64,
+                    d.account_id,
+                    d.transaction_id,
+                    d.date,
+                    d.description,
+                    d.debit,
+                    d.credit,
+                    d.balance
+                ])?;
+            }
         }
         let updated = tx.execute(
             "UPDATE runs SET status = 'completed', request_id = ?2, finished_at = ?3,
@@ -386,6 +423,41 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The transactions behind one value of a run, in the order Flinks listed them.
+    pub fn details(&self, run_id: i64, name: &str) -> Result<Vec<StoredDetail>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT name, account_id, transaction_id, date, description, debit, credit, balance
+             FROM attribute_details WHERE run_id = ?1 AND name = ?2 ORDER BY position",
+        )?;
+        let rows = stmt.query_map(params![run_id, name], |r| {
+            Ok(StoredDetail {
+                name: r.get(0)?,
+                account_id: r.get(1)?,
+                transaction_id: r.get(2)?,
+                date: r.get(3)?,
+                description: r.get(4)?,
+                debit: r.get(5)?,
+                credit: r.get(6)?,
+                balance: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many transactions stand behind each value of a run that has any.
+    pub fn detail_counts(
+        &self,
+        run_id: i64,
+    ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT name, count(*) FROM attribute_details WHERE run_id = ?1 GROUP BY name",
+        )?;
+        let rows = stmt.query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn record_request(
         &self,
         environment_id: i64,
@@ -459,6 +531,19 @@ mod tests {
         }
     }
 
+    fn detail(name: &str, id: &str) -> StoredDetail {
+        StoredDetail {
+            name: name.into(),
+            account_id: Some("a".into()),
+            transaction_id: Some(id.into()),
+            date: "2026-11-01".into(),
+            description: Some("NSF FEE".into()),
+            debit: Some("48".into()),
+            credit: None,
+            balance: Some("-12.5".into()),
+        }
+    }
+
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
@@ -482,10 +567,23 @@ mod tests {
                     accounts: 1,
                     transactions: 370,
                     values: &values,
+                    details: &[
+                        detail("count_nsf_90_days", "t1"),
+                        detail("count_nsf_90_days", "t2"),
+                    ],
                 },
             )
             .unwrap();
         assert_eq!(store.values(run).unwrap(), values);
+        let behind = store.details(run, "count_nsf_90_days").unwrap();
+        assert_eq!(
+            behind
+                .iter()
+                .map(|d| d.transaction_id.as_deref())
+                .collect::<Vec<_>>(),
+            [Some("t1"), Some("t2")]
+        );
+        assert_eq!(store.detail_counts(run).unwrap()["count_nsf_90_days"], 2);
         let record = store.run(run).unwrap();
         assert_eq!(record.status, RunStatus::Completed);
         assert_eq!(record.values, 2);
@@ -506,6 +604,7 @@ mod tests {
             accounts: 1,
             transactions: 1,
             values: &values,
+            details: &[],
         };
         assert!(store.complete_run(run, &done).is_err());
         assert!(

@@ -331,3 +331,50 @@ async fn the_store_holds_no_login_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn explain_lists_the_transactions_behind_a_value() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    let result = desk
+        .run("borrower_nsf", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let nsf = result
+        .rows
+        .iter()
+        .find(|r| r.name == "count_nsf_90_days")
+        .unwrap();
+    assert!(
+        nsf.transactions > 0,
+        "NSF fees come with their transactions"
+    );
+    let explained = desk.explain(result.run_id, "count_nsf_90_days").unwrap();
+    assert_eq!(
+        explained.transactions.len().to_string(),
+        explained.raw,
+        "one transaction per fee"
+    );
+    assert!(explained.transactions.iter().all(|t| t
+        .description
+        .as_deref()
+        .unwrap_or("")
+        .contains("NSF")));
+
+    // A sum's transactions add up to it.
+    let sum = result
+        .rows
+        .iter()
+        .find(|r| r.name.starts_with("sum_employer_income_") && r.transactions > 0)
+        .expect("a monthly employer income with transactions");
+    let explained = desk.explain(result.run_id, &sum.name).unwrap();
+    assert_eq!(explained.gross, sum.raw, "{}", sum.name);
+
+    assert_eq!(
+        desk.explain(result.run_id, "no_such_attribute")
+            .unwrap_err()
+            .view()
+            .code,
+        "attribute.unknown"
+    );
+}
