@@ -1512,4 +1512,675 @@ mod tests {
             }
         }
     }
+
+    // ---- the families beyond Credit Risk: hand-computed fixtures ----
+
+    fn all(p: &Persona, scope: &Scope) -> Vec<Attribute> {
+        package(Package::All, p, as_of(), scope)
+    }
+
+    #[test]
+    fn frequencies_from_the_gaps_between_dates() {
+        let every = |start: &str, step: i64, n: i64| {
+            (0..n)
+                .map(|k| day(start) + TimeDelta::days(k * step))
+                .collect::<Vec<_>>()
+        };
+        let days = |ds: &[&str]| ds.iter().map(|d| day(d)).collect::<Vec<_>>();
+        assert_eq!(frequency(&every("2026-01-02", 7, 6)), "Weekly");
+        assert_eq!(frequency(&every("2026-01-02", 14, 6)), "BiWeekly");
+        // Month ends move off weekends: gaps of 32 and 28 days are still monthly.
+        assert_eq!(
+            frequency(&days(&["2026-01-15", "2026-02-16", "2026-03-16"])),
+            "Monthly"
+        );
+        // Two dates are one gap: too little to call.
+        assert_eq!(frequency(&every("2026-01-02", 14, 2)), NONE_DETECTED);
+        // One missed payday: gaps 14, 14, 28, 14; the median is 14 and three in four fit.
+        let missed = days(&[
+            "2026-01-02",
+            "2026-01-16",
+            "2026-01-30",
+            "2026-02-27",
+            "2026-03-13",
+        ]);
+        assert_eq!(frequency(&missed), "BiWeekly");
+        // Gaps 7, 7, 20, 25: a weekly median, but only two gaps in four fit.
+        let loose = days(&[
+            "2026-01-01",
+            "2026-01-08",
+            "2026-01-15",
+            "2026-02-04",
+            "2026-03-01",
+        ]);
+        assert_eq!(frequency(&loose), NONE_DETECTED);
+        // Same-day deposits count once: 1 and 1 are not a cadence, weekly dates are.
+        let doubled = days(&[
+            "2026-01-02",
+            "2026-01-02",
+            "2026-01-09",
+            "2026-01-09",
+            "2026-01-16",
+        ]);
+        assert_eq!(frequency(&doubled), "Weekly");
+        // Irregular: gaps 2, 9, 20, 4.
+        let irregular = days(&[
+            "2026-01-01",
+            "2026-01-03",
+            "2026-01-12",
+            "2026-02-01",
+            "2026-02-05",
+        ]);
+        assert_eq!(frequency(&irregular), NONE_DETECTED);
+    }
+
+    #[test]
+    fn payees_drop_reference_numbers() {
+        assert_eq!(payee_key("LOBLAWS #1042"), "LOBLAWS");
+        assert_eq!(payee_key("Shell C12345 Toronto"), "SHELL TORONTO");
+        assert_eq!(
+            payee_key("PAYROLL DEP AIR CANADA"),
+            "PAYROLL DEP AIR CANADA"
+        );
+    }
+
+    /// Biweekly pay, NSF fees on the 30/60/90-day edges, micro-loans, rent.
+    fn lender_view() -> Persona {
+        persona(vec![account(
+            1,
+            CHEQUING,
+            "2020-01-01",
+            1_000_00,
+            &[
+                ("2025-12-10", "PAYROLL DEP AIR CANADA", 2_000_00), // 1: 95 days before
+                ("2025-12-24", "PAYROLL DEP AIR CANADA", 2_000_00), // 2: 81 days
+                ("2026-01-07", "PAYROLL DEP AIR CANADA", 2_000_00), // 3
+                ("2026-01-14", "NSF FEE", -48_00),                  // 4: 60 days: out of 60
+                ("2026-01-15", "NSF FEE", -48_00),                  // 5: 59 days: in
+                ("2026-01-21", "PAYROLL DEP AIR CANADA", 2_000_00), // 6
+                ("2026-02-04", "PAYROLL DEP AIR CANADA", 2_000_00), // 7
+                ("2026-02-13", "NSF FEE", -45_00),                  // 8: 30 days: out of 30
+                ("2026-02-14", "NSF FEE", -45_00),                  // 9: 29 days: in
+                ("2026-02-18", "PAYROLL DEP AIR CANADA", 2_000_00), // 10
+                ("2026-02-19", "ICASH LOAN FUNDING", 500_00),       // 11
+                ("2026-03-04", "ICASH LOAN PAD", -295_00),          // 12
+                ("2026-03-04", "PAYROLL DEP AIR CANADA", 2_000_00), // 13
+                ("2026-03-06", "MONEY MART LOAN", -200_00),         // 14
+                ("2026-03-10", "RENT E-TRANSFER", -1_500_00),       // 15
+            ],
+        )])
+    }
+
+    #[test]
+    fn nsf_windows_include_day_29_59_89_and_exclude_30_60_90() {
+        let attrs = all(&lender_view(), &Scope::default());
+        let nsf = |n: &str| find(&attrs, n);
+        assert_eq!(nsf("count_nsf_30_days").value, AttrValue::Count(1));
+        assert_eq!(rows(nsf("count_nsf_30_days")), [9]);
+        assert_eq!(nsf("sum_nsf_30_days").value, money(45_00));
+        assert_eq!(rows(nsf("count_nsf_60_days")), [5, 8, 9]);
+        assert_eq!(nsf("sum_nsf_60_days").value, money(138_00));
+        assert_eq!(rows(nsf("count_nsf_90_days")), [4, 5, 8, 9]);
+        assert_eq!(nsf("sum_nsf_90_days").value, money(186_00));
+        // Four fees in a year of twelve months.
+        assert_eq!(
+            nsf("average_monthly_nsf_fees_count").value,
+            AttrValue::Number(0.33)
+        );
+    }
+
+    #[test]
+    fn employer_income_per_window_frequency_and_last_dates() {
+        let attrs = all(&lender_view(), &Scope::default());
+        let employer_30 = find(&attrs, "sum_employer_income_30_days");
+        assert_eq!(employer_30.value, money(4_000_00));
+        assert_eq!(rows(employer_30), [10, 13]);
+        assert_eq!(
+            *value(&attrs, "sum_employer_income_90_days"),
+            money(12_000_00)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_employer_income_365_days"),
+            money(14_000_00)
+        );
+        assert_eq!(*value(&attrs, "sum_employer_income"), money(14_000_00));
+        assert_eq!(
+            *value(&attrs, "employer_income_frequency"),
+            text_value("BiWeekly")
+        );
+        let last = find(&attrs, "last_2_deposit_dates_employer_income");
+        assert_eq!(last.value, text_value("2026/03/04, 2026/02/18"));
+        assert_eq!(rows(last), [13, 10]);
+        assert_eq!(
+            *value(&attrs, "average_employer_income_deposit"),
+            money(2_000_00)
+        );
+        // 14,000 / 12 either way: the account is years old.
+        assert_eq!(
+            *value(&attrs, "average_monthly_employer_income"),
+            money(1_166_67)
+        );
+        assert_eq!(
+            *value(&attrs, "estimated_annual_net_employer_income"),
+            money(14_000_00)
+        );
+        assert_eq!(*value(&attrs, "has_employer_income"), text_value(YES));
+        assert_eq!(
+            *value(&attrs, "count_distinct_employers"),
+            AttrValue::Count(1)
+        );
+        assert_eq!(
+            *value(&attrs, "secondary_employer_name"),
+            text_value(NONE_DETECTED)
+        );
+    }
+
+    #[test]
+    fn micro_loans_and_loan_windows() {
+        let attrs = all(&lender_view(), &Scope::default());
+        assert_eq!(*value(&attrs, "sum_loan_deposits_30_days"), money(500_00));
+        let micro = find(&attrs, "sum_micro_loan_payments_30_days");
+        assert_eq!(micro.value, money(495_00));
+        assert_eq!(rows(micro), [12, 14]);
+        assert_eq!(
+            *value(&attrs, "sum_loan_payments_current_month"),
+            money(495_00)
+        );
+        assert_eq!(
+            *value(&attrs, "count_loan_payments_current_month"),
+            AttrValue::Count(2)
+        );
+        assert_eq!(*value(&attrs, "sum_loan_payments_previous_month"), money(0));
+        assert_eq!(*value(&attrs, "average_micro_loan_payment"), money(247_50));
+        // iCash on two transactions, Money Mart on one; the detail is each one's latest.
+        assert_eq!(*value(&attrs, "micro_lender_name"), text_value("iCash"));
+        let lenders = find(&attrs, "count_distinct_micro_lenders");
+        assert_eq!(lenders.value, AttrValue::Count(2));
+        assert_eq!(rows(lenders), [12, 14]);
+    }
+
+    #[test]
+    fn totals_balances_and_paydays() {
+        let attrs = all(&lender_view(), &Scope::default());
+        // Rows 10, 11, 13 in; rows 9, 12, 14, 15 out.
+        assert_eq!(*value(&attrs, "total_credits_30_days"), money(4_500_00));
+        assert_eq!(*value(&attrs, "total_debits_30_days"), money(2_040_00));
+        assert_eq!(*value(&attrs, "balance_current"), money(13_319_00));
+        // Dec 15 carries row 1's balance.
+        assert_eq!(*value(&attrs, "balance_90_days_ago"), money(3_000_00));
+        // Paydays end at 3,000, 5,000, 7,000, 8,904, 10,904, 12,814 and 15,019 (after the
+        // iCash PAD and the pay of Mar 4): 62,641 / 7.
+        assert_eq!(
+            *value(&attrs, "average_closing_balance_day_of_employer_income"),
+            money(8_948_71)
+        );
+        // The day after Feb 18 also has the iCash advance: 63,141 / 7.
+        assert_eq!(
+            *value(&attrs, "average_closing_balance_day_after_employer_income"),
+            money(9_020_14)
+        );
+        // The loan advance is not income: the same days.
+        assert_eq!(
+            *value(&attrs, "average_closing_balance_day_of_income"),
+            money(8_948_71)
+        );
+        // 15 transactions on 14 days (two on Mar 4); the detail is each day's first.
+        let active = find(&attrs, "count_active_days");
+        assert_eq!(active.value, AttrValue::Count(14));
+        assert_eq!(
+            rows(active),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15]
+        );
+    }
+
+    #[test]
+    fn recurring_deposits_are_those_of_a_scheduled_payer() {
+        let attrs = all(&lender_view(), &Scope::default());
+        // The biweekly pay is recurring; the one iCash advance is not.
+        let current = find(&attrs, "recurring_deposits_current_month");
+        assert_eq!(current.value, money(2_000_00));
+        assert_eq!(rows(current), [13]);
+        assert_eq!(
+            *value(&attrs, "recurring_deposits_previous_month"),
+            money(4_000_00)
+        );
+        // NSF fees 1, 29 and 1 day apart have no schedule; one rent payment neither.
+        assert_eq!(
+            *value(&attrs, "average_monthly_recurring_payments_complex"),
+            money(0)
+        );
+    }
+
+    /// A small business: card payouts, customer transfers, payroll out, a term loan.
+    fn shop() -> Persona {
+        persona(vec![account(
+            1,
+            CHEQUING,
+            "2020-01-01",
+            0,
+            &[
+                ("2025-11-03", "SQUARE CANADA DEPOSIT", 1_000_00), // 1
+                ("2025-12-01", "MONERIS SETTLEMENT", 2_000_00),    // 2
+                ("2026-01-05", "STRIPE PAYOUT", 500_00),           // 3
+                ("2026-01-20", "EFT CREDIT NORTHWIND PROPERTIES", 3_000_00), // 4
+                ("2026-02-02", "SQUARE CANADA DEPOSIT", 1_200_00), // 5
+                ("2026-02-06", "WAGEPOINT PAYROLL", -2_500_00),    // 6
+                ("2026-02-20", "WAGEPOINT PAYROLL", -2_500_00),    // 7
+                ("2026-03-02", "MOBILE CHEQUE DEPOSIT", 800_00),   // 8
+                ("2026-03-02", "BDC LOAN ADVANCE", 10_000_00),     // 9
+                ("2026-03-06", "WAGEPOINT PAYROLL", -2_600_00),    // 10
+                ("2026-03-09", "INTERAC E-TRANSFER FROM R PATEL", 400_00), // 11
+                ("2026-03-10", "BDC LOAN PAYMENT", -300_00),       // 12
+            ],
+        )])
+    }
+
+    #[test]
+    fn operating_income_per_calendar_month() {
+        let attrs = all(&shop(), &Scope::default());
+        let current = find(&attrs, "sum_operating_income_current_month_biz");
+        assert_eq!(current.value, money(1_200_00));
+        assert_eq!(rows(current), [8, 11]);
+        assert_eq!(
+            *value(&attrs, "count_operating_income_current_month_biz"),
+            AttrValue::Count(2)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_operating_income_previous_month_biz"),
+            money(1_200_00)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_operating_income_2_months_ago_biz"),
+            money(3_500_00)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_operating_income_365_days_biz"),
+            money(8_900_00)
+        );
+        // 8,900 / 12.
+        assert_eq!(
+            *value(&attrs, "average_monthly_operating_income_biz"),
+            money(741_67)
+        );
+    }
+
+    #[test]
+    fn merchant_transfer_and_loan_deposits() {
+        let attrs = all(&shop(), &Scope::default());
+        let merchant = find(
+            &attrs,
+            "sum_merchant_service_provider_deposits_365_days_biz",
+        );
+        assert_eq!(merchant.value, money(4_700_00));
+        assert_eq!(rows(merchant), [1, 2, 3, 5]);
+        assert_eq!(
+            *value(
+                &attrs,
+                "average_merchant_service_provider_deposits_deposit_biz"
+            ),
+            money(1_175_00)
+        );
+        // 1,700 over the last 90 days against 3,000 over the 270 before, per day: 1.7.
+        assert_eq!(
+            *value(&attrs, "merchant_service_provider_deposits_trend_biz"),
+            AttrValue::Number(1.7)
+        );
+        assert_eq!(
+            *value(
+                &attrs,
+                "merchant_service_provider_deposits_trend_simple_biz"
+            ),
+            text_value(INCREASING)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_transfer_deposits_365_days_biz"),
+            money(3_400_00)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_loan_deposits_current_month_biz"),
+            money(10_000_00)
+        );
+        assert_eq!(
+            *value(&attrs, "sum_loan_payments_365_days_biz"),
+            money(300_00)
+        );
+        // Nothing in the year before the last 90 days: the ratio says 0.
+        assert_eq!(
+            *value(&attrs, "loan_deposits_trend_biz"),
+            AttrValue::Number(0.0)
+        );
+    }
+
+    #[test]
+    fn payroll_paid_out() {
+        let attrs = all(&shop(), &Scope::default());
+        assert_eq!(
+            *value(&attrs, "payroll_payments_frequency_biz"),
+            text_value("BiWeekly")
+        );
+        let last = find(&attrs, "last_2_payment_dates_payroll_payments_biz");
+        assert_eq!(last.value, text_value("2026/03/06, 2026/02/20"));
+        assert_eq!(rows(last), [10, 7]);
+        assert_eq!(
+            *value(&attrs, "sum_payroll_payments_365_days_biz"),
+            money(7_600_00)
+        );
+        assert_eq!(
+            *value(&attrs, "average_payroll_payments_payment_biz"),
+            money(2_533_33)
+        );
+        // Payroll is an operating expense; the loan payment is a liability.
+        assert_eq!(
+            *value(&attrs, "sum_operating_expenses_365_days_biz"),
+            money(7_600_00)
+        );
+        assert_eq!(
+            *value(&attrs, "bank_fees_frequency_biz"),
+            text_value(NONE_DETECTED)
+        );
+        assert_eq!(
+            *value(&attrs, "last_2_payment_dates_bank_fees_biz"),
+            text_value(NONE_DETECTED)
+        );
+    }
+
+    #[test]
+    fn a_day_limit_keeps_the_last_days_only() {
+        let scope = Scope {
+            days: Some(90),
+            ..Scope::default()
+        };
+        let attrs = all(&boundaries(), &scope);
+        // Rows 8, 9, 10 of the last 90 days, over the 90 days (three months) of data.
+        let year = find(&attrs, "sum_employer_income_365_days");
+        assert_eq!(year.value, money(4_500_00));
+        assert_eq!(rows(year), [8, 9, 10]);
+        assert_eq!(
+            *value(&attrs, "average_monthly_employer_income_complex"),
+            money(1_500_00)
+        );
+        // Dec 16 is 89 days before: the first day of the data.
+        assert_eq!(*value(&attrs, "count_nsf_90_days"), AttrValue::Count(1));
+        assert_eq!(
+            *value(&attrs, "sum_employer_income_12_months_ago"),
+            money(0)
+        );
+        // The account is as old as it is, whatever the data.
+        assert_eq!(*value(&attrs, "account_age_days"), AttrValue::Count(2_265));
+        let days = |n| Scope {
+            days: Some(n),
+            ..Scope::default()
+        };
+        assert_eq!(
+            *value(
+                &all(&boundaries(), &days(365)),
+                "sum_employer_income_365_days"
+            ),
+            money(5_600_00)
+        );
+        assert_eq!(
+            *value(
+                &all(&boundaries(), &days(1)),
+                "sum_employer_income_365_days"
+            ),
+            money(0)
+        );
+    }
+
+    fn three_accounts() -> Persona {
+        let chequing = account(
+            1,
+            CHEQUING,
+            "2020-01-01",
+            1_000_00,
+            &[
+                ("2026-03-01", "PAYROLL DEP SHOPIFY", 5_000_00),
+                ("2026-03-02", "TRANSFER TO SAVINGS", -1_000_00),
+            ],
+        );
+        let savings = account(
+            2,
+            SAVINGS,
+            "2022-06-01",
+            0,
+            &[
+                ("2026-03-02", "TRANSFER FROM CHEQUING", 1_000_00),
+                ("2026-03-10", "INTEREST PAID", 12_00),
+            ],
+        );
+        let card = account(
+            3,
+            CARD,
+            "2010-01-01",
+            0,
+            &[("2026-02-20", "LOBLAWS #1042", -700_00)],
+        );
+        persona(vec![chequing, savings, card])
+    }
+
+    #[test]
+    fn account_and_category_filters_choose_the_accounts() {
+        let p = three_accounts();
+        let savings_only = Scope {
+            accounts: Some(vec![p.accounts[1].id]),
+            ..Scope::default()
+        };
+        let attrs = all(&p, &savings_only);
+        assert_eq!(*value(&attrs, "employer_name"), text_value(NONE_DETECTED));
+        assert_eq!(
+            *value(&attrs, "sum_total_income_current_month"),
+            money(12_00)
+        );
+        assert_eq!(
+            *value(&attrs, "account_age_days"),
+            AttrValue::Count((as_of() - day("2022-06-01")).num_days())
+        );
+        // The savings account is the primary one now: it ends at 1,012.
+        assert_eq!(*value(&attrs, "balance_current"), money(1_012_00));
+
+        let credits = Scope {
+            categories: Some(vec!["credits".to_owned()]),
+            ..Scope::default()
+        };
+        let attrs = all(&p, &credits);
+        // The card alone: 700 / 12, and it is the oldest account.
+        assert_eq!(*value(&attrs, "average_monthly_debit"), money(58_33));
+        assert_eq!(*value(&attrs, "account_age_days"), AttrValue::Count(5_917));
+        // Filters combine: the card is not in Operations.
+        let both = Scope {
+            accounts: Some(vec![p.accounts[2].id]),
+            categories: Some(vec!["Operations".to_owned()]),
+            ..Scope::default()
+        };
+        assert_eq!(*value(&all(&p, &both), "average_monthly_debit"), money(0));
+    }
+
+    #[test]
+    fn scopes_narrow() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        let session = Scope {
+            accounts: Some(vec![a, b]),
+            categories: None,
+            days: Some(90),
+        };
+        let request = Scope {
+            accounts: Some(vec![b]),
+            categories: Some(vec!["Operations".to_owned()]),
+            days: Some(365),
+        };
+        assert_eq!(
+            session.narrowed(&request),
+            Scope {
+                accounts: Some(vec![b]),
+                categories: Some(vec!["Operations".to_owned()]),
+                days: Some(90),
+            }
+        );
+        assert_eq!(session.narrowed(&Scope::default()), session);
+    }
+
+    #[test]
+    fn employers_ranked_by_deposits() {
+        let p = persona(vec![account(
+            1,
+            CHEQUING,
+            "2020-01-01",
+            0,
+            &[
+                ("2026-01-09", "PAYROLL DEP WESTJET", 900_00),
+                ("2026-01-23", "PAYROLL DEP WESTJET", 900_00),
+                ("2026-02-02", "PAYROLL DEP AIR CANADA", 2_000_00),
+                ("2026-02-06", "PAYROLL DEP WESTJET", 900_00),
+                ("2026-03-02", "PAYROLL DEP AIR CANADA", 2_000_00),
+                ("2026-03-09", "PAYROLL DEP LOBLAW", 400_00),
+            ],
+        )]);
+        let attrs = all(&p, &Scope::default());
+        assert_eq!(*value(&attrs, "employer_name"), text_value("Westjet"));
+        assert_eq!(
+            *value(&attrs, "secondary_employer_name"),
+            text_value("Air Canada")
+        );
+        let count = find(&attrs, "count_distinct_employers");
+        assert_eq!(count.value, AttrValue::Count(3));
+        assert_eq!(rows(count), [4, 5, 6]);
+    }
+
+    // ---- properties of every package over the whole cast ----
+
+    /// The whole cast, and the bulk persona, as the server serves them.
+    fn everyone() -> Vec<Persona> {
+        let mut everyone = cast();
+        everyone.push(personas::bulk(DEFAULT_SEED, as_of(), 3_000));
+        everyone
+    }
+
+    /// What a detail must add up to, by how the attribute is computed.
+    fn expected_from_detail(calc: Calc, behind: &[&Transaction], months: i64) -> Option<AttrValue> {
+        let total = |flow: &Flow| -> Cents {
+            behind
+                .iter()
+                .map(|t| {
+                    if flow.way == Way::Net {
+                        t.signed_amount()
+                    } else {
+                        t.credit.or(t.debit).unwrap()
+                    }
+                })
+                .sum()
+        };
+        let n = behind.len() as i64;
+        Some(match calc {
+            Calc::Sum(f, _) => AttrValue::Money(total(f)),
+            Calc::Count(..) | Calc::CountDistinct(_) | Calc::ActiveDays => AttrValue::Count(n),
+            Calc::Average(f, per) => AttrValue::Money(match per {
+                Per::Month => div_round(total(f), months),
+                Per::Twelve => div_round(total(f), 12),
+                Per::Year => div_round(total(f) * 12, months),
+                Per::Transaction if n == 0 => 0,
+                Per::Transaction => div_round(total(f), n),
+            }),
+            Calc::MonthlyCount(_) => {
+                AttrValue::Number((n as f64 / months as f64 * 100.0).round() / 100.0)
+            }
+            Calc::LastTwoDates(_) if n == 0 => AttrValue::Text(NONE_DETECTED.to_owned()),
+            Calc::LastTwoDates(_) => AttrValue::Text(
+                behind
+                    .iter()
+                    .map(|t| t.date.format("%Y/%m/%d").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_detail_of_every_package_adds_up_to_its_value() {
+        let scopes = [
+            Scope::default(),
+            Scope {
+                days: Some(90),
+                ..Scope::default()
+            },
+        ];
+        for p in everyone() {
+            let txs: HashMap<(Uuid, Uuid), &Transaction> = p
+                .accounts
+                .iter()
+                .flat_map(|a| a.transactions.iter().map(move |t| ((a.id, t.id), t)))
+                .collect();
+            for scope in &scopes {
+                let book = Book::new(&p, as_of(), scope);
+                for spec in catalog::catalog().specs() {
+                    let a = book.evaluate(spec);
+                    let behind: Vec<&Transaction> = a.detail.iter().map(|k| txs[k]).collect();
+                    match expected_from_detail(spec.calc, &behind, book.months()) {
+                        Some(expected) => {
+                            assert_eq!(a.value, expected, "{} {scope:?}: {}", p.username, a.name)
+                        }
+                        None => assert!(a.detail.is_empty(), "{}: {}", p.username, a.name),
+                    }
+                    let unique: std::collections::HashSet<_> = a.detail.iter().collect();
+                    assert_eq!(unique.len(), a.detail.len(), "{}: {}", p.username, a.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_deterministic() {
+        let first: Vec<Vec<Attribute>> = cast().iter().map(|p| all(p, &Scope::default())).collect();
+        let again: Vec<Vec<Attribute>> = cast().iter().map(|p| all(p, &Scope::default())).collect();
+        assert_eq!(first, again);
+    }
+
+    #[test]
+    fn the_new_personas_tell_their_stories() {
+        let cast = cast();
+        let shop = all(by_name(&cast, "small_business"), &Scope::default());
+        let positive =
+            |a: &[Attribute], name: &str| matches!(value(a, name), AttrValue::Money(c) if *c > 0);
+        for name in [
+            "sum_operating_income_365_days_biz",
+            "sum_merchant_service_provider_deposits_365_days_biz",
+            "sum_transfer_deposits_365_days_biz",
+            "sum_payroll_payments_365_days_biz",
+            "sum_loan_deposits_365_days_biz",
+            "sum_loan_payments_365_days_biz",
+            "sum_rent_payments_365_days_biz",
+            "sum_utility_payments_365_days_biz",
+        ] {
+            assert!(positive(&shop, name), "small_business: {name}");
+        }
+        assert_eq!(
+            *value(&shop, "payroll_payments_frequency_biz"),
+            text_value("BiWeekly")
+        );
+        assert_eq!(
+            *value(&shop, "rent_payments_frequency_biz"),
+            text_value("Monthly")
+        );
+        assert_eq!(*value(&shop, "employer_name"), text_value(NONE_DETECTED));
+
+        let jobs = all(by_name(&cast, "multiple_employers"), &Scope::default());
+        assert_eq!(
+            *value(&jobs, "count_distinct_employers"),
+            AttrValue::Count(3)
+        );
+        assert_eq!(
+            *value(&jobs, "employer_name"),
+            text_value("Loblaw Companies")
+        );
+        assert_ne!(
+            *value(&jobs, "secondary_employer_name"),
+            text_value(NONE_DETECTED)
+        );
+        // The third job started in the last four months.
+        assert_eq!(
+            *value(&jobs, "employer_income_trend_simple"),
+            text_value(INCREASING)
+        );
+    }
 }
