@@ -273,3 +273,523 @@ async fn the_readme_login_id_is_the_salaried_customer_on_every_machine() {
     let readme = include_str!("../../../README.md");
     assert!(readme.contains("L=18609eb2-ee67-4748-8777-bd45ec2d0baf"));
 }
+
+// ---- attributes: packages, the custom request, the library ----
+
+use flinks_sandbox::catalog::{catalog, Package};
+use flinks_sandbox::model::Persona;
+
+fn persona<'s>(s: &'s Sandbox, username: &str) -> &'s Persona {
+    s.personas()
+        .iter()
+        .find(|p| p.username == username)
+        .unwrap_or_else(|| panic!("no persona {username}"))
+}
+
+/// Authorizes the persona and runs GetAccountsDetail with the extra options; returns the
+/// loginId and the requestId.
+async fn session(s: &Sandbox, username: &str, options: Value) -> (String, String) {
+    let login = persona(s, username).login_id.to_string();
+    let (_, body) = post(
+        s,
+        "BankingServices/Authorize",
+        json!({"LoginId": login, "MostRecentCached": true}),
+    )
+    .await;
+    let request_id = body["RequestId"].as_str().unwrap().to_owned();
+    let mut detail = json!({"RequestId": request_id});
+    for (k, v) in options.as_object().unwrap() {
+        detail[k] = v.clone();
+    }
+    let (status, body) = post(s, "BankingServices/GetAccountsDetail", detail).await;
+    assert_eq!(status, 200, "{body}");
+    (login, request_id)
+}
+
+async fn send(request: reqwest::RequestBuilder, headers: &[(&str, &str)]) -> (u16, Value) {
+    let request = headers
+        .iter()
+        .fold(request, |r, (name, value)| r.header(*name, *value));
+    let r = request.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn package(
+    s: &Sandbox,
+    (login, request_id): &(String, String),
+    endpoint: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let path = format!("insight/login/{login}/attributes/{request_id}/{endpoint}");
+    send(reqwest::Client::new().get(url(s, &path)), headers).await
+}
+
+async fn custom(
+    s: &Sandbox,
+    (login, request_id): &(String, String),
+    body: Value,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let path = format!("insight/login/{login}/attributes/{request_id}");
+    send(
+        reqwest::Client::new().post(url(s, &path)).json(&body),
+        headers,
+    )
+    .await
+}
+
+fn cents(v: &Value) -> i64 {
+    (v.as_f64().unwrap_or(0.0) * 100.0).round() as i64
+}
+
+/// Each detailed sum adds up to its value, each count counts its transactions, and every row
+/// has the documented fields.
+fn assert_details_add_up(card: &Value) {
+    for d in card["AttributesDetail"].as_array().unwrap() {
+        let name = d["Attribute"].as_str().unwrap();
+        let rows = d["Transactions"].as_array().unwrap();
+        for t in rows {
+            for field in ["TransactionId", "AccountId", "Description", "Balance"] {
+                assert!(!t[field].is_null(), "{name}: {t}");
+            }
+            let date = t["Date"].as_str().unwrap();
+            assert!(
+                chrono::NaiveDate::parse_from_str(date, "%Y/%m/%d").is_ok(),
+                "{date}"
+            );
+            assert!(t["Debit"].is_null() != t["Credit"].is_null(), "{t}");
+        }
+        let total: i64 = rows
+            .iter()
+            .map(|t| cents(&t["Credit"]) + cents(&t["Debit"]))
+            .sum();
+        if name.starts_with("sum_") {
+            assert_eq!(total, cents(&card[name]), "{name}");
+        } else if name.starts_with("count_") && !name.contains("days_negative") {
+            assert_eq!(rows.len() as i64, card[name].as_i64().unwrap(), "{name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_package_endpoint_answers_a_card() {
+    let s = start(0).await;
+    for (username, endpoint, package_) in [
+        ("salaried_biweekly", "GetIncomeAttributes", Package::Income),
+        ("borrower_nsf", "GetLendingAttributes", Package::Lending),
+        ("gig_worker", "GetCreditRiskAttributes", Package::CreditRisk),
+        (
+            "multiple_employers",
+            "GetUserAnalysisAttributes",
+            Package::UserAnalysis,
+        ),
+        (
+            "government_income",
+            "GetUserAnalysisAtributes",
+            Package::UserAnalysis,
+        ),
+        (
+            "small_business",
+            "GetBusinessAnalysisAttributes",
+            Package::BusinessAnalysis,
+        ),
+        ("high_income_saver", "GetAllAttributes", Package::All),
+    ] {
+        let sess = session(&s, username, json!({})).await;
+        let (status, body) = package(&s, &sess, endpoint, &[]).await;
+        assert_eq!(status, 200, "{endpoint}: {body}");
+        assert_eq!(body["HttpStatusCode"], 200);
+        assert_eq!(body["RequestId"], sess.1.as_str());
+        assert_eq!(body["Login"]["Username"], username);
+        let card = body["Card"].as_object().unwrap();
+        assert_eq!(card["Id"], sess.0.as_str());
+        let expected: Vec<&str> = catalog()
+            .package(package_)
+            .map(|s| s.name.as_str())
+            .collect();
+        let keys: Vec<&str> = card.keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), expected.len() + 2, "{endpoint}");
+        assert_eq!(
+            keys[1..keys.len() - 1],
+            expected[..],
+            "{endpoint}: in the package's order"
+        );
+        assert_eq!(*keys.last().unwrap(), "AttributesDetail");
+        assert!(!card["AttributesDetail"].as_array().unwrap().is_empty());
+        assert_details_add_up(&body["Card"]);
+    }
+    let all = session(&s, "small_business", json!({})).await;
+    let (_, body) = package(&s, &all, "GetAllAttributes", &[]).await;
+    assert!(body["Card"].as_object().unwrap().len() >= 302);
+    assert!(
+        body["Card"]["sum_merchant_service_provider_deposits_365_days_biz"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    let (status, body) = package(&s, &all, "GetScoreAttributes", &[]).await;
+    assert_eq!(
+        (status, body["FlinksCode"].as_str()),
+        (404, Some("INVALID_REQUEST"))
+    );
+    assert!(body["Message"]
+        .as_str()
+        .unwrap()
+        .contains("GetLendingAttributes"));
+}
+
+#[tokio::test]
+async fn custom_attributes_answer_the_names_asked_with_the_details_asked() {
+    let s = start(0).await;
+    let sess = session(&s, "borrower_nsf", json!({})).await;
+    let (status, body) = custom(
+        &s,
+        &sess,
+        json!({
+            "Attributes": {"Card": ["count_nsf_90_days", "Balance_Min", "nbr_nsf", "sum_loan_payments_90_days", "count_nsf_90_days"]},
+            "AttributesDetail": ["count_nsf_90_days"],
+            "Options": {"AttributesDetail": ["sum_loan_payments_90_days"]},
+        }),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let card = body["Card"].as_object().unwrap();
+    let keys: Vec<&str> = card.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "Id",
+            "count_nsf_90_days",
+            "balance_min",
+            "nbr_nsf",
+            "sum_loan_payments_90_days",
+            "AttributesDetail"
+        ]
+    );
+    assert!(card["nbr_nsf"].is_null(), "unknown names come back null");
+    assert!(card["count_nsf_90_days"].as_i64().unwrap() > 0);
+    let detailed: Vec<&str> = card["AttributesDetail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["Attribute"].as_str().unwrap())
+        .collect();
+    assert_eq!(detailed, ["count_nsf_90_days", "sum_loan_payments_90_days"]);
+    assert_details_add_up(&body["Card"]);
+    // Keys in any case, nested ones too; without AttributesDetail, no details.
+    let (status, body) = custom(
+        &s,
+        &sess,
+        json!({"attributes": {"card": ["balance_min"]}, "filters": {"accountCategory": ["Operations"]}}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Card"]["AttributesDetail"], json!([]));
+    assert_eq!(body["Card"]["balance_min"], card["balance_min"]);
+}
+
+#[tokio::test]
+async fn custom_filters_choose_the_accounts() {
+    let s = start(0).await;
+    let sess = session(&s, "high_income_saver", json!({})).await;
+    let saver = persona(&s, "high_income_saver");
+    let savings = saver
+        .accounts
+        .iter()
+        .find(|a| a.account_type == "Savings")
+        .unwrap();
+    let names = json!({"Card": ["employer_name", "average_monthly_debit", "sum_total_income_previous_month"]});
+    let (_, everything) = custom(&s, &sess, json!({"Attributes": names}), &[]).await;
+    assert_eq!(everything["Card"]["employer_name"], "Shopify");
+    let (status, card_only) = custom(
+        &s,
+        &sess,
+        json!({"Attributes": names, "Filters": {"AccountCategory": ["Credits"]}}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{card_only}");
+    assert_eq!(card_only["Card"]["employer_name"], "NONE_DETECTED");
+    assert_ne!(
+        card_only["Card"]["average_monthly_debit"],
+        everything["Card"]["average_monthly_debit"]
+    );
+    let (status, savings_only) = custom(
+        &s,
+        &sess,
+        json!({"Attributes": names, "AccountFilter": [savings.id.to_string()]}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{savings_only}");
+    assert_eq!(savings_only["Card"]["employer_name"], "NONE_DETECTED");
+    // Interest only.
+    let interest = cents(&savings_only["Card"]["sum_total_income_previous_month"]);
+    assert!((3_500..=6_500).contains(&interest), "{interest}");
+}
+
+#[tokio::test]
+async fn limit_days_in_the_body_or_a_header_limits_the_window() {
+    let s = start(0).await;
+    let sess = session(&s, "salaried_biweekly", json!({})).await;
+    let names = json!({"Card": ["sum_employer_income_365_days", "sum_employer_income_30_days"]});
+    let (_, full) = custom(&s, &sess, json!({"Attributes": names}), &[]).await;
+    let year = cents(&full["Card"]["sum_employer_income_365_days"]);
+    let month = cents(&full["Card"]["sum_employer_income_30_days"]);
+    assert!(month > 0 && year > 4 * month);
+    for (body, headers) in [
+        (json!({"Attributes": names, "limitDays": 30}), vec![]),
+        (json!({"Attributes": names, "LimitDays": "30"}), vec![]),
+        (json!({"Attributes": names}), vec![("limitDays", "30")]),
+        (
+            json!({"Attributes": names, "limitDays": 200}),
+            vec![("LIMITDAYS", "30")],
+        ),
+    ] {
+        let (status, limited) = custom(&s, &sess, body, &headers).await;
+        assert_eq!(status, 200, "{limited}");
+        assert_eq!(
+            cents(&limited["Card"]["sum_employer_income_365_days"]),
+            month
+        );
+    }
+    // The package endpoints take the header too.
+    let (status, limited) =
+        package(&s, &sess, "GetLendingAttributes", &[("limitDays", "30")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        cents(&limited["Card"]["sum_employer_income_365_days"]),
+        month
+    );
+}
+
+#[tokio::test]
+async fn bad_custom_requests_are_invalid_with_a_reason() {
+    let s = start(0).await;
+    let sess = session(&s, "gig_worker", json!({})).await;
+    let stranger = persona(&s, "salaried_biweekly").accounts[0].id.to_string();
+    let card = json!({"Card": ["balance_min"]});
+    for (body, says) in [
+        (json!({"Attributes": card, "limitDays": 0}), "limitDays"),
+        (json!({"Attributes": card, "limitDays": 366}), "limitDays"),
+        (
+            json!({"Attributes": card, "limitDays": "soon"}),
+            "limitDays",
+        ),
+        (json!({"Attributes": card, "limitDays": 12.5}), "limitDays"),
+        (json!({}), "Attributes.Card"),
+        (json!({"Attributes": ["balance_min"]}), "Attributes"),
+        (
+            json!({"Attributes": {"Card": "balance_min"}}),
+            "Attributes.Card",
+        ),
+        (json!({"Attributes": {"Card": [1, 2]}}), "Attributes.Card"),
+        (json!({"Attributes": {"Card": []}}), "Attributes.Card"),
+        (
+            json!({"Attributes": card, "Filters": {"AccountCategory": "Operations"}}),
+            "Filters.AccountCategory",
+        ),
+        (
+            json!({"Attributes": card, "Filters": ["Operations"]}),
+            "Filters",
+        ),
+        (
+            json!({"Attributes": card, "AccountFilter": ["not-an-id"]}),
+            "AccountFilter",
+        ),
+        (
+            json!({"Attributes": card, "AccountFilter": [stranger]}),
+            "AccountFilter",
+        ),
+        (
+            json!({"Attributes": card, "AttributesDetail": "balance_min"}),
+            "AttributesDetail",
+        ),
+        (
+            json!({"Attributes": card, "Options": {"AttributesDetail": [true]}}),
+            "Options.AttributesDetail",
+        ),
+    ] {
+        let (status, reply) = custom(&s, &sess, body.clone(), &[]).await;
+        assert_eq!(status, 400, "{body}: {reply}");
+        assert_eq!(reply["FlinksCode"], "INVALID_REQUEST", "{body}");
+        assert_eq!(reply["HttpStatusCode"], 400);
+        let message = reply["Message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {message}");
+    }
+    for bad in ["0", "366", "ninety"] {
+        let (status, reply) = custom(
+            &s,
+            &sess,
+            json!({"Attributes": card}),
+            &[("limitDays", bad)],
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}: {reply}");
+        let (status, reply) =
+            package(&s, &sess, "GetCreditRiskAttributes", &[("limitDays", bad)]).await;
+        assert_eq!(
+            (status, reply["FlinksCode"].as_str()),
+            (400, Some("INVALID_REQUEST"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn custom_attributes_wait_for_accounts_detail_too() {
+    let s = start(0).await;
+    let request_id = authorize(&s, 0).await;
+    let login = s.personas()[0].login_id.to_string();
+    let sess = (login, request_id);
+    let (status, body) = custom(
+        &s,
+        &sess,
+        json!({"Attributes": {"Card": ["balance_min"]}}),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body["FlinksCode"].as_str()),
+        (202, Some("OPERATION_PENDING"))
+    );
+}
+
+#[tokio::test]
+async fn the_library_lists_every_attribute() {
+    let s = start(0).await;
+    let (status, body) = get(&s, "attributes/library").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["HttpStatusCode"], 200);
+    let attributes = body["Attributes"].as_array().unwrap();
+    assert_eq!(attributes.len(), catalog().specs().len());
+    assert!(attributes.len() >= 300);
+    let units = ["currency", "count", "days", "ratio", "enum", "text", "date"];
+    let titles: Vec<&str> = Package::ALL.iter().map(|p| p.title()).collect();
+    let mut names = std::collections::HashSet::new();
+    for a in attributes {
+        assert!(names.insert(a["Name"].as_str().unwrap()), "{a}");
+        assert!(units.contains(&a["Unit"].as_str().unwrap()), "{a}");
+        assert!(!a["Category"].as_str().unwrap().is_empty());
+        assert!(a["Definition"].as_str().unwrap().ends_with('.'));
+        let packages = a["Packages"].as_array().unwrap();
+        assert!(
+            packages
+                .iter()
+                .all(|p| titles.contains(&p.as_str().unwrap())),
+            "{a}"
+        );
+        assert!(
+            packages.len() >= 2 && packages.last().unwrap() == "All",
+            "{a}"
+        );
+    }
+    let balance_min = attributes
+        .iter()
+        .find(|a| a["Name"] == "balance_min")
+        .unwrap();
+    assert_eq!(balance_min["Unit"], "currency");
+    assert_eq!(balance_min["Category"], "Account Overview");
+    assert_eq!(
+        balance_min["Packages"],
+        json!(["Lending", "Credit Risk", "User Analysis", "All"])
+    );
+    let r = reqwest::get(format!(
+        "{}/v3/someone-else/attributes/library",
+        s.base_url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn attributes_follow_the_options_of_get_accounts_detail() {
+    let s = start(0).await;
+    let year = session(&s, "salaried_biweekly", json!({})).await;
+    let quarter = session(
+        &s,
+        "salaried_biweekly",
+        json!({"DaysOfTransactions": "Days90"}),
+    )
+    .await;
+    let sum = |body: &Value, name: &str| cents(&body["Card"][name]);
+    let (_, full) = package(&s, &year, "GetAllAttributes", &[]).await;
+    let (_, short) = package(&s, &quarter, "GetAllAttributes", &[]).await;
+    let name = "sum_employer_income_365_days";
+    assert!(
+        sum(&short, name) < sum(&full, name) / 3,
+        "{} vs {}",
+        sum(&short, name),
+        sum(&full, name)
+    );
+    assert_eq!(
+        sum(&short, name),
+        sum(&short, "sum_employer_income_90_days")
+    );
+    assert_eq!(sum(&short, name), sum(&full, "sum_employer_income_90_days"));
+    // A custom request cannot widen what GetAccountsDetail returned.
+    let (_, wide) = custom(
+        &s,
+        &quarter,
+        json!({"Attributes": {"Card": [name]}, "limitDays": 365}),
+        &[],
+    )
+    .await;
+    assert_eq!(sum(&wide, name), sum(&short, name));
+
+    // AccountsFilter: GetAccountsDetail returns those accounts, attributes come from them.
+    let saver = persona(&s, "high_income_saver");
+    let savings = saver
+        .accounts
+        .iter()
+        .find(|a| a.account_type == "Savings")
+        .unwrap();
+    let login = saver.login_id.to_string();
+    let (_, auth) = post(
+        &s,
+        "BankingServices/Authorize",
+        json!({"LoginId": login, "MostRecentCached": true}),
+    )
+    .await;
+    let request_id = auth["RequestId"].as_str().unwrap().to_owned();
+    let (status, detail) = post(
+        &s,
+        "BankingServices/GetAccountsDetail",
+        json!({"RequestId": request_id, "AccountsFilter": [savings.id.to_string()]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let accounts = detail["Accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0]["Id"], savings.id.to_string().as_str());
+    let (_, filtered) = package(&s, &(login, request_id), "GetCreditRiskAttributes", &[]).await;
+    assert_eq!(filtered["Card"]["employer_name"], "NONE_DETECTED");
+}
+
+#[tokio::test]
+async fn the_async_endpoint_answers_with_the_options_of_the_call() {
+    let s = start(150).await;
+    let request_id = authorize(&s, 0).await;
+    let (status, _) = post(
+        &s,
+        "BankingServices/GetAccountsDetail",
+        json!({"RequestId": request_id, "DaysOfTransactions": "Days90"}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, body) = get(
+        &s,
+        &format!("BankingServices/GetAccountsDetailAsync/{request_id}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let txs = body["Accounts"][0]["Transactions"].as_array().unwrap();
+    let oldest = txs.last().unwrap()["Date"].as_str().unwrap();
+    assert!(
+        oldest > "2025-12-15",
+        "Days90 holds through the Async call: {oldest}"
+    );
+}
