@@ -1,5 +1,6 @@
-//! The underwriter's path through the real window: pick a customer, pick Credit Risk, Run, read
-//! the table — and check that what the screen says is what the sandbox computes.
+//! The underwriter's path through the real window: pick a customer, pick a package, Run, read
+//! the table, the charts, the transactions behind a value, the history, the export — and check
+//! that what the screen says is what the sandbox computes.
 
 use std::time::{Duration, Instant};
 
@@ -10,15 +11,22 @@ use flinks_client::{
 };
 use flinks_desk_e2e::{parse_shown_number, App};
 use flinks_sandbox::personas;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use tokio_util::sync::CancellationToken;
 
 type Values = Vec<(String, AttributeValue)>;
 
-const CUSTOMER: &str = "borrower_nsf";
+fn login_of(username: &str) -> Result<LoginId> {
+    // loginIds depend on the seed alone, not on the day the data ends.
+    personas::cast(personas::DEFAULT_SEED, chrono::Utc::now().date_naive())
+        .into_iter()
+        .find(|p| p.username == username)
+        .map(|p| LoginId::new(p.login_id.to_string()))
+        .with_context(|| format!("{username} is not in the cast"))
+}
 
 /// The sandbox's answer for the customer, fetched by the test itself over HTTP.
-async fn sandbox_values(port: u16, login_id: &LoginId) -> Result<Values> {
+async fn sandbox_values(port: u16, login_id: &LoginId, package: Package) -> Result<Values> {
     let env = Environment::new(
         &format!("http://127.0.0.1:{port}"),
         flinks_sandbox::TOOLBOX_CUSTOMER_ID,
@@ -43,56 +51,31 @@ async fn sandbox_values(port: u16, login_id: &LoginId) -> Result<Values> {
         )
         .await?;
     let attributes = client
-        .attributes(Package::CreditRisk, login_id, &session.request_id)
+        .attributes(package, login_id, &session.request_id)
         .await?;
     Ok(attributes.values.into_iter().collect())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
-async fn credit_risk_for_a_customer_matches_the_sandbox() -> Result<()> {
-    let app = App::start(2_000).await?;
-    let outcome = underwriter_path(&app).await;
-    let shot = app.screenshot("credit-risk").await;
-    if outcome.is_err() {
-        app.save_source("credit-risk").await;
-    }
-    app.close().await?;
-    let shot = shot?;
-    eprintln!("screenshot: {}", shot.display());
-    outcome
-}
-
-async fn underwriter_path(app: &App) -> Result<()> {
-    let env = app.by_testid("environment").await?;
-    let customer_select = app.by_testid("customer-select").await?;
-    // The customers arrive from the app's core a moment after the page loads.
+/// Picks the customer and the package, presses Run and waits for the table. Returns whether the
+/// `OPERATION_PENDING` wait was shown on the way.
+async fn run_on_screen(app: &App, customer: &str, package: &str) -> Result<bool> {
     app.client
         .wait()
         .at_most(Duration::from_secs(20))
         .for_element(fantoccini::Locator::Css(&format!(
-            "option[value=\"{CUSTOMER}\"]"
+            "option[value=\"{customer}\"]"
         )))
         .await
-        .context("the customer list never showed the borrower")?;
-    assert!(env.text().await?.contains("Flinks Capital sandbox"));
-    customer_select.select_by_value(CUSTOMER).await?;
-
-    let credit_risk = app.by_testid("package-credit-risk").await?;
-    assert!(
-        credit_risk.is_enabled().await?,
-        "Credit Risk must be offered"
-    );
-    credit_risk.click().await?;
-    let income = app.by_testid("package-income").await?;
-    assert!(
-        !income.is_enabled().await?,
-        "packages not built yet are greyed out"
-    );
-
+        .with_context(|| format!("the customer list never showed {customer}"))?;
+    app.by_testid("customer-select")
+        .await?
+        .select_by_value(customer)
+        .await?;
+    let choice = app.by_testid(&format!("package-{package}")).await?;
+    assert!(choice.is_enabled().await?, "{package} is offered");
+    choice.click().await?;
     app.by_testid("run-button").await?.click().await?;
 
-    // Live progress: the sandbox answers OPERATION_PENDING for 2 s, and the screen must say so.
     let detail = app.by_testid("progress-detail").await?;
     let table = app.by_testid("results-table").await?;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -118,18 +101,93 @@ async fn underwriter_path(app: &App) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    Ok(saw_waiting)
+}
+
+/// Every value cell of the table, read in one round trip: (attribute name, text shown).
+async fn shown_values(app: &App) -> Result<Vec<(String, String)>> {
+    let script = r#"return [...document.querySelectorAll('[data-testid^="value-"]')]
+        .map((td) => [td.dataset.testid.slice('value-'.length), td.textContent]);"#;
+    let value = app.client.execute(script, vec![]).await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+/// NONE_DETECTED is shown as "None detected"; names stay as they are (ui/format.js).
+fn enum_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        let words = text.to_lowercase().replace('_', " ");
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Every value on screen is the sandbox's, to the cent (ratios to the second decimal).
+fn assert_screen_matches(shown: &[(String, String)], expected: &Values) -> Result<()> {
+    assert_eq!(shown.len(), expected.len(), "one row per attribute");
+    for (name, want) in expected {
+        let text = &shown
+            .iter()
+            .find(|(n, _)| n == name)
+            .with_context(|| format!("{name} is not on screen"))?
+            .1;
+        match want {
+            AttributeValue::Number(want) => {
+                let got =
+                    parse_shown_number(text).with_context(|| format!("{name} shows {text:?}"))?;
+                let want = want.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+                assert!(
+                    (got - want).abs() <= Decimal::new(1, 2),
+                    "{name}: the screen shows {text:?}, the sandbox says {want}"
+                );
+            }
+            AttributeValue::Text(want) => assert_eq!(text, &enum_word(want), "{name}"),
+            AttributeValue::Bool(_) | AttributeValue::Null => {}
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn credit_risk_for_a_customer_matches_the_sandbox() -> Result<()> {
+    let app = App::start(2_000).await?;
+    let outcome = underwriter_path(&app).await;
+    let shot = app.screenshot("credit-risk").await;
+    if outcome.is_err() {
+        app.save_source("credit-risk").await;
+    }
+    app.close().await?;
+    let shot = shot?;
+    eprintln!("screenshot: {}", shot.display());
+    outcome
+}
+
+async fn underwriter_path(app: &App) -> Result<()> {
+    let customer = "borrower_nsf";
+    let saw_waiting = run_on_screen(app, customer, "credit-risk").await?;
+    // The sandbox answers OPERATION_PENDING for 2 s, and the screen must say so.
     assert!(
         saw_waiting,
         "the 202 OPERATION_PENDING wait was never shown"
     );
+    assert!(app
+        .by_testid("environment")
+        .await?
+        .text()
+        .await?
+        .contains("Flinks Capital sandbox"));
 
-    // loginIds depend on the seed alone, not on the day the data ends.
-    let login_id = personas::cast(personas::DEFAULT_SEED, chrono::Utc::now().date_naive())
-        .into_iter()
-        .find(|p| p.username == CUSTOMER)
-        .map(|p| LoginId::new(p.login_id.to_string()))
-        .context("the borrower is not in the cast")?;
-    let expected = sandbox_values(app.sandbox_port, &login_id).await?;
+    let login_id = login_of(customer)?;
+    let expected = sandbox_values(app.sandbox_port, &login_id, Package::CreditRisk).await?;
     let expect = |name: &str| {
         expected
             .iter()
@@ -137,51 +195,7 @@ async fn underwriter_path(app: &App) -> Result<()> {
             .map(|(_, v)| v.clone())
             .with_context(|| format!("the sandbox did not compute {name}"))
     };
-
-    let rows = app
-        .client
-        .find_all(fantoccini::Locator::Css("[data-testid=\"attr-row\"]"))
-        .await?;
-    assert_eq!(
-        rows.len(),
-        expected.len(),
-        "one row per attribute the sandbox returns"
-    );
-
-    for name in [
-        "balance_min",
-        "count_nsf_90_days",
-        "count_days_negative_balance_90_days",
-        "average_monthly_free_cash_flow",
-        "average_monthly_debit",
-        "account_age_days",
-    ] {
-        let shown = app
-            .by_testid(&format!("value-{name}"))
-            .await?
-            .text()
-            .await?;
-        let want = expect(name)?
-            .as_decimal()
-            .with_context(|| format!("{name} is not a number"))?;
-        let got = parse_shown_number(&shown).with_context(|| format!("{name} shows {shown:?}"))?;
-        assert_eq!(
-            got,
-            want.round_dp(2),
-            "{name}: the screen shows {shown:?}, the sandbox says {want}"
-        );
-    }
-    let lender = app
-        .by_testid("value-micro_lender_name")
-        .await?
-        .text()
-        .await?;
-    match expect("micro_lender_name")? {
-        AttributeValue::Text(name) => {
-            assert_eq!(lender, name, "micro-lender shown as the sandbox names it")
-        }
-        other => bail!("micro_lender_name is {other:?}"),
-    }
+    assert_screen_matches(&shown_values(app).await?, &expected)?;
     assert!(
         expect("count_nsf_90_days")?.as_decimal() > Some(Decimal::ZERO),
         "the borrower's story has NSF fees"
@@ -341,4 +355,25 @@ async fn cancel_path(app: &App) -> Result<()> {
         "a cancel is not an error"
     );
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn every_business_analysis_value_matches_the_sandbox() -> Result<()> {
+    let app = App::start(0).await?;
+    let outcome = async {
+        run_on_screen(&app, "small_business", "business-analysis").await?;
+        let expected = sandbox_values(
+            app.sandbox_port,
+            &login_of("small_business")?,
+            Package::BusinessAnalysis,
+        )
+        .await?;
+        assert!(expected.len() > 100, "{} attributes", expected.len());
+        assert_screen_matches(&shown_values(&app).await?, &expected)
+    }
+    .await;
+    let _ = app.screenshot("business-analysis").await;
+    app.close().await?;
+    outcome
 }

@@ -46,7 +46,7 @@ function renderCustomers() {
   const placeholder = new Option('Choose a customer…', '');
   select.add(placeholder);
   for (const c of state.customers) {
-    const option = new Option(`${c.label} (loginId …${c.loginLast4})`, c.id);
+    const option = new Option(`${c.label} · …${c.loginLast4}`, c.id);
     option.dataset.testid = `customer-${c.id}`;
     select.add(option);
   }
@@ -174,7 +174,11 @@ function renderTable() {
     category.textContent = r.category;
     const definition = document.createElement('td');
     definition.className = 'definition';
-    definition.textContent = r.definition;
+    const clamp = document.createElement('div');
+    clamp.className = 'clamp';
+    clamp.textContent = r.definition;
+    clamp.title = r.definition;
+    definition.append(clamp);
     const behind = document.createElement('td');
     if (r.transactions > 0) {
       const button = document.createElement('button');

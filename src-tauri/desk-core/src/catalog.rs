@@ -17,13 +17,31 @@ pub enum Unit {
     /// One of a few fixed words: CONSISTENT, INCREASING, DECREASING, NONE_DETECTED, YES…
     Enum,
     Text,
+    /// Dates, as Flinks writes them.
+    Date,
+}
+
+impl Unit {
+    /// The unit words of an attribute library (`currency`, `count`, …).
+    pub fn parse(word: &str) -> Option<Unit> {
+        Some(match word.trim().to_ascii_lowercase().as_str() {
+            "currency" | "cad" | "money" => Unit::Currency,
+            "count" => Unit::Count,
+            "days" => Unit::Days,
+            "ratio" | "number" => Unit::Ratio,
+            "enum" => Unit::Enum,
+            "text" | "string" => Unit::Text,
+            "date" | "dates" => Unit::Date,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttributeInfo {
     pub label: String,
     pub unit: Unit,
-    pub category: &'static str,
+    pub category: String,
     pub definition: String,
     /// False when the description was guessed from the name.
     pub known: bool,
@@ -120,7 +138,7 @@ pub fn describe(name: &str) -> AttributeInfo {
         return AttributeInfo {
             label: entry.label.into(),
             unit: entry.unit,
-            category: entry.category,
+            category: entry.category.into(),
             definition: entry.definition.into(),
             known: true,
         };
@@ -145,7 +163,8 @@ pub fn describe(name: &str) -> AttributeInfo {
                         EMPLOYER
                     } else {
                         guess_category(subject)
-                    },
+                    }
+                    .into(),
                     definition: format!("{what} {subject_words} transactions, {window}."),
                     known,
                 };
@@ -153,6 +172,27 @@ pub fn describe(name: &str) -> AttributeInfo {
         }
     }
     guess(name)
+}
+
+/// Describes an attribute with what the environment's attribute library says of it: the library
+/// is the authority on unit, category and definition (it is what computed the value); this
+/// catalog adds the human label.
+pub fn describe_with(name: &str, library: Option<&flinks_client::LibraryEntry>) -> AttributeInfo {
+    let mut info = describe(name);
+    let Some(entry) = library else {
+        return info;
+    };
+    if let Some(unit) = entry.unit.as_deref().and_then(Unit::parse) {
+        info.unit = unit;
+    }
+    if let Some(category) = entry.category.as_deref().filter(|c| !c.trim().is_empty()) {
+        info.category = category.trim().to_owned();
+    }
+    if let Some(definition) = entry.definition.as_deref().filter(|d| !d.trim().is_empty()) {
+        info.definition = definition.trim().to_owned();
+    }
+    info.known = true;
+    info
 }
 
 fn guess_category(name: &str) -> &'static str {
@@ -198,7 +238,7 @@ fn guess(full_name: &str) -> AttributeInfo {
     AttributeInfo {
         label: humanize(name),
         unit,
-        category: guess_category(name),
+        category: guess_category(name).into(),
         definition:
             "Flinks attribute not in this app's catalog; the unit is inferred from its name.".into(),
         known: false,
@@ -236,6 +276,31 @@ mod tests {
             "Loan payments (last 90 days)"
         );
         assert_eq!(describe("sum_loan_payments_90_days").category, LOANS);
+    }
+
+    #[test]
+    fn the_library_overrides_unit_category_and_definition_but_not_the_label() {
+        let entry = flinks_client::LibraryEntry {
+            name: "last_2_deposit_dates_payroll_biz".into(),
+            packages: vec!["Business Analysis".into()],
+            unit: Some("date".into()),
+            category: Some("Payroll".into()),
+            definition: Some("The two latest payroll deposits.".into()),
+        };
+        let info = describe_with(&entry.name, Some(&entry));
+        assert_eq!(info.unit, Date);
+        assert_eq!(info.category, "Payroll");
+        assert_eq!(info.definition, "The two latest payroll deposits.");
+        assert_eq!(info.label, "Last 2 deposit dates payroll");
+        assert!(info.known);
+        let odd = flinks_client::LibraryEntry {
+            unit: Some("furlongs".into()),
+            ..entry
+        };
+        assert_eq!(
+            describe_with(&odd.name, Some(&odd)).unit,
+            describe(&odd.name).unit
+        );
     }
 
     #[test]

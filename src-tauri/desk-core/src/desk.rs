@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use flinks_client::{
-    AttributeValue, CallRecord, Environment, FlinksClient, LoginId, Package, PollPolicy,
+    AttributeValue, CallRecord, Environment, FlinksClient, LibraryEntry, LoginId, Package,
+    PollPolicy,
 };
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
@@ -75,7 +76,7 @@ pub struct AttributeRow {
     pub scope: String,
     pub name: String,
     pub label: String,
-    pub category: &'static str,
+    pub category: String,
     pub unit: Unit,
     pub definition: String,
     /// The value as Flinks sent it, exactly (decimal text for numbers).
@@ -141,6 +142,8 @@ pub struct Desk {
     poll: PollPolicy,
     store: Arc<Store>,
     runs: Mutex<HashMap<i64, CancellationToken>>,
+    /// The environment's attribute library by name: units, categories, definitions.
+    library: HashMap<String, LibraryEntry>,
 }
 
 impl Desk {
@@ -181,6 +184,15 @@ impl Desk {
         };
         let env = Environment::new(&sandbox.base_url(), sandbox.customer_id())?;
         let client = FlinksClient::new(env)?.with_observer(Arc::new(observer));
+        // Without the library the app still works: its own catalog and the naming grammar
+        // describe the attributes.
+        let library = match client.attribute_library().await {
+            Ok(entries) => entries.into_iter().map(|e| (e.name.clone(), e)).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "no attribute library; using the built-in catalog");
+                HashMap::new()
+            }
+        };
         let customers = sandbox
             .personas()
             .iter()
@@ -212,6 +224,7 @@ impl Desk {
             },
             store,
             runs: Mutex::new(HashMap::new()),
+            library,
         })
     }
 
@@ -243,7 +256,7 @@ impl Desk {
             .map(|p| PackageView {
                 slug: p.slug(),
                 title: p.title(),
-                available: *p == Package::CreditRisk,
+                available: true,
             })
             .collect()
     }
@@ -272,9 +285,6 @@ impl Desk {
             .iter()
             .find(|c| c.id == customer_id)
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
-        if package != Package::CreditRisk {
-            return Err(DeskError::PackageUnavailable(package.title()));
-        }
         let run_id = self.store.start_run(customer.db_id, package.slug())?;
         let cancel = CancellationToken::new();
         self.runs
@@ -387,7 +397,8 @@ impl Desk {
             .into_iter()
             .map(|v| {
                 let behind = counts.get(&v.name).copied().unwrap_or(0);
-                row(v, behind)
+                let info = self.describe(&v.name);
+                row(v, info, behind)
             })
             .collect();
         Ok(RunResult {
@@ -402,6 +413,10 @@ impl Desk {
             finished_at: record.finished_at.unwrap_or_default(),
             rows,
         })
+    }
+
+    fn describe(&self, name: &str) -> catalog::AttributeInfo {
+        catalog::describe_with(name, self.library.get(name))
     }
 
     /// The transactions behind a value of a run ("explain").
@@ -426,7 +441,7 @@ impl Desk {
             .iter()
             .map(|t| parse(&t.credit) + parse(&t.debit))
             .sum();
-        let info = catalog::describe(name);
+        let info = self.describe(name);
         Ok(Explanation {
             name: value.name,
             label: info.label,
@@ -484,8 +499,7 @@ fn stored(name: &str, value: &AttributeValue) -> StoredValue {
     }
 }
 
-fn row(value: StoredValue, transactions: u32) -> AttributeRow {
-    let info = catalog::describe(&value.name);
+fn row(value: StoredValue, info: catalog::AttributeInfo, transactions: u32) -> AttributeRow {
     AttributeRow {
         transactions,
         scope: value.scope,

@@ -12,8 +12,6 @@ pub enum DeskError {
     SandboxStart(std::io::Error),
     #[error("there is no customer {0:?} in this environment")]
     UnknownCustomer(String),
-    #[error("the {0} package is not available in this environment yet")]
-    PackageUnavailable(&'static str),
     #[error("Flinks asks a security question for this login; it must be connected again")]
     SecurityChallenge,
     #[error(transparent)]
@@ -51,7 +49,6 @@ impl DeskError {
             },
             DeskError::SandboxStart(_) => "sandbox.start".into(),
             DeskError::UnknownCustomer(_) => "customer.unknown".into(),
-            DeskError::PackageUnavailable(_) => "package.unavailable".into(),
             DeskError::SecurityChallenge => "flinks.security_challenge".into(),
             DeskError::Store(e) => match e {
                 StoreError::Corrupt { .. } => "store.corrupt".into(),
@@ -73,7 +70,6 @@ impl DeskError {
                 "Another program may hold the port. Unset FLINKS_DESK_SANDBOX_PORT or pick another port, then restart Flinks Desk.".into()
             }
             DeskError::UnknownCustomer(_) => "Pick a customer from the list.".into(),
-            DeskError::PackageUnavailable(_) => "Pick Credit Risk for now.".into(),
             DeskError::SecurityChallenge => {
                 "Connect the customer again through Flinks Connect to answer the question.".into()
             }

@@ -141,7 +141,7 @@ mod tests {
             scope: "login".into(),
             name: name.into(),
             label: format!("Label of {name}"),
-            category: "Account overview",
+            category: "Account overview".into(),
             unit,
             definition: String::new(),
             raw: raw.into(),

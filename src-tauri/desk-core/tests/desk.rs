@@ -112,7 +112,7 @@ fn regex_like_guid(text: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn unknown_customers_and_unbuilt_packages_are_clear_errors() {
+async fn an_unknown_customer_is_a_clear_error() {
     let desk = desk(0).await;
     let (_, progress) = recorder();
     let err = desk
@@ -120,12 +120,30 @@ async fn unknown_customers_and_unbuilt_packages_are_clear_errors() {
         .await
         .unwrap_err();
     assert_eq!(err.view().code, "customer.unknown");
-    let err = desk
-        .run("borrower_nsf", Package::Income, &progress)
-        .await
-        .unwrap_err();
-    assert_eq!(err.view().code, "package.unavailable");
     assert!(!err.view().hint.is_empty());
+}
+
+#[tokio::test]
+async fn every_package_runs_and_every_value_is_described_by_the_library() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    for package in Package::ALL {
+        let result = desk
+            .run("small_business", package, &progress)
+            .await
+            .unwrap();
+        assert!(!result.rows.is_empty(), "{package:?}");
+        let undescribed: Vec<&str> = result
+            .rows
+            .iter()
+            .filter(|r| !r.known)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert!(undescribed.is_empty(), "{package:?}: {undescribed:?}");
+    }
+    assert!(desk.packages().iter().all(|p| p.available));
+    let all = desk.history(1).unwrap();
+    assert!(all[0].values >= 300, "All has {} values", all[0].values);
 }
 
 #[tokio::test]
@@ -242,8 +260,10 @@ async fn every_call_lands_in_the_ledger() {
         .unwrap();
     let ledger = desk.ledger(100).unwrap();
     let endpoints: Vec<&str> = ledger.iter().rev().map(|e| e.endpoint.as_str()).collect();
-    assert_eq!(endpoints.first(), Some(&"Authorize"));
-    assert_eq!(endpoints.get(1), Some(&"GetAccountsDetail"));
+    // The desk reads the attribute library once when it starts, then the run's calls follow.
+    assert_eq!(endpoints.first(), Some(&"AttributeLibrary"));
+    assert_eq!(endpoints.get(1), Some(&"Authorize"));
+    assert_eq!(endpoints.get(2), Some(&"GetAccountsDetail"));
     assert!(
         endpoints.contains(&"GetAccountsDetailAsync"),
         "{endpoints:?}"

@@ -10,8 +10,8 @@ use url::Url;
 use crate::error::{FlinksCode, FlinksError};
 use crate::secret::{scrub, LoginId, Secret};
 use crate::wire::{
-    fold_keys, AccountsDetail, Attributes, AuthorizeOutcome, Authorized, Package, RequestId,
-    SecurityChallenge,
+    fold_keys, AccountsDetail, Attributes, AuthorizeOutcome, Authorized, Library, LibraryEntry,
+    Package, RequestId, SecurityChallenge,
 };
 use crate::Result;
 
@@ -509,6 +509,24 @@ impl FlinksClient {
                 Err(e) => return Err(e),
             };
         }
+    }
+
+    /// The attribute library: every attribute's unit, category and definition.
+    pub async fn attribute_library(&self) -> Result<Vec<LibraryEntry>> {
+        let (status, body) = self
+            .call(
+                "AttributeLibrary",
+                Method::GET,
+                "attributes/library",
+                &self.api_key_header(),
+                None,
+                &[],
+            )
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, &[]));
+        }
+        Ok(Self::decode::<Library>(status, body, &[])?.attributes)
     }
 
     /// One attributes package for a session whose accounts detail is ready.

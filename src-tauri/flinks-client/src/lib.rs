@@ -21,8 +21,8 @@ pub use error::{FlinksCode, FlinksError};
 pub use secret::{LoginId, Secret};
 pub use wire::{
     Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,
-    Authorized, Balance, DetailTransaction, Login, Package, RequestId, SecurityChallenge,
-    Transaction,
+    Authorized, Balance, DetailTransaction, LibraryEntry, Login, Package, RequestId,
+    SecurityChallenge, Transaction,
 };
 
 pub type Result<T, E = FlinksError> = std::result::Result<T, E>;

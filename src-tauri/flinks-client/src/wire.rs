@@ -317,6 +317,27 @@ pub struct AttributeDetail {
     pub transactions: Vec<DetailTransaction>,
 }
 
+/// One entry of the attribute library (`GET /attributes/library`): what an attribute means.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LibraryEntry {
+    #[serde(rename = "name")]
+    pub name: String,
+    #[serde(rename = "packages", default, deserialize_with = "de_vec_or_one")]
+    pub packages: Vec<String>,
+    #[serde(rename = "unit", default)]
+    pub unit: Option<String>,
+    #[serde(rename = "category", default)]
+    pub category: Option<String>,
+    #[serde(rename = "definition", default)]
+    pub definition: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Library {
+    #[serde(rename = "attributes", default, deserialize_with = "de_vec_or_one")]
+    pub attributes: Vec<LibraryEntry>,
+}
+
 /// A 200 from an attributes endpoint: the `Card` object's values, in the order Flinks sent them.
 #[derive(Debug, Clone)]
 pub struct Attributes {

@@ -408,3 +408,27 @@ async fn a_closed_port_is_a_transport_error() {
     let err = authorize_against(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5)).await;
     assert!(matches!(err, FlinksError::Transport(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_library_describes_every_attribute_a_package_returns() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let library = client.attribute_library().await.expect("library");
+    assert!(library.len() >= 300, "{} entries", library.len());
+    let login = login_of(&sandbox, "borrower_nsf");
+    let request_id = open_session(&client, &login).await;
+    ready(&client, &login, &request_id).await.unwrap();
+    for package in Package::ALL {
+        let attrs = client
+            .attributes(package, &login, &request_id)
+            .await
+            .unwrap();
+        assert!(!attrs.values.is_empty(), "{package:?} is empty");
+        for name in attrs.values.keys() {
+            let entry = library.iter().find(|e| &e.name == name);
+            let entry =
+                entry.unwrap_or_else(|| panic!("{name} ({package:?}) is not in the library"));
+            assert!(entry.unit.is_some() && entry.definition.is_some(), "{name}");
+        }
+    }
+}
