@@ -13,6 +13,7 @@ fn main() {
             "export_csv",
             "charts",
             "explain",
+            "request_log",
         ]),
     ))
     .expect("tauri build script failed");

@@ -289,6 +289,29 @@ async fn underwriter_path(app: &App) -> Result<()> {
         assert_eq!(got, want, "{} in the CSV", &record[4]);
     }
 
+    // The request log lists the run's calls, the pending answer included.
+    app.by_testid("view-log").await?.click().await?;
+    let log = app.by_testid("request-log").await?;
+    let rows = log
+        .find_all(fantoccini::Locator::Css("[data-testid=\"log-row\"]"))
+        .await?;
+    let mut lines = Vec::new();
+    for row in &rows {
+        lines.push(row.text().await?);
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("GetCreditRiskAttributes") && l.contains("200")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("OPERATION_PENDING")),
+        "{lines:?}"
+    );
+    app.screenshot("request-log").await?;
+    app.by_testid("view-results").await?.click().await?;
+
     // The loginId never reaches the webview: not in the page, only its last four characters.
     let page = app.client.source().await?;
     assert!(

@@ -201,6 +201,7 @@ function renderTable() {
 }
 
 function showResult(result) {
+  showView('results');
   state.result = result;
   $('export').disabled = false;
   $('export-status').textContent = '';
@@ -360,6 +361,39 @@ async function explain(row) {
   $('explain').showModal();
 }
 
+async function showView(which) {
+  const log = which === 'log';
+  $('log').hidden = !log;
+  $('results').hidden = log;
+  $('view-log').setAttribute('aria-pressed', String(log));
+  $('view-results').setAttribute('aria-pressed', String(!log));
+  if (!log) return;
+  let entries;
+  try {
+    entries = await call('request_log');
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const billable = entries.filter((e) => e.billable).length;
+  $('log-summary').textContent = `${plural(entries.length, 'request')} (latest first), ${billable} billable.`;
+  $('log-rows').replaceChildren(...entries.map((e) => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'log-row';
+    const cells = [
+      [timeOf(e.at), ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'], [e.flinksCode ?? '', ''],
+      [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
+    ];
+    for (const [text, cls] of cells) {
+      const td = document.createElement('td');
+      td.textContent = String(text);
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
 async function exportCsv() {
   if (!state.result) return;
   const status = $('export-status');
@@ -387,6 +421,8 @@ async function init() {
   $('run-form').addEventListener('submit', run);
   $('cancel').addEventListener('click', cancel);
   $('export').addEventListener('click', exportCsv);
+  $('view-results').addEventListener('click', () => showView('results'));
+  $('view-log').addEventListener('click', () => showView('log'));
   $('customer').addEventListener('change', updateRunButton);
   $('packages').addEventListener('change', updateRunButton);
   $('filter').addEventListener('input', () => state.result && renderTable());

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use desk_core::{
     BuiltinOptions, Chart, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
-    Explanation, ExportSummary, Package, PackageView, RunEvent, RunRecord, RunResult, Store,
+    Explanation, ExportSummary, LedgerEntry, Package, PackageView, RunEvent, RunRecord, RunResult,
+    Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -97,6 +98,12 @@ fn explain(
     name: String,
 ) -> Result<Explanation, ErrorView> {
     state.desk()?.explain(run_id, &name).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn request_log(state: State<'_, DeskState>) -> Result<Vec<LedgerEntry>, ErrorView> {
+    state.desk()?.ledger(500).map_err(|e| e.view())
 }
 
 /// Asks where to save with the native dialog (or uses FLINKS_DESK_EXPORT_DIR when set), then
@@ -208,7 +215,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             open_run,
             export_csv,
             charts,
-            explain
+            explain,
+            request_log
         ])
 }
 

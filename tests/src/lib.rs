@@ -130,6 +130,8 @@ impl App {
 
     /// Saves a screenshot of the window under target/e2e/.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // WebKit captures the last painted frame; give a change made a moment ago time to paint.
+        tokio::time::sleep(Duration::from_millis(400)).await;
         let png = self.client.screenshot().await?;
         let dir = target_dir().join("e2e");
         std::fs::create_dir_all(&dir)?;
