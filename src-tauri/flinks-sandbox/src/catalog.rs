@@ -182,22 +182,6 @@ const BIZ_FEES: &str = "Fees and Other Expenses";
 
 // ---- flows ----
 
-const fn flow(
-    key: &'static str,
-    what: &'static str,
-    section: &'static str,
-    way: Way,
-    pick: Pick,
-) -> Flow {
-    Flow {
-        key,
-        what,
-        section,
-        way,
-        pick,
-    }
-}
-
 use Pick::{Is, When};
 use Way::{Any, In, Net, Out};
 
@@ -205,324 +189,133 @@ fn own(e: &Entry) -> bool {
     e.category.is_own_transfer()
 }
 
-static EMPLOYER_INCOME: Flow = flow(
-    "employer_income",
-    "payroll deposits from employers",
-    EMPLOYER,
-    In,
-    Is(&[C::EmployerIncome]),
-);
-static GOVERNMENT_INCOME: Flow = flow(
-    "government_income",
-    "deposits of government programs (EI, child benefit, pensions, disability, social assistance, WSIB, tax credits)",
-    NON_EMPLOYER,
-    In,
-    When(|e| matches!(e.category, C::GovernmentIncome(_))),
-);
-static EMPLOYMENT_INSURANCE: Flow = flow(
-    "employment_insurance_income",
-    "Employment Insurance (EI) deposits",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::EmploymentInsurance)]),
-);
-static SOCIAL_ASSISTANCE: Flow = flow(
-    "social_assistance_income",
-    "social assistance deposits (Ontario Works, provincial income assistance)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::SocialAssistance)]),
-);
-static WSIB: Flow = flow(
-    "wsib_income",
-    "workers' compensation deposits (WSIB, WCB, CNESST)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::Wsib)]),
-);
-static PENSION: Flow = flow(
-    "pension_income",
-    "public pension deposits (CPP, QPP, OAS)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::Pension)]),
-);
-static CHILD_SUPPORT: Flow = flow(
-    "child_support_income_government",
-    "government child benefit deposits (Canada Child Benefit)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::ChildBenefit)]),
-);
-static OTHER_GOVERNMENT: Flow = flow(
-    "other_income",
-    "other government deposits (GST/HST credit, carbon rebate, tax refunds)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::Other)]),
-);
-static DISABILITY: Flow = flow(
-    "disability_income",
-    "disability benefit deposits (CPP Disability, ODSP, AISH)",
-    NON_EMPLOYER,
-    In,
-    Is(&[C::GovernmentIncome(G::Disability)]),
-);
-static NON_EMPLOYER_INCOME: Flow = flow(
-    "non_employer_income",
-    "income other than payroll: government programs, transfers from others, card-terminal payouts, gig payouts and other deposits",
-    NON_EMPLOYER,
-    In,
-    When(|e| e.category.is_income() && e.category != C::EmployerIncome),
-);
-static TOTAL_INCOME: Flow = flow(
-    "total_income",
-    "income of every kind: payroll, government programs, transfers from others, card-terminal payouts and other deposits (not loans, not own transfers)",
-    INCOME,
-    In,
-    When(|e| e.category.is_income()),
-);
-static TOTAL_CREDITS: Flow = flow(
-    "total_credits",
-    "credits from outside the customer's own accounts, loans included",
-    OVERVIEW,
-    In,
-    When(|e| e.is_credit() && !own(e)),
-);
-static TOTAL_DEBITS: Flow = flow(
-    "total_debits",
-    "debits to outside the customer's own accounts",
-    OVERVIEW,
-    Out,
-    When(|e| !e.is_credit() && !own(e)),
-);
-static FREE_CASH_FLOW: Flow = flow(
-    "free_cash_flow",
-    "credits minus debits, transfers between own accounts excluded",
-    OVERVIEW,
-    Net,
-    When(|e| !own(e)),
-);
-static LOAN_PAYMENTS_ALL: Flow = flow(
-    "loan_payments",
-    "loan payments of every kind (auto, mortgage, micro, student, other)",
-    LOANS,
-    Out,
-    Is(LOAN_PAYMENTS),
-);
-static AUTO_LOAN_PAYMENTS: Flow = flow(
-    "auto_loan_payments",
-    "auto loan payments",
-    LOANS,
-    Out,
-    Is(&[C::AutoLoanPayment]),
-);
-static MORTGAGE_PAYMENTS: Flow = flow(
-    "mortgage_payments",
-    "mortgage payments",
-    LOANS,
-    Out,
-    Is(&[C::MortgagePayment]),
-);
-static MICRO_LOAN_PAYMENTS: Flow = flow(
-    "micro_loan_payments",
-    "payments to micro-lenders (payday and instalment lenders)",
-    LOANS,
-    Out,
-    Is(&[C::MicroLoanPayment]),
-);
-static STUDENT_LOAN_PAYMENTS: Flow = flow(
-    "student_loan_payments",
-    "student loan payments",
-    LOANS,
-    Out,
-    Is(&[C::StudentLoanPayment]),
-);
-static OTHER_LOAN_PAYMENTS: Flow = flow(
-    "other_loan_payments",
-    "payments of other loans and lines of credit",
-    LOANS,
-    Out,
-    Is(&[C::OtherLoanPayment]),
-);
-static UTILITY_PAYMENTS: Flow = flow(
-    "utility_payments",
-    "utility bills (hydro, gas, water)",
-    BILLS,
-    Out,
-    Is(&[C::Utility]),
-);
-static TELECOM_PAYMENTS: Flow = flow(
-    "telecom_payments",
-    "telecom bills (mobile, internet, TV)",
-    BILLS,
-    Out,
-    Is(&[C::Telecom]),
-);
-static LOAN_DEPOSITS: Flow = flow(
-    "loan_deposits",
-    "loan advances deposited by lenders",
-    LIABILITIES,
-    In,
-    When(|e| e.category.is_loan_deposit()),
-);
-static NSF: Flow = flow(
-    "nsf",
-    "NSF (non-sufficient funds) fees",
-    RISK,
-    Out,
-    Is(&[C::NsfFee]),
-);
-static STOP_PAYMENT: Flow = flow(
-    "stop_payment",
-    "stop-payment fees",
-    RISK,
-    Out,
-    Is(&[C::StopPaymentFee]),
-);
-static RECURRING_DEPOSITS: Flow = flow(
-    "recurring_deposits",
-    "deposits from a payer who pays on a schedule (weekly, biweekly or monthly)",
-    CASH_FLOW,
-    In,
-    When(|e| e.recurring && e.is_credit() && !own(e)),
-);
-static RECURRING_PAYMENTS: Flow = flow(
-    "recurring_payments",
-    "payments to a payee paid on a schedule (weekly, biweekly or monthly)",
-    CASH_FLOW,
-    Out,
-    When(|e| e.recurring && !e.is_credit() && !own(e)),
-);
-static RECURRING_TRANSFERS_IN: Flow = flow(
-    "recurring_transfers_in",
-    "transfers in (from own accounts or e-Transfers from others) that arrive on a schedule",
-    CASH_FLOW,
-    In,
-    When(|e| e.recurring && matches!(e.category, C::TransferIn | C::TransferDeposit)),
-);
-static RECURRING_TRANSFERS_OUT: Flow = flow(
-    "recurring_transfers_out",
-    "transfers out (to own accounts or e-Transfers to others) that leave on a schedule",
-    CASH_FLOW,
-    Out,
-    When(|e| e.recurring && matches!(e.category, C::TransferOut | C::TransferPayment)),
-);
-static OVERALL_ACTIVITY: Flow = flow(
-    "overall_activity",
-    "transactions",
-    ACTIVITY,
-    Any,
-    When(|_| true),
-);
-static DEBIT_ACTIVITY: Flow = flow(
-    "debit_activity",
-    "debits",
-    ACTIVITY,
-    Any,
-    When(|e| !e.is_credit()),
-);
-static CREDIT_ACTIVITY: Flow = flow(
-    "credit_activity",
-    "credits",
-    ACTIVITY,
-    Any,
-    When(|e| e.is_credit()),
-);
+/// Declares the flows, one entry each:
+/// `NAME = (key, way, section, pick, "what the transactions are")`.
+macro_rules! flows {
+    ($($name:ident = ($key:literal, $way:expr, $section:expr, $pick:expr, $what:literal);)*) => {
+        $(static $name: Flow = Flow {
+            key: $key,
+            what: $what,
+            section: $section,
+            way: $way,
+            pick: $pick,
+        };)*
+    };
+}
 
-// Business flows: what GetBusinessAnalysisAttributes adds up, each under its own section.
+flows! {
+    EMPLOYER_INCOME = ("employer_income", In, EMPLOYER, Is(&[C::EmployerIncome]),
+        "payroll deposits from employers");
+    GOVERNMENT_INCOME = ("government_income", In, NON_EMPLOYER,
+        When(|e| matches!(e.category, C::GovernmentIncome(_))),
+        "deposits of government programs (EI, child benefit, pensions, disability, social \
+         assistance, WSIB, tax credits)");
+    EMPLOYMENT_INSURANCE = ("employment_insurance_income", In, NON_EMPLOYER,
+        Is(&[C::GovernmentIncome(G::EmploymentInsurance)]),
+        "Employment Insurance (EI) deposits");
+    SOCIAL_ASSISTANCE = ("social_assistance_income", In, NON_EMPLOYER,
+        Is(&[C::GovernmentIncome(G::SocialAssistance)]),
+        "social assistance deposits (Ontario Works, provincial income assistance)");
+    WSIB = ("wsib_income", In, NON_EMPLOYER, Is(&[C::GovernmentIncome(G::Wsib)]),
+        "workers' compensation deposits (WSIB, WCB, CNESST)");
+    PENSION = ("pension_income", In, NON_EMPLOYER, Is(&[C::GovernmentIncome(G::Pension)]),
+        "public pension deposits (CPP, QPP, OAS)");
+    CHILD_SUPPORT = ("child_support_income_government", In, NON_EMPLOYER,
+        Is(&[C::GovernmentIncome(G::ChildBenefit)]),
+        "government child benefit deposits (Canada Child Benefit)");
+    OTHER_GOVERNMENT = ("other_income", In, NON_EMPLOYER, Is(&[C::GovernmentIncome(G::Other)]),
+        "other government deposits (GST/HST credit, carbon rebate, tax refunds)");
+    DISABILITY = ("disability_income", In, NON_EMPLOYER, Is(&[C::GovernmentIncome(G::Disability)]),
+        "disability benefit deposits (CPP Disability, ODSP, AISH)");
+    NON_EMPLOYER_INCOME = ("non_employer_income", In, NON_EMPLOYER,
+        When(|e| e.category.is_income() && e.category != C::EmployerIncome),
+        "income other than payroll: government programs, transfers from others, \
+         card-terminal payouts, gig payouts and other deposits");
+    TOTAL_INCOME = ("total_income", In, INCOME, When(|e| e.category.is_income()),
+        "income of every kind: payroll, government programs, transfers from others, \
+         card-terminal payouts and other deposits (not loans, not own transfers)");
+    TOTAL_CREDITS = ("total_credits", In, OVERVIEW, When(|e| e.is_credit() && !own(e)),
+        "credits from outside the customer's own accounts, loans included");
+    TOTAL_DEBITS = ("total_debits", Out, OVERVIEW, When(|e| !e.is_credit() && !own(e)),
+        "debits to outside the customer's own accounts");
+    FREE_CASH_FLOW = ("free_cash_flow", Net, OVERVIEW, When(|e| !own(e)),
+        "credits minus debits, transfers between own accounts excluded");
+    LOAN_PAYMENTS_ALL = ("loan_payments", Out, LOANS, Is(LOAN_PAYMENTS),
+        "loan payments of every kind (auto, mortgage, micro, student, other)");
+    AUTO_LOAN_PAYMENTS = ("auto_loan_payments", Out, LOANS, Is(&[C::AutoLoanPayment]),
+        "auto loan payments");
+    MORTGAGE_PAYMENTS = ("mortgage_payments", Out, LOANS, Is(&[C::MortgagePayment]),
+        "mortgage payments");
+    MICRO_LOAN_PAYMENTS = ("micro_loan_payments", Out, LOANS, Is(&[C::MicroLoanPayment]),
+        "payments to micro-lenders (payday and instalment lenders)");
+    STUDENT_LOAN_PAYMENTS = ("student_loan_payments", Out, LOANS, Is(&[C::StudentLoanPayment]),
+        "student loan payments");
+    OTHER_LOAN_PAYMENTS = ("other_loan_payments", Out, LOANS, Is(&[C::OtherLoanPayment]),
+        "payments of other loans and lines of credit");
+    UTILITY_PAYMENTS = ("utility_payments", Out, BILLS, Is(&[C::Utility]),
+        "utility bills (hydro, gas, water)");
+    TELECOM_PAYMENTS = ("telecom_payments", Out, BILLS, Is(&[C::Telecom]),
+        "telecom bills (mobile, internet, TV)");
+    LOAN_DEPOSITS = ("loan_deposits", In, LIABILITIES, When(|e| e.category.is_loan_deposit()),
+        "loan advances deposited by lenders");
+    NSF = ("nsf", Out, RISK, Is(&[C::NsfFee]),
+        "NSF (non-sufficient funds) fees");
+    STOP_PAYMENT = ("stop_payment", Out, RISK, Is(&[C::StopPaymentFee]),
+        "stop-payment fees");
+    RECURRING_DEPOSITS = ("recurring_deposits", In, CASH_FLOW,
+        When(|e| e.recurring && e.is_credit() && !own(e)),
+        "deposits from a payer who pays on a schedule (weekly, biweekly or monthly)");
+    RECURRING_PAYMENTS = ("recurring_payments", Out, CASH_FLOW,
+        When(|e| e.recurring && !e.is_credit() && !own(e)),
+        "payments to a payee paid on a schedule (weekly, biweekly or monthly)");
+    RECURRING_TRANSFERS_IN = ("recurring_transfers_in", In, CASH_FLOW,
+        When(|e| e.recurring && matches!(e.category, C::TransferIn | C::TransferDeposit)),
+        "transfers in (from own accounts or e-Transfers from others) that arrive on a schedule");
+    RECURRING_TRANSFERS_OUT = ("recurring_transfers_out", Out, CASH_FLOW,
+        When(|e| e.recurring && matches!(e.category, C::TransferOut | C::TransferPayment)),
+        "transfers out (to own accounts or e-Transfers to others) that leave on a schedule");
+    OVERALL_ACTIVITY = ("overall_activity", Any, ACTIVITY, When(|_| true),
+        "transactions");
+    DEBIT_ACTIVITY = ("debit_activity", Any, ACTIVITY, When(|e| !e.is_credit()),
+        "debits");
+    CREDIT_ACTIVITY = ("credit_activity", Any, ACTIVITY, When(|e| e.is_credit()),
+        "credits");
 
-static OPERATING_INCOME_BIZ: Flow = flow(
-    "operating_income",
-    "business revenue: card-terminal payouts, transfers and cheques from customers and other deposits (not loans, government programs or own transfers)",
-    INCOME,
-    In,
-    When(|e| matches!(e.category, C::OtherIncome | C::TransferDeposit | C::MerchantDeposit)),
-);
-static MERCHANT_DEPOSITS_BIZ: Flow = flow(
-    "merchant_service_provider_deposits",
-    "payouts of merchant-service providers (Square, Moneris, Stripe and other card terminals and checkouts)",
-    INCOME,
-    In,
-    Is(&[C::MerchantDeposit]),
-);
-static TRANSFER_DEPOSITS_BIZ: Flow = flow(
-    "transfer_deposits",
-    "e-Transfers, wires and EFT credits from others",
-    INCOME,
-    In,
-    Is(&[C::TransferDeposit]),
-);
-static PAYROLL_DEPOSITS_BIZ: Flow = flow(
-    "payroll_deposits",
-    "payroll deposits from employers",
-    INCOME,
-    In,
-    Is(&[C::EmployerIncome]),
-);
-static LOAN_DEPOSITS_BIZ: Flow = flow(
-    "loan_deposits",
-    "loan advances deposited by lenders",
-    BIZ_LOAN_DEPOSITS,
-    In,
-    When(|e| e.category.is_loan_deposit()),
-);
-static AUTO_LOAN_DEPOSITS_BIZ: Flow = flow(
-    "auto_loan_deposits",
-    "vehicle loans funded by auto lenders",
-    BIZ_LOAN_DEPOSITS,
-    In,
-    Is(&[C::AutoLoanDeposit]),
-);
-static OPERATING_EXPENSES_BIZ: Flow = flow(
-    "operating_expenses",
-    "business expenses: debits to others except loan payments and bank fees",
-    BIZ_EXPENSES,
-    Out,
-    When(|e| !e.is_credit() && !own(e) && !e.category.is_loan_payment() && !e.category.is_fee()),
-);
-static PAYROLL_PAYMENTS_BIZ: Flow = flow(
-    "payroll_payments",
-    "payroll paid to employees, directly or through a payroll service",
-    BIZ_EXPENSES,
-    Out,
-    Is(&[C::PayrollPayment]),
-);
-static RENT_PAYMENTS_BIZ: Flow = flow(
-    "rent_payments",
-    "rent payments",
-    BIZ_EXPENSES,
-    Out,
-    Is(&[C::Rent]),
-);
-static UTILITY_PAYMENTS_BIZ: Flow = flow(
-    "utility_payments",
-    "utility bills (hydro, gas, water)",
-    BIZ_EXPENSES,
-    Out,
-    Is(&[C::Utility]),
-);
-static LOAN_PAYMENTS_BIZ: Flow = flow(
-    "loan_payments",
-    "loan payments of every kind (term loans, auto, mortgage, micro, other)",
-    BIZ_LIABILITIES,
-    Out,
-    Is(LOAN_PAYMENTS),
-);
-static AUTO_LOAN_PAYMENTS_BIZ: Flow = flow(
-    "auto_loan_payments",
-    "auto loan payments",
-    BIZ_LIABILITIES,
-    Out,
-    Is(&[C::AutoLoanPayment]),
-);
-static BANK_FEES_BIZ: Flow = flow(
-    "bank_fees",
-    "bank fees: NSF, stop-payment, overdraft, account and service charges",
-    BIZ_FEES,
-    Out,
-    When(|e| e.category.is_fee()),
-);
+    // Business flows: what GetBusinessAnalysisAttributes adds up, each under its own section.
+    OPERATING_INCOME_BIZ = ("operating_income", In, INCOME,
+        When(|e| matches!(e.category, C::OtherIncome | C::TransferDeposit | C::MerchantDeposit)),
+        "business revenue: card-terminal payouts, transfers and cheques from customers \
+         and other deposits (not loans, government programs or own transfers)");
+    MERCHANT_DEPOSITS_BIZ = ("merchant_service_provider_deposits", In, INCOME,
+        Is(&[C::MerchantDeposit]),
+        "payouts of merchant-service providers (Square, Moneris, Stripe and other card \
+         terminals and checkouts)");
+    TRANSFER_DEPOSITS_BIZ = ("transfer_deposits", In, INCOME, Is(&[C::TransferDeposit]),
+        "e-Transfers, wires and EFT credits from others");
+    PAYROLL_DEPOSITS_BIZ = ("payroll_deposits", In, INCOME, Is(&[C::EmployerIncome]),
+        "payroll deposits from employers");
+    LOAN_DEPOSITS_BIZ = ("loan_deposits", In, BIZ_LOAN_DEPOSITS,
+        When(|e| e.category.is_loan_deposit()),
+        "loan advances deposited by lenders");
+    AUTO_LOAN_DEPOSITS_BIZ = ("auto_loan_deposits", In, BIZ_LOAN_DEPOSITS,
+        Is(&[C::AutoLoanDeposit]),
+        "vehicle loans funded by auto lenders");
+    OPERATING_EXPENSES_BIZ = ("operating_expenses", Out, BIZ_EXPENSES,
+        When(|e| !e.is_credit() && !own(e) && !e.category.is_loan_payment() && !e.category.is_fee()),
+        "business expenses: debits to others except loan payments and bank fees");
+    PAYROLL_PAYMENTS_BIZ = ("payroll_payments", Out, BIZ_EXPENSES, Is(&[C::PayrollPayment]),
+        "payroll paid to employees, directly or through a payroll service");
+    RENT_PAYMENTS_BIZ = ("rent_payments", Out, BIZ_EXPENSES, Is(&[C::Rent]),
+        "rent payments");
+    UTILITY_PAYMENTS_BIZ = ("utility_payments", Out, BIZ_EXPENSES, Is(&[C::Utility]),
+        "utility bills (hydro, gas, water)");
+    LOAN_PAYMENTS_BIZ = ("loan_payments", Out, BIZ_LIABILITIES, Is(LOAN_PAYMENTS),
+        "loan payments of every kind (term loans, auto, mortgage, micro, other)");
+    AUTO_LOAN_PAYMENTS_BIZ = ("auto_loan_payments", Out, BIZ_LIABILITIES, Is(&[C::AutoLoanPayment]),
+        "auto loan payments");
+    BANK_FEES_BIZ = ("bank_fees", Out, BIZ_FEES, When(|e| e.category.is_fee()),
+        "bank fees: NSF, stop-payment, overdraft, account and service charges");
+}
 
 const BUSINESS_FLOWS: &[&Flow] = &[
     &OPERATING_INCOME_BIZ,
@@ -742,18 +535,6 @@ impl Registry {
         }
     }
 
-    /// One attribute computed some other way than from a flow.
-    fn single(
-        &mut self,
-        name: &str,
-        unit: Unit,
-        category: &'static str,
-        definition: &str,
-        calc: Calc,
-    ) {
-        self.add(name.to_owned(), unit, category, definition.to_owned(), calc);
-    }
-
     /// One family member: `agg` of `f`, named by the template.
     fn one(&mut self, template: &str, agg: Agg, f: &'static Flow) {
         let name = fill(template, f, agg.period());
@@ -812,31 +593,115 @@ fn build() -> Catalog {
 
 // ---- the packages ----
 
-fn employer_overview(r: &mut Registry) {
-    r.single(
-        "employer_name",
-        Unit::Text,
-        EMPLOYER,
-        "Employer whose payroll deposits are the most frequent over the last 365 days (ties: the larger total); NONE_DETECTED when there are none.",
-        Calc::Name(Names::Employers, 0),
-    );
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &EMPLOYER_INCOME,
-    );
-    r.one("{k}_trend_simple", Agg::Trend, &EMPLOYER_INCOME);
-    r.monthly(&EMPLOYER_INCOME, 13, "");
+/// An attribute that is not a family member: balances, names, ages.
+struct Single {
+    name: &'static str,
+    unit: Unit,
+    category: &'static str,
+    definition: &'static str,
+    calc: Calc,
 }
 
-fn account_age_days(r: &mut Registry) {
-    r.single(
-        "account_age_days",
-        Unit::Days,
-        OVERVIEW,
+const fn single(
+    name: &'static str,
+    unit: Unit,
+    category: &'static str,
+    definition: &'static str,
+    calc: Calc,
+) -> Single {
+    Single {
+        name,
+        unit,
+        category,
+        definition,
+        calc,
+    }
+}
+
+#[rustfmt::skip]
+const SINGLES: &[Single] = &[
+    single("balance_current", Unit::Currency, OVERVIEW,
+        "End-of-day balance of the primary account on the data's last day.",
+        Calc::Balance(Bal::Current)),
+    single("balance_90_days_ago", Unit::Currency, OVERVIEW,
+        "End-of-day balance of the primary account 90 days before the data's last day.",
+        Calc::Balance(Bal::DaysAgo(90))),
+    single("balance_min", Unit::Currency, OVERVIEW,
+        "Lowest end-of-day balance of the primary account (the busiest chequing account) over \
+         the last 90 days.",
+        Calc::Balance(Bal::Min)),
+    single("balance_max", Unit::Currency, OVERVIEW,
+        "Highest end-of-day balance of the primary account over the last 90 days.",
+        Calc::Balance(Bal::Max)),
+    single("average_daily_balance_90_days", Unit::Currency, OVERVIEW,
+        "Average end-of-day balance of the primary account over the last 90 days.",
+        Calc::Balance(Bal::Average)),
+    single("count_days_negative_balance_90_days", Unit::Days, OVERVIEW,
+        "Days of the last 90 on which the primary account's end-of-day balance was below zero.",
+        Calc::Balance(Bal::NegativeDays)),
+    single("balance_trend_simple", Unit::Enum, OVERVIEW,
+        "The primary account's average end-of-day balance over the last 90 days against the 90 \
+         days before; INCREASING or DECREASING beyond 15%, else CONSISTENT.",
+        Calc::Balance(Bal::Trend)),
+    single("account_age_days", Unit::Days, OVERVIEW,
         "Days from the opening of the oldest account in scope to the data's last day.",
-        Calc::AccountAge,
-    );
+        Calc::AccountAge),
+    single("account_age", Unit::Days, OVERVIEW,
+        "Days from the opening of the oldest account in scope to the data's last day (the older \
+         name of account_age_days).",
+        Calc::AccountAge),
+    single("employer_name", Unit::Text, EMPLOYER,
+        "Employer whose payroll deposits are the most frequent over the last 365 days (ties: the \
+         larger total); NONE_DETECTED when there are none.",
+        Calc::Name(Names::Employers, 0)),
+    single("secondary_employer_name", Unit::Text, EMPLOYER,
+        "Employer with the second most payroll deposits over the last 365 days; NONE_DETECTED \
+         when there is no second one.",
+        Calc::Name(Names::Employers, 1)),
+    single("count_distinct_employers", Unit::Count, EMPLOYER,
+        "Number of employers that paid payroll deposits in the last 365 days; the detail lists \
+         the latest deposit of each.",
+        Calc::CountDistinct(Names::Employers)),
+    single("micro_lender_name", Unit::Text, RISK,
+        "Micro-lender seen on the most transactions over the last 365 days; NONE_DETECTED when \
+         there is none.",
+        Calc::Name(Names::MicroLenders, 0)),
+    single("count_distinct_micro_lenders", Unit::Count, RISK,
+        "Number of micro-lenders seen in the last 365 days; the detail lists the latest \
+         transaction with each.",
+        Calc::CountDistinct(Names::MicroLenders)),
+    single("count_active_days", Unit::Days, ACTIVITY,
+        "Days of the last 365 with at least one transaction; the detail lists the first \
+         transaction of each.",
+        Calc::ActiveDays),
+];
+
+impl Registry {
+    /// The single attributes of those names.
+    fn singles(&mut self, names: &[&str]) {
+        for name in names {
+            let s = SINGLES
+                .iter()
+                .find(|s| s.name == *name)
+                .unwrap_or_else(|| panic!("no single attribute {name}"));
+            let definition = s.definition.to_owned();
+            self.add(s.name.to_owned(), s.unit, s.category, definition, s.calc);
+        }
+    }
+
+    /// `average_monthly_{k}_complex` of each flow.
+    fn complex(&mut self, flows: &[&'static Flow]) {
+        for &f in flows {
+            self.one("average_monthly_{k}_complex", Agg::Average(Per::Month), f);
+        }
+    }
+}
+
+fn employer_overview(r: &mut Registry) {
+    r.singles(&["employer_name"]);
+    r.complex(&[&EMPLOYER_INCOME]);
+    r.one("{k}_trend_simple", Agg::Trend, &EMPLOYER_INCOME);
+    r.monthly(&EMPLOYER_INCOME, 13, "");
 }
 
 fn free_cash_flow(r: &mut Registry) {
@@ -850,16 +715,7 @@ fn free_cash_flow(r: &mut Registry) {
 /// GetIncomeAttributes, as flinks-api.md §4.4 lists it.
 fn income(r: &mut Registry) {
     employer_overview(r);
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &NON_EMPLOYER_INCOME,
-    );
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &GOVERNMENT_INCOME,
-    );
+    r.complex(&[&NON_EMPLOYER_INCOME, &GOVERNMENT_INCOME]);
     r.monthly(&GOVERNMENT_INCOME, 13, "");
     for f in [
         &GOVERNMENT_INCOME,
@@ -874,50 +730,22 @@ fn income(r: &mut Registry) {
     }
     r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_INCOME, &months(13));
     r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_CREDITS, &months(13));
-    account_age_days(r);
+    r.singles(&["account_age_days"]);
     free_cash_flow(r);
 }
 
 /// GetCreditRiskAttributes, as flinks-api.md §4.4 lists it, in its order.
 fn credit_risk(r: &mut Registry) {
     // Account overview.
-    r.single(
-        "balance_min",
-        Unit::Currency,
-        OVERVIEW,
-        "Lowest end-of-day balance of the primary account (the busiest chequing account) over the last 90 days.",
-        Calc::Balance(Bal::Min),
-    );
-    r.single(
-        "count_days_negative_balance_90_days",
-        Unit::Days,
-        OVERVIEW,
-        "Days of the last 90 on which the primary account's end-of-day balance was below zero.",
-        Calc::Balance(Bal::NegativeDays),
-    );
+    r.singles(&["balance_min", "count_days_negative_balance_90_days"]);
     free_cash_flow(r);
-    r.single(
-        "balance_trend_simple",
-        Unit::Enum,
-        OVERVIEW,
-        "The primary account's average end-of-day balance over the last 90 days against the 90 days before; INCREASING or DECREASING beyond 15%, else CONSISTENT.",
-        Calc::Balance(Bal::Trend),
-    );
+    r.singles(&["balance_trend_simple"]);
     employer_overview(r);
     // Non-employer income.
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &NON_EMPLOYER_INCOME,
-    );
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &GOVERNMENT_INCOME,
-    );
+    r.complex(&[&NON_EMPLOYER_INCOME, &GOVERNMENT_INCOME]);
     r.one("total_deposits_trend_simple", Agg::Trend, &TOTAL_CREDITS);
     // Loan payments and committed bills.
-    for f in [
+    r.complex(&[
         &LOAN_PAYMENTS_ALL,
         &AUTO_LOAN_PAYMENTS,
         &MORTGAGE_PAYMENTS,
@@ -926,55 +754,29 @@ fn credit_risk(r: &mut Registry) {
         &OTHER_LOAN_PAYMENTS,
         &UTILITY_PAYMENTS,
         &TELECOM_PAYMENTS,
-    ] {
-        r.one("average_monthly_{k}_complex", Agg::Average(Per::Month), f);
-    }
+    ]);
     // Additional risk.
     r.each("count_{k}_{w}", Agg::Count, &NSF, &days(&[90]));
     r.each("count_{k}_{w}", Agg::Count, &STOP_PAYMENT, &days(&[90]));
-    micro_lender_name(r);
+    r.singles(&["micro_lender_name"]);
     r.one(
         "average_monthly_debit",
         Agg::Average(Per::Month),
         &TOTAL_DEBITS,
     );
-    account_age_days(r);
-}
-
-fn micro_lender_name(r: &mut Registry) {
-    r.single(
-        "micro_lender_name",
-        Unit::Text,
-        RISK,
-        "Micro-lender seen on the most transactions over the last 365 days; NONE_DETECTED when there is none.",
-        Calc::Name(Names::MicroLenders, 0),
-    );
-}
-
-fn count_active_days(r: &mut Registry) {
-    r.single(
-        "count_active_days",
-        Unit::Days,
-        ACTIVITY,
-        "Days of the last 365 with at least one transaction; the detail lists the first transaction of each.",
-        Calc::ActiveDays,
-    );
+    r.singles(&["account_age_days"]);
 }
 
 /// GetUserAnalysisAttributes: Income, Credit Risk and the primary-account layer.
 fn user_analysis(r: &mut Registry) {
     income(r);
     credit_risk(r);
-    count_active_days(r);
+    r.singles(&["count_active_days"]);
     for f in [&OVERALL_ACTIVITY, &DEBIT_ACTIVITY, &CREDIT_ACTIVITY] {
         r.one("{k}_trend_simple", Agg::ActivityTrend, f);
     }
     r.one("has_{k}", Agg::Has, &EMPLOYER_INCOME);
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &RECURRING_PAYMENTS,
-    );
+    r.complex(&[&RECURRING_PAYMENTS]);
     r.one("sum_{k}", Agg::Sum(Period::Days(365)), &LOAN_PAYMENTS_ALL);
     r.one("sum_{k}", Agg::Sum(Period::Days(365)), &EMPLOYER_INCOME);
 }
@@ -982,29 +784,12 @@ fn user_analysis(r: &mut Registry) {
 /// GetLendingAttributes: the names flinks-api.md §4.4 lists for Lending, and their families.
 fn lending(r: &mut Registry) {
     // Income analysis: total income, then each source.
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &TOTAL_INCOME,
-    );
+    r.complex(&[&TOTAL_INCOME]);
     r.one("sum_{k}", Agg::Sum(Period::Days(365)), &TOTAL_INCOME);
     r.each("sum_{k}_{w}", Agg::Sum, &TOTAL_INCOME, &months(3));
     r.each("count_{k}_{w}", Agg::Count, &TOTAL_INCOME, &months(3));
     employer_overview(r);
-    r.single(
-        "secondary_employer_name",
-        Unit::Text,
-        EMPLOYER,
-        "Employer with the second most payroll deposits over the last 365 days; NONE_DETECTED when there is no second one.",
-        Calc::Name(Names::Employers, 1),
-    );
-    r.single(
-        "count_distinct_employers",
-        Unit::Count,
-        EMPLOYER,
-        "Number of employers that paid payroll deposits in the last 365 days; the detail lists the latest deposit of each.",
-        Calc::CountDistinct(Names::Employers),
-    );
+    r.singles(&["secondary_employer_name", "count_distinct_employers"]);
     r.one(
         "estimated_annual_net_{k}",
         Agg::Average(Per::Year),
@@ -1020,64 +805,31 @@ fn lending(r: &mut Registry) {
     }
     r.each("sum_disability_{w}", Agg::Sum, &DISABILITY, &days(&[60]));
     // Overall risk: balances and cash flow.
-    for (name, definition, b) in [
-        ("balance_current", "End-of-day balance of the primary account on the data's last day.", Bal::Current),
-        ("balance_90_days_ago", "End-of-day balance of the primary account 90 days before the data's last day.", Bal::DaysAgo(90)),
-        ("balance_min", "Lowest end-of-day balance of the primary account (the busiest chequing account) over the last 90 days.", Bal::Min),
-        ("balance_max", "Highest end-of-day balance of the primary account over the last 90 days.", Bal::Max),
-        ("average_daily_balance_90_days", "Average end-of-day balance of the primary account over the last 90 days.", Bal::Average),
-    ] {
-        r.single(name, Unit::Currency, OVERVIEW, definition, Calc::Balance(b));
-    }
-    r.single(
+    r.singles(&[
+        "balance_current",
+        "balance_90_days_ago",
+        "balance_min",
+        "balance_max",
+        "average_daily_balance_90_days",
         "count_days_negative_balance_90_days",
-        Unit::Days,
-        OVERVIEW,
-        "Days of the last 90 on which the primary account's end-of-day balance was below zero.",
-        Calc::Balance(Bal::NegativeDays),
-    );
-    r.single(
         "balance_trend_simple",
-        Unit::Enum,
-        OVERVIEW,
-        "The primary account's average end-of-day balance over the last 90 days against the 90 days before; INCREASING or DECREASING beyond 15%, else CONSISTENT.",
-        Calc::Balance(Bal::Trend),
-    );
+    ]);
     free_cash_flow(r);
     r.each("{k}_{w}", Agg::Sum, &TOTAL_DEBITS, &days(&[30]));
     r.each("{k}_{w}", Agg::Sum, &TOTAL_CREDITS, &days(&[30]));
-    r.single(
-        "account_age",
-        Unit::Days,
-        OVERVIEW,
-        "Days from the opening of the oldest account in scope to the data's last day (the older name of account_age_days).",
-        Calc::AccountAge,
-    );
-    account_age_days(r);
-    count_active_days(r);
+    r.singles(&["account_age", "account_age_days", "count_active_days"]);
     // Specific risk: NSF fees and micro-loans.
     r.each("count_{k}_{w}", Agg::Count, &NSF, &days(SHORT_WINDOWS));
     r.each("sum_{k}_{w}", Agg::Sum, &NSF, &days(SHORT_WINDOWS));
     r.one("average_monthly_{k}_fees_count", Agg::MonthlyCount, &NSF);
     r.each("count_{k}_{w}", Agg::Count, &STOP_PAYMENT, &days(&[90]));
-    micro_lender_name(r);
-    r.single(
-        "count_distinct_micro_lenders",
-        Unit::Count,
-        RISK,
-        "Number of micro-lenders seen in the last 365 days; the detail lists the latest transaction with each.",
-        Calc::CountDistinct(Names::MicroLenders),
-    );
+    r.singles(&["micro_lender_name", "count_distinct_micro_lenders"]);
     r.one(
         "average_micro_loan_payment",
         Agg::Average(Per::Transaction),
         &MICRO_LOAN_PAYMENTS,
     );
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &MICRO_LOAN_PAYMENTS,
-    );
+    r.complex(&[&MICRO_LOAN_PAYMENTS]);
     r.each("sum_{k}_{w}", Agg::Sum, &MICRO_LOAN_PAYMENTS, &months(3));
     r.each(
         "sum_{k}_{w}",
@@ -1087,13 +839,11 @@ fn lending(r: &mut Registry) {
     );
     // Predictive risk and cash flow: what comes and goes on a schedule, balances on paydays.
     r.each("{k}_{w}", Agg::Sum, &RECURRING_DEPOSITS, &months(3));
-    for f in [
+    r.complex(&[
         &RECURRING_PAYMENTS,
         &RECURRING_TRANSFERS_IN,
         &RECURRING_TRANSFERS_OUT,
-    ] {
-        r.one("average_monthly_{k}_complex", Agg::Average(Per::Month), f);
-    }
+    ]);
     for (f, income) in [
         (&EMPLOYER_INCOME, "employer_income"),
         (&TOTAL_INCOME, "income"),
@@ -1112,11 +862,7 @@ fn lending(r: &mut Registry) {
         }
     }
     // Liabilities: loans paid and received.
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &LOAN_PAYMENTS_ALL,
-    );
+    r.complex(&[&LOAN_PAYMENTS_ALL]);
     for f in [&LOAN_PAYMENTS_ALL, &LOAN_DEPOSITS] {
         r.each("sum_{k}_{w}", Agg::Sum, f, &months(3));
         r.each("count_{k}_{w}", Agg::Count, f, &months(3));
@@ -1125,11 +871,7 @@ fn lending(r: &mut Registry) {
     for f in [&TELECOM_PAYMENTS, &OTHER_LOAN_PAYMENTS, &UTILITY_PAYMENTS] {
         r.one("{k}_average", Agg::Average(Per::Transaction), f);
     }
-    r.one(
-        "average_monthly_{k}_complex",
-        Agg::Average(Per::Month),
-        &GOVERNMENT_INCOME,
-    );
+    r.complex(&[&GOVERNMENT_INCOME]);
 }
 
 /// GetBusinessAnalysisAttributes: for each business flow its summary and 13 months of sums
