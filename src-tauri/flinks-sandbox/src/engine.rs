@@ -1515,6 +1515,22 @@ mod tests {
 
     // ---- the families beyond Credit Risk: hand-computed fixtures ----
 
+    /// An attribute's value and the rows behind it.
+    fn value_and_rows(attributes: &[Attribute], name: &str) -> (AttrValue, Vec<u128>) {
+        let a = find(attributes, name);
+        (a.value.clone(), rows(a))
+    }
+
+    /// Checks each (name, value) and reports every mismatch at once.
+    fn expect(attributes: &[Attribute], expected: &[(&str, AttrValue)]) {
+        let wrong: Vec<String> = expected
+            .iter()
+            .filter(|(name, v)| value(attributes, name) != v)
+            .map(|(name, v)| format!("{name}: {:?}, expected {v:?}", value(attributes, name)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     fn all(p: &Persona, scope: &Scope) -> Vec<Attribute> {
         package(Package::All, p, as_of(), scope)
     }
@@ -1536,42 +1552,55 @@ mod tests {
         );
         // Two dates are one gap: too little to call.
         assert_eq!(frequency(&every("2026-01-02", 14, 2)), NONE_DETECTED);
-        // One missed payday: gaps 14, 14, 28, 14; the median is 14 and three in four fit.
-        let missed = days(&[
-            "2026-01-02",
-            "2026-01-16",
-            "2026-01-30",
-            "2026-02-27",
-            "2026-03-13",
-        ]);
-        assert_eq!(frequency(&missed), "BiWeekly");
-        // Gaps 7, 7, 20, 25: a weekly median, but only two gaps in four fit.
-        let loose = days(&[
-            "2026-01-01",
-            "2026-01-08",
-            "2026-01-15",
-            "2026-02-04",
-            "2026-03-01",
-        ]);
-        assert_eq!(frequency(&loose), NONE_DETECTED);
-        // Same-day deposits count once: 1 and 1 are not a cadence, weekly dates are.
-        let doubled = days(&[
-            "2026-01-02",
-            "2026-01-02",
-            "2026-01-09",
-            "2026-01-09",
-            "2026-01-16",
-        ]);
-        assert_eq!(frequency(&doubled), "Weekly");
-        // Irregular: gaps 2, 9, 20, 4.
-        let irregular = days(&[
-            "2026-01-01",
-            "2026-01-03",
-            "2026-01-12",
-            "2026-02-01",
-            "2026-02-05",
-        ]);
-        assert_eq!(frequency(&irregular), NONE_DETECTED);
+        let cases: &[(&str, &[&str], &str)] = &[
+            (
+                "one missed payday: gaps 14, 14, 28, 14; the median is 14 and three in four fit",
+                &[
+                    "2026-01-02",
+                    "2026-01-16",
+                    "2026-01-30",
+                    "2026-02-27",
+                    "2026-03-13",
+                ],
+                "BiWeekly",
+            ),
+            (
+                "gaps 7, 7, 20, 25: a weekly median, but only two gaps in four fit",
+                &[
+                    "2026-01-01",
+                    "2026-01-08",
+                    "2026-01-15",
+                    "2026-02-04",
+                    "2026-03-01",
+                ],
+                NONE_DETECTED,
+            ),
+            (
+                "same-day deposits count once",
+                &[
+                    "2026-01-02",
+                    "2026-01-02",
+                    "2026-01-09",
+                    "2026-01-09",
+                    "2026-01-16",
+                ],
+                "Weekly",
+            ),
+            (
+                "irregular: gaps 2, 9, 20, 4",
+                &[
+                    "2026-01-01",
+                    "2026-01-03",
+                    "2026-01-12",
+                    "2026-02-01",
+                    "2026-02-05",
+                ],
+                NONE_DETECTED,
+            ),
+        ];
+        for (why, dates, expected) in cases {
+            assert_eq!(frequency(&days(dates)), *expected, "{why}");
+        }
     }
 
     #[test]
@@ -1632,46 +1661,37 @@ mod tests {
     #[test]
     fn employer_income_per_window_frequency_and_last_dates() {
         let attrs = all(&lender_view(), &Scope::default());
-        let employer_30 = find(&attrs, "sum_employer_income_30_days");
-        assert_eq!(employer_30.value, money(4_000_00));
-        assert_eq!(rows(employer_30), [10, 13]);
         assert_eq!(
-            *value(&attrs, "sum_employer_income_90_days"),
-            money(12_000_00)
+            value_and_rows(&attrs, "sum_employer_income_30_days"),
+            (money(4_000_00), vec![10, 13])
+        );
+        expect(
+            &attrs,
+            &[
+                ("sum_employer_income_90_days", money(12_000_00)),
+                ("sum_employer_income_365_days", money(14_000_00)),
+                ("sum_employer_income", money(14_000_00)),
+                ("employer_income_frequency", text_value("BiWeekly")),
+            ],
         );
         assert_eq!(
-            *value(&attrs, "sum_employer_income_365_days"),
-            money(14_000_00)
+            value_and_rows(&attrs, "last_2_deposit_dates_employer_income"),
+            (text_value("2026/03/04, 2026/02/18"), vec![13, 10])
         );
-        assert_eq!(*value(&attrs, "sum_employer_income"), money(14_000_00));
-        assert_eq!(
-            *value(&attrs, "employer_income_frequency"),
-            text_value("BiWeekly")
-        );
-        let last = find(&attrs, "last_2_deposit_dates_employer_income");
-        assert_eq!(last.value, text_value("2026/03/04, 2026/02/18"));
-        assert_eq!(rows(last), [13, 10]);
         assert_eq!(
             *value(&attrs, "average_employer_income_deposit"),
             money(2_000_00)
         );
         // 14,000 / 12 either way: the account is years old.
-        assert_eq!(
-            *value(&attrs, "average_monthly_employer_income"),
-            money(1_166_67)
-        );
-        assert_eq!(
-            *value(&attrs, "estimated_annual_net_employer_income"),
-            money(14_000_00)
-        );
-        assert_eq!(*value(&attrs, "has_employer_income"), text_value(YES));
-        assert_eq!(
-            *value(&attrs, "count_distinct_employers"),
-            AttrValue::Count(1)
-        );
-        assert_eq!(
-            *value(&attrs, "secondary_employer_name"),
-            text_value(NONE_DETECTED)
+        expect(
+            &attrs,
+            &[
+                ("average_monthly_employer_income", money(1_166_67)),
+                ("estimated_annual_net_employer_income", money(14_000_00)),
+                ("has_employer_income", text_value(YES)),
+                ("count_distinct_employers", AttrValue::Count(1)),
+                ("secondary_employer_name", text_value(NONE_DETECTED)),
+            ],
         );
     }
 
@@ -1679,33 +1699,39 @@ mod tests {
     fn micro_loans_and_loan_windows() {
         let attrs = all(&lender_view(), &Scope::default());
         assert_eq!(*value(&attrs, "sum_loan_deposits_30_days"), money(500_00));
-        let micro = find(&attrs, "sum_micro_loan_payments_30_days");
-        assert_eq!(micro.value, money(495_00));
-        assert_eq!(rows(micro), [12, 14]);
         assert_eq!(
-            *value(&attrs, "sum_loan_payments_current_month"),
-            money(495_00)
+            value_and_rows(&attrs, "sum_micro_loan_payments_30_days"),
+            (money(495_00), vec![12, 14])
         );
-        assert_eq!(
-            *value(&attrs, "count_loan_payments_current_month"),
-            AttrValue::Count(2)
+        expect(
+            &attrs,
+            &[
+                ("sum_loan_payments_current_month", money(495_00)),
+                ("count_loan_payments_current_month", AttrValue::Count(2)),
+                ("sum_loan_payments_previous_month", money(0)),
+                ("average_micro_loan_payment", money(247_50)),
+            ],
         );
-        assert_eq!(*value(&attrs, "sum_loan_payments_previous_month"), money(0));
-        assert_eq!(*value(&attrs, "average_micro_loan_payment"), money(247_50));
         // iCash on two transactions, Money Mart on one; the detail is each one's latest.
         assert_eq!(*value(&attrs, "micro_lender_name"), text_value("iCash"));
-        let lenders = find(&attrs, "count_distinct_micro_lenders");
-        assert_eq!(lenders.value, AttrValue::Count(2));
-        assert_eq!(rows(lenders), [12, 14]);
+        assert_eq!(
+            value_and_rows(&attrs, "count_distinct_micro_lenders"),
+            (AttrValue::Count(2), vec![12, 14])
+        );
     }
 
     #[test]
     fn totals_balances_and_paydays() {
         let attrs = all(&lender_view(), &Scope::default());
         // Rows 10, 11, 13 in; rows 9, 12, 14, 15 out.
-        assert_eq!(*value(&attrs, "total_credits_30_days"), money(4_500_00));
-        assert_eq!(*value(&attrs, "total_debits_30_days"), money(2_040_00));
-        assert_eq!(*value(&attrs, "balance_current"), money(13_319_00));
+        expect(
+            &attrs,
+            &[
+                ("total_credits_30_days", money(4_500_00)),
+                ("total_debits_30_days", money(2_040_00)),
+                ("balance_current", money(13_319_00)),
+            ],
+        );
         // Dec 15 carries row 1's balance.
         assert_eq!(*value(&attrs, "balance_90_days_ago"), money(3_000_00));
         // Paydays end at 3,000, 5,000, 7,000, 8,904, 10,904, 12,814 and 15,019 (after the
@@ -1737,9 +1763,10 @@ mod tests {
     fn recurring_deposits_are_those_of_a_scheduled_payer() {
         let attrs = all(&lender_view(), &Scope::default());
         // The biweekly pay is recurring; the one iCash advance is not.
-        let current = find(&attrs, "recurring_deposits_current_month");
-        assert_eq!(current.value, money(2_000_00));
-        assert_eq!(rows(current), [13]);
+        assert_eq!(
+            value_and_rows(&attrs, "recurring_deposits_current_month"),
+            (money(2_000_00), vec![13])
+        );
         assert_eq!(
             *value(&attrs, "recurring_deposits_previous_month"),
             money(4_000_00)
@@ -1778,24 +1805,21 @@ mod tests {
     #[test]
     fn operating_income_per_calendar_month() {
         let attrs = all(&shop(), &Scope::default());
-        let current = find(&attrs, "sum_operating_income_current_month_biz");
-        assert_eq!(current.value, money(1_200_00));
-        assert_eq!(rows(current), [8, 11]);
         assert_eq!(
-            *value(&attrs, "count_operating_income_current_month_biz"),
-            AttrValue::Count(2)
+            value_and_rows(&attrs, "sum_operating_income_current_month_biz"),
+            (money(1_200_00), vec![8, 11])
         );
-        assert_eq!(
-            *value(&attrs, "sum_operating_income_previous_month_biz"),
-            money(1_200_00)
-        );
-        assert_eq!(
-            *value(&attrs, "sum_operating_income_2_months_ago_biz"),
-            money(3_500_00)
-        );
-        assert_eq!(
-            *value(&attrs, "sum_operating_income_365_days_biz"),
-            money(8_900_00)
+        expect(
+            &attrs,
+            &[
+                (
+                    "count_operating_income_current_month_biz",
+                    AttrValue::Count(2),
+                ),
+                ("sum_operating_income_previous_month_biz", money(1_200_00)),
+                ("sum_operating_income_2_months_ago_biz", money(3_500_00)),
+                ("sum_operating_income_365_days_biz", money(8_900_00)),
+            ],
         );
         // 8,900 / 12.
         assert_eq!(
@@ -1832,17 +1856,13 @@ mod tests {
             ),
             text_value(INCREASING)
         );
-        assert_eq!(
-            *value(&attrs, "sum_transfer_deposits_365_days_biz"),
-            money(3_400_00)
-        );
-        assert_eq!(
-            *value(&attrs, "sum_loan_deposits_current_month_biz"),
-            money(10_000_00)
-        );
-        assert_eq!(
-            *value(&attrs, "sum_loan_payments_365_days_biz"),
-            money(300_00)
+        expect(
+            &attrs,
+            &[
+                ("sum_transfer_deposits_365_days_biz", money(3_400_00)),
+                ("sum_loan_deposits_current_month_biz", money(10_000_00)),
+                ("sum_loan_payments_365_days_biz", money(300_00)),
+            ],
         );
         // Nothing in the year before the last 90 days: the ratio says 0.
         assert_eq!(
@@ -1858,29 +1878,28 @@ mod tests {
             *value(&attrs, "payroll_payments_frequency_biz"),
             text_value("BiWeekly")
         );
-        let last = find(&attrs, "last_2_payment_dates_payroll_payments_biz");
-        assert_eq!(last.value, text_value("2026/03/06, 2026/02/20"));
-        assert_eq!(rows(last), [10, 7]);
         assert_eq!(
-            *value(&attrs, "sum_payroll_payments_365_days_biz"),
-            money(7_600_00)
+            value_and_rows(&attrs, "last_2_payment_dates_payroll_payments_biz"),
+            (text_value("2026/03/06, 2026/02/20"), vec![10, 7])
         );
-        assert_eq!(
-            *value(&attrs, "average_payroll_payments_payment_biz"),
-            money(2_533_33)
+        expect(
+            &attrs,
+            &[
+                ("sum_payroll_payments_365_days_biz", money(7_600_00)),
+                ("average_payroll_payments_payment_biz", money(2_533_33)),
+            ],
         );
         // Payroll is an operating expense; the loan payment is a liability.
-        assert_eq!(
-            *value(&attrs, "sum_operating_expenses_365_days_biz"),
-            money(7_600_00)
-        );
-        assert_eq!(
-            *value(&attrs, "bank_fees_frequency_biz"),
-            text_value(NONE_DETECTED)
-        );
-        assert_eq!(
-            *value(&attrs, "last_2_payment_dates_bank_fees_biz"),
-            text_value(NONE_DETECTED)
+        expect(
+            &attrs,
+            &[
+                ("sum_operating_expenses_365_days_biz", money(7_600_00)),
+                ("bank_fees_frequency_biz", text_value(NONE_DETECTED)),
+                (
+                    "last_2_payment_dates_bank_fees_biz",
+                    text_value(NONE_DETECTED),
+                ),
+            ],
         );
     }
 
@@ -1892,18 +1911,21 @@ mod tests {
         };
         let attrs = all(&boundaries(), &scope);
         // Rows 8, 9, 10 of the last 90 days, over the 90 days (three months) of data.
-        let year = find(&attrs, "sum_employer_income_365_days");
-        assert_eq!(year.value, money(4_500_00));
-        assert_eq!(rows(year), [8, 9, 10]);
+        assert_eq!(
+            value_and_rows(&attrs, "sum_employer_income_365_days"),
+            (money(4_500_00), vec![8, 9, 10])
+        );
         assert_eq!(
             *value(&attrs, "average_monthly_employer_income_complex"),
             money(1_500_00)
         );
         // Dec 16 is 89 days before: the first day of the data.
-        assert_eq!(*value(&attrs, "count_nsf_90_days"), AttrValue::Count(1));
-        assert_eq!(
-            *value(&attrs, "sum_employer_income_12_months_ago"),
-            money(0)
+        expect(
+            &attrs,
+            &[
+                ("count_nsf_90_days", AttrValue::Count(1)),
+                ("sum_employer_income_12_months_ago", money(0)),
+            ],
         );
         // The account is as old as it is, whatever the data.
         assert_eq!(*value(&attrs, "account_age_days"), AttrValue::Count(2_265));
@@ -1966,14 +1988,16 @@ mod tests {
             ..Scope::default()
         };
         let attrs = all(&p, &savings_only);
-        assert_eq!(*value(&attrs, "employer_name"), text_value(NONE_DETECTED));
-        assert_eq!(
-            *value(&attrs, "sum_total_income_current_month"),
-            money(12_00)
-        );
-        assert_eq!(
-            *value(&attrs, "account_age_days"),
-            AttrValue::Count((as_of() - day("2022-06-01")).num_days())
+        expect(
+            &attrs,
+            &[
+                ("employer_name", text_value(NONE_DETECTED)),
+                ("sum_total_income_current_month", money(12_00)),
+                (
+                    "account_age_days",
+                    AttrValue::Count((as_of() - day("2022-06-01")).num_days()),
+                ),
+            ],
         );
         // The savings account is the primary one now: it ends at 1,012.
         assert_eq!(*value(&attrs, "balance_current"), money(1_012_00));
@@ -1984,8 +2008,13 @@ mod tests {
         };
         let attrs = all(&p, &credits);
         // The card alone: 700 / 12, and it is the oldest account.
-        assert_eq!(*value(&attrs, "average_monthly_debit"), money(58_33));
-        assert_eq!(*value(&attrs, "account_age_days"), AttrValue::Count(5_917));
+        expect(
+            &attrs,
+            &[
+                ("average_monthly_debit", money(58_33)),
+                ("account_age_days", AttrValue::Count(5_917)),
+            ],
+        );
         // Filters combine: the card is not in Operations.
         let both = Scope {
             accounts: Some(vec![p.accounts[2].id]),
@@ -2037,14 +2066,17 @@ mod tests {
             ],
         )]);
         let attrs = all(&p, &Scope::default());
-        assert_eq!(*value(&attrs, "employer_name"), text_value("Westjet"));
-        assert_eq!(
-            *value(&attrs, "secondary_employer_name"),
-            text_value("Air Canada")
+        expect(
+            &attrs,
+            &[
+                ("employer_name", text_value("Westjet")),
+                ("secondary_employer_name", text_value("Air Canada")),
+            ],
         );
-        let count = find(&attrs, "count_distinct_employers");
-        assert_eq!(count.value, AttrValue::Count(3));
-        assert_eq!(rows(count), [4, 5, 6]);
+        assert_eq!(
+            value_and_rows(&attrs, "count_distinct_employers"),
+            (AttrValue::Count(3), vec![4, 5, 6])
+        );
     }
 
     // ---- properties of every package over the whole cast ----

@@ -35,6 +35,14 @@ async fn get(s: &Sandbox, path: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
+/// The status of a GET under another customerId.
+async fn status_for_customer(s: &Sandbox, customer_id: &str, path: &str) -> u16 {
+    let r = reqwest::get(format!("{}/v3/{customer_id}/{path}", s.base_url()))
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
 async fn authorize(s: &Sandbox, persona: usize) -> String {
     let login = s.personas()[persona].login_id.to_string();
     let (status, body) = post(
@@ -110,13 +118,15 @@ async fn bad_requests_get_flinks_error_bodies() {
         (400, Some("SESSION_NONEXISTENT"))
     );
 
-    let r = reqwest::get(format!(
-        "{}/v3/someone-else/BankingServices/GetAccountsDetailAsync/x",
-        s.base_url()
-    ))
-    .await
-    .unwrap();
-    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(
+        status_for_customer(
+            &s,
+            "someone-else",
+            "BankingServices/GetAccountsDetailAsync/x"
+        )
+        .await,
+        401
+    );
 }
 
 #[tokio::test]
@@ -289,21 +299,29 @@ fn persona<'s>(s: &'s Sandbox, username: &str) -> &'s Persona {
 /// Authorizes the persona and runs GetAccountsDetail with the extra options; returns the
 /// loginId and the requestId.
 async fn session(s: &Sandbox, username: &str, options: Value) -> (String, String) {
-    let login = persona(s, username).login_id.to_string();
-    let (_, body) = post(
-        s,
-        "BankingServices/Authorize",
-        json!({"LoginId": login, "MostRecentCached": true}),
-    )
-    .await;
-    let request_id = body["RequestId"].as_str().unwrap().to_owned();
+    session_and_accounts(s, username, options).await.0
+}
+
+/// Like [`session`], with GetAccountsDetail's reply.
+async fn session_and_accounts(
+    s: &Sandbox,
+    username: &str,
+    options: Value,
+) -> ((String, String), Value) {
+    let index = s
+        .personas()
+        .iter()
+        .position(|p| p.username == username)
+        .unwrap_or_else(|| panic!("no persona {username}"));
+    let request_id = authorize(s, index).await;
     let mut detail = json!({"RequestId": request_id});
     for (k, v) in options.as_object().unwrap() {
         detail[k] = v.clone();
     }
     let (status, body) = post(s, "BankingServices/GetAccountsDetail", detail).await;
     assert_eq!(status, 200, "{body}");
-    (login, request_id)
+    let login = s.personas()[index].login_id.to_string();
+    ((login, request_id), body)
 }
 
 async fn send(request: reqwest::RequestBuilder, headers: &[(&str, &str)]) -> (u16, Value) {
@@ -695,13 +713,10 @@ async fn the_library_lists_every_attribute() {
         balance_min["Packages"],
         json!(["Lending", "Credit Risk", "User Analysis", "All"])
     );
-    let r = reqwest::get(format!(
-        "{}/v3/someone-else/attributes/library",
-        s.base_url()
-    ))
-    .await
-    .unwrap();
-    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(
+        status_for_customer(&s, "someone-else", "attributes/library").await,
+        401
+    );
 }
 
 #[tokio::test]
@@ -746,25 +761,16 @@ async fn attributes_follow_the_options_of_get_accounts_detail() {
         .iter()
         .find(|a| a.account_type == "Savings")
         .unwrap();
-    let login = saver.login_id.to_string();
-    let (_, auth) = post(
+    let (filtered_session, detail) = session_and_accounts(
         &s,
-        "BankingServices/Authorize",
-        json!({"LoginId": login, "MostRecentCached": true}),
+        "high_income_saver",
+        json!({"AccountsFilter": [savings.id.to_string()]}),
     )
     .await;
-    let request_id = auth["RequestId"].as_str().unwrap().to_owned();
-    let (status, detail) = post(
-        &s,
-        "BankingServices/GetAccountsDetail",
-        json!({"RequestId": request_id, "AccountsFilter": [savings.id.to_string()]}),
-    )
-    .await;
-    assert_eq!(status, 200);
     let accounts = detail["Accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 1);
     assert_eq!(accounts[0]["Id"], savings.id.to_string().as_str());
-    let (_, filtered) = package(&s, &(login, request_id), "GetCreditRiskAttributes", &[]).await;
+    let (_, filtered) = package(&s, &filtered_session, "GetCreditRiskAttributes", &[]).await;
     assert_eq!(filtered["Card"]["employer_name"], "NONE_DETECTED");
 }
 
