@@ -229,13 +229,13 @@ flows! {
         "disability benefit deposits (CPP Disability, ODSP, AISH)");
     NON_EMPLOYER_INCOME = ("non_employer_income", In, NON_EMPLOYER,
         When(|e| e.category.is_income() && e.category != C::EmployerIncome),
-        "income other than payroll: government programs, transfers from others, \
-         card-terminal payouts, gig payouts and other deposits");
+        "income deposits other than payroll (government programs, transfers from others, \
+         card-terminal payouts, gig payouts and other deposits)");
     TOTAL_INCOME = ("total_income", In, INCOME, When(|e| e.category.is_income()),
-        "income of every kind: payroll, government programs, transfers from others, \
-         card-terminal payouts and other deposits (not loans, not own transfers)");
+        "income deposits of every kind (payroll, government programs, transfers from others, \
+         card-terminal payouts and other deposits; not loans or own transfers)");
     TOTAL_CREDITS = ("total_credits", In, OVERVIEW, When(|e| e.is_credit() && !own(e)),
-        "credits from outside the customer's own accounts, loans included");
+        "credits from outside the customer's own accounts (loans included)");
     TOTAL_DEBITS = ("total_debits", Out, OVERVIEW, When(|e| !e.is_credit() && !own(e)),
         "debits to outside the customer's own accounts");
     FREE_CASH_FLOW = ("free_cash_flow", Net, OVERVIEW, When(|e| !own(e)),
@@ -284,8 +284,8 @@ flows! {
     // Business flows: what GetBusinessAnalysisAttributes adds up, each under its own section.
     OPERATING_INCOME_BIZ = ("operating_income", In, INCOME,
         When(|e| matches!(e.category, C::OtherIncome | C::TransferDeposit | C::MerchantDeposit)),
-        "business revenue: card-terminal payouts, transfers and cheques from customers \
-         and other deposits (not loans, government programs or own transfers)");
+        "revenue deposits (card-terminal payouts, transfers and cheques from customers, other \
+         deposits; not loans, government programs or own transfers)");
     MERCHANT_DEPOSITS_BIZ = ("merchant_service_provider_deposits", In, INCOME,
         Is(&[C::MerchantDeposit]),
         "payouts of merchant-service providers (Square, Moneris, Stripe and other card \
@@ -302,9 +302,9 @@ flows! {
         "vehicle loans funded by auto lenders");
     OPERATING_EXPENSES_BIZ = ("operating_expenses", Out, BIZ_EXPENSES,
         When(|e| !e.is_credit() && !own(e) && !e.category.is_loan_payment() && !e.category.is_fee()),
-        "business expenses: debits to others except loan payments and bank fees");
+        "business expense payments (debits to others except loan payments and bank fees)");
     PAYROLL_PAYMENTS_BIZ = ("payroll_payments", Out, BIZ_EXPENSES, Is(&[C::PayrollPayment]),
-        "payroll paid to employees, directly or through a payroll service");
+        "payroll payments to employees (direct or through a payroll service)");
     RENT_PAYMENTS_BIZ = ("rent_payments", Out, BIZ_EXPENSES, Is(&[C::Rent]),
         "rent payments");
     UTILITY_PAYMENTS_BIZ = ("utility_payments", Out, BIZ_EXPENSES, Is(&[C::Utility]),
@@ -848,13 +848,16 @@ fn lending(r: &mut Registry) {
         (&EMPLOYER_INCOME, "employer_income"),
         (&TOTAL_INCOME, "income"),
     ] {
-        for (offset, when) in [(0, "of"), (1, "after")] {
+        for (offset, when, days) in [
+            (0, "of", "each day"),
+            (1, "after", "the day after each day"),
+        ] {
             r.add(
                 format!("average_closing_balance_day_{when}_{income}"),
                 Unit::Currency,
                 CASH_FLOW,
                 format!(
-                    "Average end-of-day balance of the primary account on the day {when} each day with {} in the last 365 days.",
+                    "Average end-of-day balance of the primary account on {days} with {} in the last 365 days.",
                     f.what
                 ),
                 Calc::Balance(Bal::ClosingOn(f, offset)),
