@@ -5,6 +5,7 @@
 //! transactions. It shares no types with `flinks-client` on purpose: each side is written from
 //! the documentation, and the contract tests hold them together.
 
+pub mod capital;
 pub mod catalog;
 pub mod classify;
 pub mod engine;

@@ -1007,6 +1007,18 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 }
 
 /// A version-4-shaped UUID from the generator, so ids look like the GUIDs Flinks hands out.
+/// The loginId a live sign-in to Flinks Capital gives `username` (any case): stable per seed and
+/// username, like the personas' ids, and distinct from them.
+pub fn live_login_id(seed: u64, username: &str) -> Uuid {
+    let username = username.trim().to_ascii_lowercase();
+    let mut rng = ChaCha8Rng::seed_from_u64(fnv1a(&[
+        &seed.to_le_bytes(),
+        b"FlinksCapital/live/",
+        username.as_bytes(),
+    ]));
+    new_id(&mut rng)
+}
+
 fn new_id(rng: &mut ChaCha8Rng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.gen()).into_uuid()
 }

@@ -5,7 +5,7 @@
 // Early returns carry a ready axum `Response`; boxing it would buy nothing on a loopback server.
 #![allow(clippy::result_large_err)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::capital::{self, Behaviour, QUESTIONS};
 use crate::catalog::{self, Package, Spec};
 use crate::engine::{self, Scope};
 use crate::model::{money_json, Account, Attribute, Persona, Transaction};
@@ -33,6 +34,8 @@ pub const TOOLBOX_CUSTOMER_ID: &str = "43387ca6-0391-4c82-857d-70d95f087ecb";
 /// The port `flinks-sandbox` and `cargo desk sandbox` listen on when none is given.
 pub const DEFAULT_PORT: u16 = 8787;
 pub const INSTITUTION: &str = "FlinksCapital";
+/// The public toolbox secret key (flinks-api.md §1), which GenerateAuthorizeToken accepts by default.
+pub const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
 const INSTITUTION_ID: u32 = 14;
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,16 @@ pub struct SandboxConfig {
     pub pending_for: Duration,
     /// A session (requestId) unused for this long is gone: `SESSION_NONEXISTENT`.
     pub session_ttl: Duration,
+    /// The `flinks-auth-key` GenerateAuthorizeToken accepts.
+    pub secret_key: String,
+    /// An authorize token not used within this time is refused (30 minutes, as Flinks).
+    pub authorize_token_ttl: Duration,
+    /// Authorize refuses calls without a fresh authorize token (`ACCESS_DENIED`). Off by default.
+    pub require_authorize_token: bool,
+    /// DeleteCard answers `CARD_IN_USE` for this long after an Authorize of the login.
+    pub card_in_use_for: Duration,
+    /// The `x-api-key` data endpoints require; None checks nothing.
+    pub api_key: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -56,6 +69,11 @@ impl Default for SandboxConfig {
             customer_ids: vec![TOOLBOX_CUSTOMER_ID.to_owned()],
             pending_for: Duration::from_secs(3),
             session_ttl: Duration::from_secs(30 * 60),
+            secret_key: TOOLBOX_SECRET_KEY.to_owned(),
+            authorize_token_ttl: Duration::from_secs(30 * 60),
+            require_authorize_token: false,
+            card_in_use_for: Duration::from_secs(2),
+            api_key: None,
         }
     }
 }
@@ -68,17 +86,118 @@ struct Session {
     requested: Option<DetailOptions>,
     /// The options of the data GetAccountsDetail returned; none until it has returned some.
     served: Option<DetailOptions>,
+    /// The options of the last GetAccountsSummary call, for GetAccountsSummaryAsync.
+    summary_requested: Option<DetailOptions>,
+}
+
+/// A 203 waiting for its answer, by RequestId.
+struct Challenge {
+    login_id: Uuid,
+    /// Index in [`QUESTIONS`].
+    question: usize,
+    french: bool,
+    tag: Option<String>,
+}
+
+/// Who may sign in, per sandbox instance: nothing here leaks into another instance.
+#[derive(Default)]
+struct Logins {
+    /// Unused authorize tokens and when each was issued.
+    tokens: HashMap<String, Instant>,
+    /// Test logins' loginIds that a live Authorize has created.
+    linked: HashSet<Uuid>,
+    deleted: HashSet<Uuid>,
+    last_authorized: HashMap<Uuid, Instant>,
+    challenges: HashMap<Uuid, Challenge>,
 }
 
 struct AppState {
     config: SandboxConfig,
     personas: Vec<Persona>,
+    /// The test logins that sign in (Greatday, greatday_nomfa), with loginIds of their own.
+    test_logins: Vec<Persona>,
     sessions: Mutex<HashMap<Uuid, Session>>,
+    logins: Mutex<Logins>,
 }
 
 impl AppState {
     fn persona(&self, login_id: Uuid) -> Option<&Persona> {
-        self.personas.iter().find(|p| p.login_id == login_id)
+        self.personas
+            .iter()
+            .chain(&self.test_logins)
+            .find(|p| p.login_id == login_id)
+    }
+
+    fn logins(&self) -> std::sync::MutexGuard<'_, Logins> {
+        self.logins.lock().expect("logins lock")
+    }
+
+    /// A loginId cached Authorize and DeleteCard accept: a persona's, or a test login's once a
+    /// live Authorize has created it, and not deleted since.
+    fn stored_login(&self, login_id: &str) -> Result<&Persona, Response> {
+        let logins = self.logins();
+        Uuid::parse_str(login_id.trim())
+            .ok()
+            .filter(|id| !logins.deleted.contains(id))
+            .and_then(|id| {
+                self.personas.iter().find(|p| p.login_id == id).or_else(|| {
+                    self.test_logins
+                        .iter()
+                        .find(|p| p.login_id == id && logins.linked.contains(&id))
+                })
+            })
+            .ok_or_else(invalid_login_id)
+    }
+
+    /// Takes the authorize token of `headers` when tokens are required: each serves once, and
+    /// only within its lifetime.
+    fn take_authorize_token(&self, headers: &HeaderMap) -> Result<(), Response> {
+        if !self.config.require_authorize_token {
+            return Ok(());
+        }
+        let token = header_text(headers, "flinks-auth-key");
+        let issued = self.logins().tokens.remove(token);
+        match issued {
+            Some(at) if at.elapsed() < self.config.authorize_token_ttl => Ok(()),
+            _ => Err(flinks_error(
+                StatusCode::UNAUTHORIZED,
+                "ACCESS_DENIED",
+                "You must provide a valid authorize token",
+                None,
+            )),
+        }
+    }
+
+    /// A new session on `persona`, under `request_id`; the 200 of Authorize.
+    fn open_session(&self, persona: &Persona, request_id: Uuid, tag: Option<&str>) -> Response {
+        let now = Instant::now();
+        self.sessions.lock().expect("sessions lock").insert(
+            request_id,
+            Session {
+                login_id: persona.login_id,
+                last_used: now,
+                ready_at: now + self.config.pending_for,
+                requested: None,
+                served: None,
+                summary_requested: None,
+            },
+        );
+        self.logins().last_authorized.insert(persona.login_id, now);
+        let mut reply = json!({
+            "HttpStatusCode": 200,
+            "Links": [
+                { "rel": "AccountsDetail", "href": "/GetAccountsDetail", "example": null },
+                { "rel": "AccountsSummary", "href": "/GetAccountsSummary", "example": null },
+                { "rel": "Statements", "href": "/GetStatements", "example": null }
+            ],
+            "InstitutionName": INSTITUTION,
+            "Login": login_json(persona, self.config.as_of),
+            "InstitutionId": INSTITUTION_ID,
+            "Institution": INSTITUTION,
+            "RequestId": request_id,
+        });
+        with_tag(&mut reply, tag);
+        Json(reply).into_response()
     }
 
     fn check_customer(&self, customer_id: &str) -> Result<(), Response> {
@@ -141,8 +260,10 @@ impl Sandbox {
         let personas = personas::cast(config.seed, config.as_of);
         let state = Arc::new(AppState {
             config: config.clone(),
+            test_logins: test_login_personas(&personas, config.seed),
             personas: personas.clone(),
             sessions: Mutex::new(HashMap::new()),
+            logins: Mutex::new(Logins::default()),
         });
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -210,12 +331,28 @@ impl Drop for Sandbox {
     }
 }
 
+/// Greatday and greatday_nomfa: the salaried customer's accounts under their own loginIds.
+fn test_login_personas(personas: &[Persona], seed: u64) -> Vec<Persona> {
+    let Some(data) = personas
+        .iter()
+        .find(|p| p.username == capital::TEST_LOGIN_DATA_OF)
+    else {
+        return Vec::new();
+    };
+    capital::TEST_LOGINS
+        .iter()
+        .filter(|t| matches!(t.behaviour, Behaviour::Mfa | Behaviour::NoMfa))
+        .map(|t| Persona {
+            username: t.username.to_owned(),
+            login_id: personas::live_login_id(seed, t.username),
+            ..data.clone()
+        })
+        .collect()
+}
+
 fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route(
-            "/v3/{customer_id}/BankingServices/Authorize",
-            post(authorize),
-        )
+    // Data endpoints check x-api-key when the sandbox has one; the authorize ones never do.
+    let data = Router::new()
         .route(
             "/v3/{customer_id}/BankingServices/GetAccountsDetail",
             post(accounts_detail),
@@ -223,6 +360,18 @@ fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v3/{customer_id}/BankingServices/GetAccountsDetailAsync/{request_id}",
             get(accounts_detail_async),
+        )
+        .route(
+            "/v3/{customer_id}/BankingServices/GetAccountsSummary",
+            post(accounts_summary),
+        )
+        .route(
+            "/v3/{customer_id}/BankingServices/GetAccountsSummaryAsync/{request_id}",
+            get(accounts_summary_async),
+        )
+        .route(
+            "/v3/{customer_id}/BankingServices/DeleteCard/{login_id}",
+            delete(delete_card),
         )
         .route(
             "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}",
@@ -233,6 +382,17 @@ fn router(state: Arc<AppState>) -> Router {
             post(custom_attributes),
         )
         .route("/v3/{customer_id}/attributes/library", get(library))
+        .route_layer(middleware::from_fn_with_state(state.clone(), api_key));
+    Router::new()
+        .route(
+            "/v3/{customer_id}/BankingServices/GenerateAuthorizeToken",
+            post(generate_authorize_token),
+        )
+        .route(
+            "/v3/{customer_id}/BankingServices/Authorize",
+            post(authorize),
+        )
+        .merge(data)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             known_customer,
@@ -262,6 +422,26 @@ async fn known_customer(
         Ok(()) => next.run(request).await,
         Err(refused) => refused,
     }
+}
+
+/// `x-api-key` must be the sandbox's, when it has one.
+async fn api_key(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    match &state.config.api_key {
+        Some(key) if header_text(request.headers(), "x-api-key") != key.as_str() => flinks_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "You must provide a valid x-api-key",
+            None,
+        ),
+        _ => next.run(request).await,
+    }
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map_or("", str::trim)
 }
 
 /// A request body as Flinks reads it: a JSON object whose keys match in any case. Anything else
@@ -299,10 +479,15 @@ fn flinks_error(
 }
 
 fn pending(request_id: Uuid) -> Response {
+    pending_at(request_id, "AccountsDetailAsync")
+}
+
+/// A 202 whose Links name `rel`, the endpoint to poll.
+fn pending_at(request_id: Uuid, rel: &str) -> Response {
     // The docs elide the Links of a 202; where to poll is the one that helps.
     let body = json!({
         "FlinksCode": "OPERATION_PENDING",
-        "Links": [{ "rel": "AccountsDetailAsync", "href": "/GetAccountsDetailAsync", "example": null }],
+        "Links": [{ "rel": rel, "href": format!("/Get{rel}"), "example": null }],
         "HttpStatusCode": 202,
         "Message": "Your operation is still processing",
         "RequestId": request_id,
@@ -357,58 +542,270 @@ async fn about(State(state): State<Arc<AppState>>) -> Json<Value> {
     }))
 }
 
-async fn authorize(State(state): State<Arc<AppState>>, FlinksBody(body): FlinksBody) -> Response {
-    let Some(login_id) = body.get("loginid").and_then(Value::as_str) else {
+fn with_tag(reply: &mut Value, tag: Option<&str>) {
+    if let Some(tag) = tag {
+        reply["Tag"] = json!(tag);
+    }
+}
+
+fn invalid_login_id() -> Response {
+    flinks_error(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_LOGIN",
+        "The LoginId provided is either invalid or does not belong to the CustomerId",
+        None,
+    )
+}
+
+async fn generate_authorize_token(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
+    if header_text(&headers, "flinks-auth-key") != state.config.secret_key.trim() {
+        return flinks_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "You must provide a valid auth key",
+            None,
+        );
+    }
+    let token = Uuid::new_v4().to_string();
+    let ttl = state.config.authorize_token_ttl;
+    let mut logins = state.logins();
+    logins.tokens.retain(|_, at| at.elapsed() < ttl);
+    logins.tokens.insert(token.clone(), Instant::now());
+    Json(json!({ "HttpStatusCode": 200, "Token": token })).into_response()
+}
+
+/// Authorize in its three forms: an answer to a security question (`RequestId` and
+/// `SecurityResponses`), a live sign-in (`Username`, `Password`), or a cached session (`LoginId`).
+async fn authorize(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    FlinksBody(body): FlinksBody,
+) -> Response {
+    if let Err(refused) = state.take_authorize_token(&headers) {
+        return refused;
+    }
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::trim);
+    let tag = text("tag");
+    if body.contains_key("securityresponses")
+        || (text("requestid").is_some() && !body.contains_key("loginid"))
+    {
+        return answer_challenge(&state, &body);
+    }
+    if body.contains_key("username") {
+        return live_authorize(&state, &body);
+    }
+    let Some(login_id) = text("loginid") else {
         return flinks_error(
             StatusCode::UNAUTHORIZED,
             "INVALID_REQUEST",
-            "A LoginId is required: this sandbox opens sessions on stored logins (MostRecentCached).",
+            "A LoginId (cached mode), or Institution, Username and Password (live mode), is required.",
             None,
         );
     };
-    let persona = match Uuid::parse_str(login_id.trim())
-        .ok()
-        .and_then(|id| state.persona(id))
-    {
-        Some(p) => p,
-        None => {
-            return flinks_error(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_LOGIN",
-                "The LoginId provided is either invalid or does not belong to the CustomerId",
-                None,
-            )
-        }
+    match state.stored_login(login_id) {
+        Ok(persona) => state.open_session(persona, Uuid::new_v4(), tag),
+        Err(refused) => refused,
+    }
+}
+
+/// Live mode (flinks-api.md §5.1, §7 item 2): the documented test logins, and the personas
+/// with the same password and no security question.
+fn live_authorize(state: &AppState, body: &Map<String, Value>) -> Response {
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::trim);
+    let tag = text("tag");
+    let refuse = |status, code, message: &str| flinks_error(status, code, message, None);
+    if !text("institution").is_some_and(|i| i.eq_ignore_ascii_case(INSTITUTION)) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_REQUEST",
+            "Institution must be FlinksCapital, the one institution of this sandbox.",
+        );
+    }
+    let (Some(username), Some(password)) = (text("username"), text("password")) else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_REQUEST",
+            "Username and Password are required in live mode.",
+        );
     };
-    let request_id = Uuid::new_v4();
-    let now = Instant::now();
-    state.sessions.lock().expect("sessions lock").insert(
-        request_id,
-        Session {
-            login_id: persona.login_id,
-            last_used: now,
-            ready_at: now + state.config.pending_for,
-            requested: None,
-            served: None,
-        },
-    );
+    let known_persona = state
+        .personas
+        .iter()
+        .find(|p| p.username.eq_ignore_ascii_case(username));
+    let test_login = capital::test_login(username);
+    if !password.eq_ignore_ascii_case(capital::PASSWORD)
+        || (test_login.is_none() && known_persona.is_none())
+    {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_LOGIN",
+            "The card number (username) or password provided is invalid",
+        );
+    }
+    let behaviour = test_login.map_or(Behaviour::NoMfa, |t| t.behaviour);
+    let login = test_login
+        .and_then(|t| state.test_logins.iter().find(|p| p.username == t.username))
+        .or(known_persona);
+    match (behaviour, login) {
+        (Behaviour::Disabled, _) => refuse(
+            StatusCode::UNAUTHORIZED,
+            "DISABLED_LOGIN",
+            "This account has been disabled by the institution.",
+        ),
+        (Behaviour::Unavailable, _) | (_, None) => refuse(
+            StatusCode::UNAUTHORIZED,
+            "RETRY_LATER",
+            "The institution cannot be reached at the moment. Please retry later.",
+        ),
+        (Behaviour::NoMfa, Some(persona)) => {
+            link(state, persona.login_id);
+            state.open_session(persona, Uuid::new_v4(), tag)
+        }
+        (Behaviour::Mfa, Some(persona)) => {
+            let request_id = Uuid::new_v4();
+            let challenge = Challenge {
+                login_id: persona.login_id,
+                question: usize::from(Uuid::new_v4().as_bytes()[0]) % QUESTIONS.len(),
+                french: text("language").is_some_and(|l| l.eq_ignore_ascii_case("fr")),
+                tag: tag.map(str::to_owned),
+            };
+            let reply = challenge_reply(&challenge, request_id);
+            state.logins().challenges.insert(request_id, challenge);
+            reply
+        }
+    }
+}
+
+/// The login exists from now on (again, if it had been deleted).
+fn link(state: &AppState, login_id: Uuid) {
+    let mut logins = state.logins();
+    logins.deleted.remove(&login_id);
+    logins.linked.insert(login_id);
+}
+
+fn challenge_reply(challenge: &Challenge, request_id: Uuid) -> Response {
     let mut reply = json!({
-        "HttpStatusCode": 200,
-        "Links": [
-            { "rel": "AccountsDetail", "href": "/GetAccountsDetail", "example": null },
-            { "rel": "AccountsSummary", "href": "/GetAccountsSummary", "example": null },
-            { "rel": "Statements", "href": "/GetStatements", "example": null }
-        ],
-        "InstitutionName": INSTITUTION,
-        "Login": login_json(persona, state.config.as_of),
-        "InstitutionId": INSTITUTION_ID,
+        "Links": [{ "rel": "Authorization", "href": "/Authorize", "example": null }],
+        "HttpStatusCode": 203,
+        "SecurityChallenges": [{
+            "Type": "QuestionAndAnswer",
+            "Prompt": QUESTIONS[challenge.question].prompt(challenge.french),
+        }],
         "Institution": INSTITUTION,
         "RequestId": request_id,
     });
-    if let Some(tag) = body.get("tag").and_then(Value::as_str) {
-        reply["Tag"] = json!(tag);
+    with_tag(&mut reply, challenge.tag.as_deref());
+    (StatusCode::NON_AUTHORITATIVE_INFORMATION, Json(reply)).into_response()
+}
+
+/// `{RequestId, SecurityResponses: {prompt: [answers]}}`: no answer asks again, an answer to
+/// another prompt is `UNKNOWN_CHALLENGE_KEY`, a wrong one `INVALID_SECURITY_RESPONSE` (and the
+/// question stays open for another try), the right one opens the session under the same RequestId.
+fn answer_challenge(state: &AppState, body: &Map<String, Value>) -> Response {
+    let request_id = body
+        .get("requestid")
+        .and_then(Value::as_str)
+        .and_then(|id| Uuid::parse_str(id.trim()).ok());
+    let mut logins = state.logins();
+    let Some((request_id, challenge)) =
+        request_id.and_then(|id| logins.challenges.get(&id).map(|c| (id, c)))
+    else {
+        return session_nonexistent();
+    };
+    let question = &QUESTIONS[challenge.question];
+    let asked = question.prompt(challenge.french);
+    let responses: Vec<(&String, Vec<&str>)> = body
+        .get("securityresponses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(prompt, answers)| {
+            let answers = match answers {
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                Value::String(one) => vec![one.as_str()],
+                _ => Vec::new(),
+            };
+            let answers = answers.into_iter().filter(|a| !a.trim().is_empty());
+            (prompt, answers.collect::<Vec<_>>())
+        })
+        .filter(|(_, answers)| !answers.is_empty())
+        .collect();
+    if responses.is_empty() {
+        return challenge_reply(challenge, request_id);
     }
-    Json(reply).into_response()
+    let refuse = |code, message: &str| {
+        flinks_error(StatusCode::UNAUTHORIZED, code, message, Some(request_id))
+    };
+    if responses
+        .iter()
+        .any(|(prompt, _)| !prompt.trim().eq_ignore_ascii_case(asked))
+    {
+        return refuse(
+            "UNKNOWN_CHALLENGE_KEY",
+            "The security responses answer a question that was not asked.",
+        );
+    }
+    if !responses
+        .iter()
+        .flat_map(|(_, answers)| answers)
+        .all(|a| question.accepts(a))
+    {
+        return refuse(
+            "INVALID_SECURITY_RESPONSE",
+            "The security response is different from what the institution expected.",
+        );
+    }
+    let Some(challenge) = logins.challenges.remove(&request_id) else {
+        return session_nonexistent();
+    };
+    drop(logins);
+    let Some(persona) = state.persona(challenge.login_id) else {
+        return session_nonexistent();
+    };
+    link(state, persona.login_id);
+    let tag = body.get("tag").and_then(Value::as_str);
+    state.open_session(persona, request_id, tag.or(challenge.tag.as_deref()))
+}
+
+/// DeleteCard: forgets a login (for this sandbox instance only) and ends its sessions.
+async fn delete_card(
+    State(state): State<Arc<AppState>>,
+    Path((_customer_id, login_id)): Path<(String, String)>,
+) -> Response {
+    let id = match state.stored_login(&login_id) {
+        Ok(persona) => persona.login_id,
+        Err(refused) => return refused,
+    };
+    {
+        let mut logins = state.logins();
+        let busy = logins
+            .last_authorized
+            .get(&id)
+            .is_some_and(|at| at.elapsed() < state.config.card_in_use_for);
+        if busy {
+            return flinks_error(
+                StatusCode::BAD_REQUEST,
+                "CARD_IN_USE",
+                "This login is still being processed after its last Authorize. Try again in a moment.",
+                None,
+            );
+        }
+        logins.deleted.insert(id);
+        logins.linked.remove(&id);
+    }
+    state
+        .sessions
+        .lock()
+        .expect("sessions lock")
+        .retain(|_, s| s.login_id != id);
+    Json(json!({
+        "HttpStatusCode": 200,
+        "Message": format!("All of the information about LoginId {id} has been removed"),
+    }))
+    .into_response()
 }
 
 /// What a GetAccountsDetail call asked for. The session keeps it: the Async endpoint answers
@@ -470,9 +867,26 @@ impl DetailOptions {
     }
 }
 
-async fn accounts_detail(
+/// GetAccountsDetail gives accounts with transactions and lets attributes be computed;
+/// GetAccountsSummary gives the accounts alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Data {
+    Detail,
+    Summary,
+}
+
+async fn accounts_detail(state: State<Arc<AppState>>, body: FlinksBody) -> Response {
+    data_call(state, body, Data::Detail)
+}
+
+async fn accounts_summary(state: State<Arc<AppState>>, body: FlinksBody) -> Response {
+    data_call(state, body, Data::Summary)
+}
+
+fn data_call(
     State(state): State<Arc<AppState>>,
     FlinksBody(body): FlinksBody,
+    data: Data,
 ) -> Response {
     let request_id = body
         .get("requestid")
@@ -480,34 +894,53 @@ async fn accounts_detail(
         .unwrap_or_default()
         .to_owned();
     let options = DetailOptions::from_body(&body);
-    detail_reply(&state, &request_id, Some(options))
+    detail_reply(&state, &request_id, Some(options), data)
 }
 
 async fn accounts_detail_async(
     State(state): State<Arc<AppState>>,
     Path((_customer_id, request_id)): Path<(String, String)>,
 ) -> Response {
-    detail_reply(&state, &request_id, None)
+    detail_reply(&state, &request_id, None, Data::Detail)
 }
 
-/// `options` are those of a GetAccountsDetail call; the Async endpoint passes none and gets
-/// those of the last call.
-fn detail_reply(state: &AppState, request_id: &str, options: Option<DetailOptions>) -> Response {
+async fn accounts_summary_async(
+    State(state): State<Arc<AppState>>,
+    Path((_customer_id, request_id)): Path<(String, String)>,
+) -> Response {
+    detail_reply(&state, &request_id, None, Data::Summary)
+}
+
+/// `options` are those of a GetAccountsDetail (or Summary) call; the Async endpoint passes none
+/// and gets those of the last call.
+fn detail_reply(
+    state: &AppState,
+    request_id: &str,
+    options: Option<DetailOptions>,
+    data: Data,
+) -> Response {
     let outcome = state.with_session(request_id, |s| {
+        let requested = match data {
+            Data::Detail => &mut s.requested,
+            Data::Summary => &mut s.summary_requested,
+        };
         if let Some(o) = options {
-            s.requested = Some(o);
+            *requested = Some(o);
         }
-        let options = s.requested.clone().unwrap_or_default();
+        let options = requested.clone().unwrap_or_default();
         if Instant::now() < s.ready_at {
             None
         } else {
-            s.served = Some(options.clone());
+            if data == Data::Detail {
+                s.served = Some(options.clone());
+            }
             Some((s.login_id, options))
         }
     });
     let request_id = Uuid::parse_str(request_id.trim()).unwrap_or_default();
     let (login_id, options) = match outcome {
         Err(r) => return r,
+        Ok(None) if data == Data::Summary => return pending_at(request_id, "AccountsSummaryAsync"),
         Ok(None) => return pending(request_id),
         Ok(Some(served)) => served,
     };
@@ -551,7 +984,7 @@ fn detail_reply(state: &AppState, request_id: &str, options: Option<DetailOption
                 json!({ "Available": null, "Current": null, "Limit": null })
             };
             let identity = |v: &str| if options.with_identity { json!(v) } else { Value::Null };
-            json!({
+            let mut account = json!({
                 "Transactions": transactions,
                 "TransitNumber": identity(&a.transit_number),
                 "InstitutionNumber": identity(&a.institution_number),
@@ -566,7 +999,11 @@ fn detail_reply(state: &AppState, request_id: &str, options: Option<DetailOption
                 "Holder": null,
                 "AccountType": null,
                 "Id": a.id,
-            })
+            });
+            if data == Data::Summary {
+                account.as_object_mut().map(|o| o.remove("Transactions"));
+            }
+            account
         })
         .collect();
     Json(json!({

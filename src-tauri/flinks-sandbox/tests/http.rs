@@ -799,3 +799,365 @@ async fn the_async_endpoint_answers_with_the_options_of_the_call() {
         "Days90 holds through the Async call: {oldest}"
     );
 }
+
+// ----- Authorize tokens, live Authorize, DeleteCard, x-api-key, GetAccountsSummary -----
+
+async fn start_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+        card_in_use_for: Duration::ZERO,
+        ..config
+    })
+    .await
+    .unwrap()
+}
+
+async fn generate_token(s: &Sandbox, key: &str) -> (u16, Value) {
+    let request = reqwest::Client::new().post(url(s, "BankingServices/GenerateAuthorizeToken"));
+    send(request, &[("flinks-auth-key", key)]).await
+}
+
+async fn authorize_with(s: &Sandbox, token: &str, body: Value) -> (u16, Value) {
+    let request = reqwest::Client::new()
+        .post(url(s, "BankingServices/Authorize"))
+        .json(&body);
+    send(request, &[("flinks-auth-key", token)]).await
+}
+
+fn code(reply: &(u16, Value)) -> (u16, Option<&str>) {
+    (reply.0, reply.1["FlinksCode"].as_str())
+}
+
+#[tokio::test]
+async fn authorize_tokens_are_issued_for_the_secret_key_and_serve_once() {
+    let s = start_with(SandboxConfig {
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (status, body) = generate_token(&s, "c4569c54-e167-4d34-8de6-f4113bc82414").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["HttpStatusCode"], 200);
+    let token = body["Token"].as_str().unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&token).is_ok());
+
+    let wrong = generate_token(&s, "not-the-key").await;
+    assert_eq!(code(&wrong), (401, Some("UNAUTHORIZED")));
+    assert_eq!(wrong.1["Message"], "You must provide a valid auth key");
+    assert_eq!(wrong.1["HttpStatusCode"], 401);
+
+    let cached = json!({"LoginId": s.personas()[0].login_id, "MostRecentCached": true});
+    assert_eq!(authorize_with(&s, &token, cached.clone()).await.0, 200);
+    for token in [token.as_str(), "", "8b35f6c8-e7b6-41d3-98f8-08d68b7f8d31"] {
+        let refused = authorize_with(&s, token, cached.clone()).await;
+        assert_eq!(code(&refused), (401, Some("ACCESS_DENIED")), "{token:?}");
+        assert_eq!(
+            refused.1["Message"],
+            "You must provide a valid authorize token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn authorize_tokens_expire() {
+    let s = start_with(SandboxConfig {
+        require_authorize_token: true,
+        authorize_token_ttl: Duration::from_millis(20),
+        secret_key: "my-secret".into(),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (_, body) = generate_token(&s, "my-secret").await;
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let cached = json!({"LoginId": s.personas()[0].login_id, "MostRecentCached": true});
+    let refused = authorize_with(&s, body["Token"].as_str().unwrap(), cached).await;
+    assert_eq!(code(&refused), (401, Some("ACCESS_DENIED")));
+}
+
+fn live(username: &str, password: &str) -> Value {
+    json!({
+        "Institution": "FlinksCapital",
+        "username": username,
+        "Password": password,
+        "MostRecentCached": false,
+        "Save": true,
+        "Tag": "t-1",
+    })
+}
+
+fn answer_for(prompt: &str) -> &'static str {
+    flinks_sandbox::capital::QUESTIONS
+        .iter()
+        .find(|q| q.en == prompt || q.fr == prompt)
+        .map(|q| q.answer)
+        .unwrap_or_else(|| panic!("unknown prompt {prompt}"))
+}
+
+#[tokio::test]
+async fn greatday_answers_a_security_question_then_gets_a_stable_login() {
+    let s = start(0).await;
+    let (status, body) = post(
+        &s,
+        "BankingServices/Authorize",
+        live("GreatDay", "EveryDay"),
+    )
+    .await;
+    assert_eq!(status, 203, "{body}");
+    assert_eq!(body["HttpStatusCode"], 203);
+    assert_eq!(body["Tag"], "t-1");
+    assert_eq!(body["Links"][0]["rel"], "Authorization");
+    let challenges = body["SecurityChallenges"].as_array().unwrap();
+    assert_eq!(challenges.len(), 1);
+    assert_eq!(challenges[0]["Type"], "QuestionAndAnswer");
+    let prompt = challenges[0]["Prompt"].as_str().unwrap().to_owned();
+    let request_id = body["RequestId"].as_str().unwrap().to_owned();
+    let answer =
+        |responses: Value| json!({"RequestId": request_id, "SecurityResponses": responses});
+
+    // No answer: the same question again.
+    let (status, again) = post(&s, "BankingServices/Authorize", answer(json!({}))).await;
+    assert_eq!(
+        (status, again["SecurityChallenges"][0]["Prompt"].as_str()),
+        (203, Some(prompt.as_str()))
+    );
+    let reply = post(
+        &s,
+        "BankingServices/Authorize",
+        answer(json!({"What is your name?": ["x"]})),
+    )
+    .await;
+    assert_eq!(code(&reply), (401, Some("UNKNOWN_CHALLENGE_KEY")));
+    let reply = post(
+        &s,
+        "BankingServices/Authorize",
+        answer(json!({ &prompt: ["Atlantis"] })),
+    )
+    .await;
+    assert_eq!(code(&reply), (401, Some("INVALID_SECURITY_RESPONSE")));
+    assert_eq!(reply.1["RequestId"], request_id.as_str());
+
+    let right = answer_for(&prompt).to_uppercase();
+    let (status, body) = post(
+        &s,
+        "BankingServices/Authorize",
+        answer(json!({ &prompt: [right] })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["RequestId"],
+        request_id.as_str(),
+        "the 203's RequestId carries on"
+    );
+    assert_eq!(body["Login"]["Username"], "Greatday");
+    let login = body["Login"]["Id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        login,
+        flinks_sandbox::personas::live_login_id(s.config().seed, "greatday").to_string()
+    );
+
+    // The session serves data, and the loginId opens cached sessions.
+    let (status, detail) = post(
+        &s,
+        "BankingServices/GetAccountsDetail",
+        json!({"RequestId": request_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{detail}");
+    assert!(!detail["Accounts"].as_array().unwrap().is_empty());
+    let (status, _) = post(
+        &s,
+        "BankingServices/Authorize",
+        json!({"LoginId": login, "MostRecentCached": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn french_prompts_come_with_language_fr() {
+    let s = start(0).await;
+    let mut request = live("greatday", "everyday");
+    request["Language"] = json!("fr");
+    let (status, body) = post(&s, "BankingServices/Authorize", request).await;
+    assert_eq!(status, 203);
+    let prompt = body["SecurityChallenges"][0]["Prompt"].as_str().unwrap();
+    assert!(
+        ["Où", "Quel"].iter().any(|w| prompt.contains(w)),
+        "{prompt}"
+    );
+}
+
+#[tokio::test]
+async fn test_users_behave_as_documented() {
+    let s = start(0).await;
+    let cases = [
+        ("greatday_nomfa", "Everyday", 200, None),
+        ("GREATDAY_NOMFA", "everyday", 200, None),
+        (
+            "test_disabled_account",
+            "Everyday",
+            401,
+            Some("DISABLED_LOGIN"),
+        ),
+        (
+            "test_service_unavailable",
+            "Everyday",
+            401,
+            Some("RETRY_LATER"),
+        ),
+        ("Greatday", "WrongPassword", 401, Some("INVALID_LOGIN")),
+        ("nobody", "Everyday", 401, Some("INVALID_LOGIN")),
+        ("salaried_biweekly", "Everyday", 200, None),
+    ];
+    for (username, password, status, flinks_code) in cases {
+        let reply = post(&s, "BankingServices/Authorize", live(username, password)).await;
+        assert_eq!(
+            code(&reply),
+            (status, flinks_code),
+            "{username}: {}",
+            reply.1
+        );
+        assert_eq!(reply.1["HttpStatusCode"], status);
+    }
+    let mut elsewhere = live("greatday_nomfa", "Everyday");
+    elsewhere["Institution"] = json!("RBC");
+    let reply = post(&s, "BankingServices/Authorize", elsewhere).await;
+    assert_eq!(code(&reply), (401, Some("INVALID_REQUEST")));
+}
+
+#[tokio::test]
+async fn a_test_login_is_unknown_until_it_has_signed_in() {
+    let s = start(0).await;
+    let id = flinks_sandbox::personas::live_login_id(s.config().seed, "greatday_nomfa");
+    let cached = json!({"LoginId": id, "MostRecentCached": true});
+    let reply = post(&s, "BankingServices/Authorize", cached.clone()).await;
+    assert_eq!(code(&reply), (401, Some("INVALID_LOGIN")));
+    let (_, body) = post(
+        &s,
+        "BankingServices/Authorize",
+        live("greatday_nomfa", "Everyday"),
+    )
+    .await;
+    assert_eq!(body["Login"]["Id"], id.to_string());
+    assert_eq!(post(&s, "BankingServices/Authorize", cached).await.0, 200);
+}
+
+async fn delete_card(s: &Sandbox, login: &str) -> (u16, Value) {
+    send(
+        reqwest::Client::new().delete(url(s, &format!("BankingServices/DeleteCard/{login}"))),
+        &[],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn delete_card_forgets_the_login_in_this_sandbox_only() {
+    let s = start_with(SandboxConfig::default()).await;
+    let other = start_with(SandboxConfig::default()).await;
+    let login = s.personas()[1].login_id.to_string();
+    let request_id = authorize(&s, 1).await;
+    let (status, body) = delete_card(&s, &login).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["HttpStatusCode"], 200);
+    assert_eq!(
+        body["Message"],
+        format!("All of the information about LoginId {login} has been removed")
+    );
+    let cached = json!({"LoginId": login, "MostRecentCached": true});
+    let reply = post(&s, "BankingServices/Authorize", cached).await;
+    assert_eq!(code(&reply), (401, Some("INVALID_LOGIN")));
+    let reply = post(
+        &s,
+        "BankingServices/GetAccountsDetail",
+        json!({"RequestId": request_id}),
+    )
+    .await;
+    assert_eq!(code(&reply), (400, Some("SESSION_NONEXISTENT")));
+    assert_eq!(
+        code(&delete_card(&s, &login).await),
+        (401, Some("INVALID_LOGIN"))
+    );
+    authorize(&other, 1).await;
+}
+
+#[tokio::test]
+async fn delete_card_right_after_authorize_is_card_in_use() {
+    let s = Sandbox::start_local(SandboxConfig {
+        card_in_use_for: Duration::from_secs(60),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    authorize(&s, 0).await;
+    let login = s.personas()[0].login_id.to_string();
+    assert_eq!(
+        code(&delete_card(&s, &login).await),
+        (400, Some("CARD_IN_USE"))
+    );
+}
+
+#[tokio::test]
+async fn data_endpoints_check_the_api_key_when_there_is_one() {
+    let s = start_with(SandboxConfig {
+        api_key: Some("the-key".into()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let request_id = authorize(&s, 0).await;
+    let detail = || {
+        reqwest::Client::new()
+            .post(url(&s, "BankingServices/GetAccountsDetail"))
+            .json(&json!({"RequestId": request_id}))
+    };
+    assert_eq!(
+        code(&send(detail(), &[]).await),
+        (401, Some("UNAUTHORIZED"))
+    );
+    assert_eq!(
+        code(&send(detail(), &[("x-api-key", "nope")]).await),
+        (401, Some("UNAUTHORIZED"))
+    );
+    assert_eq!(send(detail(), &[("x-api-key", "the-key")]).await.0, 200);
+    let library = || reqwest::Client::new().get(url(&s, "attributes/library"));
+    assert_eq!(send(library(), &[]).await.0, 401);
+    assert_eq!(send(library(), &[("x-api-key", "the-key")]).await.0, 200);
+}
+
+#[tokio::test]
+async fn accounts_summary_is_pending_then_accounts_without_transactions() {
+    let s = start(150).await;
+    let request_id = authorize(&s, 0).await;
+    let (status, body) = post(
+        &s,
+        "BankingServices/GetAccountsSummary",
+        json!({"RequestId": request_id}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["FlinksCode"].as_str()),
+        (202, Some("OPERATION_PENDING"))
+    );
+    assert_eq!(body["Links"][0]["href"], "/GetAccountsSummaryAsync");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, body) = get(
+        &s,
+        &format!("BankingServices/GetAccountsSummaryAsync/{request_id}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let accounts = body["Accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), s.personas()[0].accounts.len());
+    assert!(accounts
+        .iter()
+        .all(|a| a.get("Transactions").is_none() && a["Balance"]["Current"].is_number()));
+    // A summary does not stand in for GetAccountsDetail: attributes still wait for it.
+    let login = s.personas()[0].login_id;
+    let (status, _) = get(
+        &s,
+        &format!("insight/login/{login}/attributes/{request_id}/GetIncomeAttributes"),
+    )
+    .await;
+    assert_eq!(status, 202);
+}
