@@ -117,6 +117,55 @@ pub struct CallRecord {
 
 pub type CallObserver = Arc<dyn Fn(&CallRecord) + Send + Sync>;
 
+/// What a live `/Authorize` signs in with (flinks-api.md §2.2). The username and password print
+/// as `Secret(…)` and are scrubbed from every error.
+#[derive(Debug, Clone)]
+pub struct LiveCredentials {
+    /// The institution's Flinks id, e.g. `FlinksCapital`.
+    pub institution: String,
+    pub username: Secret,
+    pub password: Secret,
+    /// `en` or `fr`: the language of the security questions.
+    pub language: Option<String>,
+    /// Keep the login (and its loginId) after the call.
+    pub save: bool,
+    /// A label Flinks echoes and shows in its dashboard.
+    pub tag: Option<String>,
+}
+
+/// An answer to a security question: the prompt as Flinks asked it, and the answer.
+#[derive(Debug, Clone)]
+pub struct SecurityResponse {
+    pub prompt: String,
+    pub answer: Secret,
+}
+
+/// GetAccountsSummary's 200: the accounts without their transactions.
+pub type AccountsSummary = AccountsDetail;
+
+/// `GetAccountsDetail` or `GetAccountsSummary`, and their Async pollers.
+#[derive(Debug, Clone, Copy)]
+enum DataCall {
+    Detail,
+    Summary,
+}
+
+impl DataCall {
+    fn endpoint(self) -> &'static str {
+        match self {
+            DataCall::Detail => "GetAccountsDetail",
+            DataCall::Summary => "GetAccountsSummary",
+        }
+    }
+
+    fn async_endpoint(self) -> &'static str {
+        match self {
+            DataCall::Detail => "GetAccountsDetailAsync",
+            DataCall::Summary => "GetAccountsSummaryAsync",
+        }
+    }
+}
+
 enum DetailReply {
     Ready(Box<AccountsDetail>),
     Pending,
@@ -333,6 +382,34 @@ impl FlinksClient {
             .collect()
     }
 
+    /// `/GenerateAuthorizeToken`: a single-use authorize token (30 minutes) for `/Authorize` or
+    /// Flinks Connect, in exchange for the instance's secret key.
+    pub async fn generate_authorize_token(&self, secret_key: &Secret) -> Result<Secret> {
+        let secrets = [secret_key.expose()];
+        let (status, body) = self
+            .call(
+                "GenerateAuthorizeToken",
+                Method::POST,
+                "BankingServices/GenerateAuthorizeToken",
+                &[("flinks-auth-key", secret_key.expose())],
+                None,
+                &secrets,
+            )
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, &secrets));
+        }
+        match body.get("token").and_then(Value::as_str) {
+            Some(token) if !token.trim().is_empty() => Ok(Secret::new(token)),
+            // The body holds the token when there is one: no excerpt of it.
+            _ => Err(FlinksError::Decode {
+                status: status.as_u16(),
+                reason: "the reply has no Token".into(),
+                excerpt: String::new(),
+            }),
+        }
+    }
+
     /// `/Authorize` in cached mode (`MostRecentCached: true`): opens a session on a stored loginId.
     /// `authorize_token` goes in `flinks-auth-key` when the instance requires one.
     pub async fn authorize_cached(
@@ -340,12 +417,71 @@ impl FlinksClient {
         login_id: &LoginId,
         authorize_token: Option<&Secret>,
     ) -> Result<AuthorizeOutcome> {
+        let body = json!({ "LoginId": login_id.expose(), "MostRecentCached": true });
+        self.authorize(body, authorize_token, &[login_id.expose()])
+            .await
+    }
+
+    /// `/Authorize` in live mode (`MostRecentCached: false`): signs in to the bank with a
+    /// username and password. The bank may ask a security question first
+    /// ([`AuthorizeOutcome::Challenge`]); answer it with [`FlinksClient::answer_challenge`].
+    pub async fn authorize_live(
+        &self,
+        credentials: &LiveCredentials,
+        authorize_token: Option<&Secret>,
+    ) -> Result<AuthorizeOutcome> {
+        let mut body = json!({
+            "Institution": credentials.institution,
+            "Username": credentials.username.expose(),
+            "Password": credentials.password.expose(),
+            "MostRecentCached": false,
+            "Save": credentials.save,
+        });
+        if let Some(language) = &credentials.language {
+            body["Language"] = json!(language);
+        }
+        if let Some(tag) = &credentials.tag {
+            body["Tag"] = json!(tag);
+        }
+        let secrets = [credentials.username.expose(), credentials.password.expose()];
+        self.authorize(body, authorize_token, &secrets).await
+    }
+
+    /// Answers a 203's security questions: `/Authorize` with its RequestId and the answers.
+    /// Flinks may ask again (another `Challenge`); a wrong answer is `INVALID_SECURITY_RESPONSE`.
+    pub async fn answer_challenge(
+        &self,
+        request_id: &RequestId,
+        responses: &[SecurityResponse],
+        authorize_token: Option<&Secret>,
+    ) -> Result<AuthorizeOutcome> {
+        let mut answers = serde_json::Map::new();
+        for r in responses {
+            let entry = answers
+                .entry(r.prompt.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = entry {
+                list.push(json!(r.answer.expose()));
+            }
+        }
+        let body = json!({ "RequestId": request_id.0, "SecurityResponses": answers });
+        let secrets: Vec<&str> = responses.iter().map(|r| r.answer.expose()).collect();
+        self.authorize(body, authorize_token, &secrets).await
+    }
+
+    /// One `/Authorize` call; `authorize_token` joins `secrets`, which errors never show.
+    async fn authorize(
+        &self,
+        body: Value,
+        authorize_token: Option<&Secret>,
+        secrets: &[&str],
+    ) -> Result<AuthorizeOutcome> {
         let headers: Vec<(&'static str, &str)> = authorize_token
             .map(|t| ("flinks-auth-key", t.expose()))
             .into_iter()
             .collect();
-        let secrets = secrets_of(login_id, authorize_token);
-        let body = json!({ "LoginId": login_id.expose(), "MostRecentCached": true });
+        let mut secrets = secrets.to_vec();
+        secrets.extend(authorize_token.map(Secret::expose));
         let (status, body) = self
             .call(
                 "Authorize",
@@ -378,45 +514,61 @@ impl FlinksClient {
         }
     }
 
-    async fn accounts_detail_once(
-        &self,
-        request_id: &RequestId,
-        options: &AccountsDetailOptions,
-        secrets: &[&str],
-    ) -> Result<DetailReply> {
-        let body = json!({
-            "RequestId": request_id.0,
-            "WithAccountIdentity": options.with_account_identity,
-            "WithTransactions": options.with_transactions,
-            "WithBalance": options.with_balance,
-            "WithKYC": options.with_kyc,
-            "DaysOfTransactions": options.days_of_transactions,
-        });
+    /// `/DeleteCard/{loginId}`: Flinks forgets the login and its data. Its reply names the
+    /// loginId, so only success or the error comes back.
+    pub async fn delete_card(&self, login_id: &LoginId) -> Result<()> {
+        let path = format!("BankingServices/DeleteCard/{}", enc(login_id.expose()));
+        let secrets = [login_id.expose()];
         let (status, body) = self
             .call(
-                "GetAccountsDetail",
-                Method::POST,
-                "BankingServices/GetAccountsDetail",
+                "DeleteCard",
+                Method::DELETE,
+                &path,
                 &self.api_key_header(),
-                Some(body),
+                None,
+                &secrets,
+            )
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, &secrets));
+        }
+        Ok(())
+    }
+
+    async fn data_once(
+        &self,
+        data: DataCall,
+        body: &Value,
+        secrets: &[&str],
+    ) -> Result<DetailReply> {
+        let path = format!("BankingServices/{}", data.endpoint());
+        let (status, body) = self
+            .call(
+                data.endpoint(),
+                Method::POST,
+                &path,
+                &self.api_key_header(),
+                Some(body.clone()),
                 secrets,
             )
             .await?;
         Self::detail_reply(status, body, secrets)
     }
 
-    async fn accounts_detail_async(
+    async fn data_async(
         &self,
+        data: DataCall,
         request_id: &RequestId,
         secrets: &[&str],
     ) -> Result<DetailReply> {
         let path = format!(
-            "BankingServices/GetAccountsDetailAsync/{}",
+            "BankingServices/{}/{}",
+            data.async_endpoint(),
             enc(&request_id.0)
         );
         let (status, body) = self
             .call(
-                "GetAccountsDetailAsync",
+                data.async_endpoint(),
                 Method::GET,
                 &path,
                 &self.api_key_header(),
@@ -457,6 +609,48 @@ impl FlinksClient {
         options: &AccountsDetailOptions,
         policy: PollPolicy,
         cancel: &CancellationToken,
+        on_progress: impl FnMut(PollProgress),
+    ) -> Result<AccountsDetail> {
+        let body = json!({
+            "RequestId": request_id.0,
+            "WithAccountIdentity": options.with_account_identity,
+            "WithTransactions": options.with_transactions,
+            "WithBalance": options.with_balance,
+            "WithKYC": options.with_kyc,
+            "DaysOfTransactions": options.days_of_transactions,
+        });
+        let call = (DataCall::Detail, &body);
+        self.wait_data(login_id, request_id, call, policy, cancel, on_progress)
+            .await
+    }
+
+    /// `/GetAccountsSummary` (accounts and balances, no transactions), then
+    /// `/GetAccountsSummaryAsync` while it is pending; same rules as [`Self::wait_accounts_detail`].
+    pub async fn wait_accounts_summary(
+        &self,
+        login_id: &LoginId,
+        request_id: &RequestId,
+        policy: PollPolicy,
+        cancel: &CancellationToken,
+        on_progress: impl FnMut(PollProgress),
+    ) -> Result<AccountsSummary> {
+        let body = json!({
+            "RequestId": request_id.0,
+            "WithAccountIdentity": true,
+            "WithBalance": true,
+        });
+        let call = (DataCall::Summary, &body);
+        self.wait_data(login_id, request_id, call, policy, cancel, on_progress)
+            .await
+    }
+
+    async fn wait_data(
+        &self,
+        login_id: &LoginId,
+        request_id: &RequestId,
+        (data, body): (DataCall, &Value),
+        policy: PollPolicy,
+        cancel: &CancellationToken,
         mut on_progress: impl FnMut(PollProgress),
     ) -> Result<AccountsDetail> {
         let secrets_in_scope = &secrets_of(login_id, None);
@@ -464,11 +658,7 @@ impl FlinksClient {
         let start = Instant::now();
         let mut attempt = 1;
         let mut failures = 0;
-        let mut reply = cancellable(
-            cancel,
-            self.accounts_detail_once(request_id, options, secrets_in_scope),
-        )
-        .await?;
+        let mut reply = cancellable(cancel, self.data_once(data, body, secrets_in_scope)).await?;
         loop {
             if let DetailReply::Ready(detail) = reply {
                 return Ok(*detail);
@@ -491,11 +681,8 @@ impl FlinksClient {
             })
             .await?;
             attempt += 1;
-            reply = match cancellable(
-                cancel,
-                self.accounts_detail_async(request_id, secrets_in_scope),
-            )
-            .await
+            reply = match cancellable(cancel, self.data_async(data, request_id, secrets_in_scope))
+                .await
             {
                 Ok(r) => {
                     failures = 0;

@@ -85,12 +85,17 @@ pub enum FlinksCode {
     InvalidLogin,
     InvalidRequest,
     InvalidSecurityResponse,
+    InvalidSecurityResponseNoRetry,
+    UnknownChallengeKey,
+    QuestionNotFound,
     InvalidUsername,
     InvalidPassword,
     RetryLater,
     TooManyRequests,
     Unauthorized,
     DisabledLogin,
+    NewAccount,
+    DisabledInstitution,
     AggregationError,
     /// The body carried no FlinksCode.
     None,
@@ -108,12 +113,17 @@ impl FlinksCode {
             "INVALID_LOGIN" => Self::InvalidLogin,
             "INVALID_REQUEST" => Self::InvalidRequest,
             "INVALID_SECURITY_RESPONSE" => Self::InvalidSecurityResponse,
+            "INVALID_SECURITY_RESPONSE_NO_RETRY" => Self::InvalidSecurityResponseNoRetry,
+            "UNKNOWN_CHALLENGE_KEY" => Self::UnknownChallengeKey,
+            "QUESTION_NOT_FOUND" => Self::QuestionNotFound,
             "INVALID_USERNAME" => Self::InvalidUsername,
             "INVALID_PASSWORD" => Self::InvalidPassword,
             "RETRY_LATER" => Self::RetryLater,
             "TOO_MANY_REQUESTS" => Self::TooManyRequests,
             "UNAUTHORIZED" => Self::Unauthorized,
             "DISABLED_LOGIN" => Self::DisabledLogin,
+            "NEW_ACCOUNT" => Self::NewAccount,
+            "DISABLED_INSTITUTION" => Self::DisabledInstitution,
             "AGGREGATION_ERROR" => Self::AggregationError,
             "" => Self::None,
             _ => Self::Other(code.trim().to_owned()),
@@ -130,12 +140,17 @@ impl FlinksCode {
             Self::InvalidLogin => "INVALID_LOGIN",
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::InvalidSecurityResponse => "INVALID_SECURITY_RESPONSE",
+            Self::InvalidSecurityResponseNoRetry => "INVALID_SECURITY_RESPONSE_NO_RETRY",
+            Self::UnknownChallengeKey => "UNKNOWN_CHALLENGE_KEY",
+            Self::QuestionNotFound => "QUESTION_NOT_FOUND",
             Self::InvalidUsername => "INVALID_USERNAME",
             Self::InvalidPassword => "INVALID_PASSWORD",
             Self::RetryLater => "RETRY_LATER",
             Self::TooManyRequests => "TOO_MANY_REQUESTS",
             Self::Unauthorized => "UNAUTHORIZED",
             Self::DisabledLogin => "DISABLED_LOGIN",
+            Self::NewAccount => "NEW_ACCOUNT",
+            Self::DisabledInstitution => "DISABLED_INSTITUTION",
             Self::AggregationError => "AGGREGATION_ERROR",
             Self::None => "(no FlinksCode)",
             Self::Other(s) => s,
@@ -146,8 +161,27 @@ impl FlinksCode {
         match self {
             Self::SessionNonexistent => "The Flinks session expired. Run again to open a new one.",
             Self::InvalidLogin => {
-                "Flinks does not know this customer's loginId in this environment. Check the environment, or connect the customer again."
+                "Flinks does not know this login: check the username and password, or for a saved customer the environment; connect the customer again if it was deleted."
             }
+            Self::InvalidUsername | Self::InvalidPassword => {
+                "The bank refused the username or password. Check them and sign in again."
+            }
+            Self::InvalidSecurityResponse => {
+                "The answer to the security question is not the one the bank expects. Check it and answer again."
+            }
+            Self::InvalidSecurityResponseNoRetry => {
+                "The answers to the security questions were refused. Sign in again from the start."
+            }
+            Self::UnknownChallengeKey => {
+                "The answer was given to a question the bank did not ask. Answer the question shown."
+            }
+            Self::QuestionNotFound => {
+                "The bank asked a security question with no saved answer. Connect the customer again to answer it."
+            }
+            Self::NewAccount => {
+                "The bank needs the customer to act in their online banking first; ask them to sign in there, then connect again."
+            }
+            Self::DisabledInstitution => "This bank is not available through Flinks at the moment. Try again later.",
             Self::AccessDenied | Self::Unauthorized => {
                 "Flinks refused the credentials. Check the environment's customerId and keys."
             }

@@ -14,8 +14,9 @@ mod secret;
 mod wire;
 
 pub use client::{
-    AccountsDetailOptions, CallObserver, CallRecord, Environment, FlinksClient, PollPolicy,
-    PollProgress, TOOLBOX_API_BASE_URL, TOOLBOX_CUSTOMER_ID,
+    AccountsDetailOptions, AccountsSummary, CallObserver, CallRecord, Environment, FlinksClient,
+    LiveCredentials, PollPolicy, PollProgress, SecurityResponse, TOOLBOX_API_BASE_URL,
+    TOOLBOX_CUSTOMER_ID,
 };
 pub use error::{FlinksCode, FlinksError};
 pub use secret::{LoginId, Secret};

@@ -432,3 +432,298 @@ async fn the_library_describes_every_attribute_a_package_returns() {
         }
     }
 }
+
+// ----- Authorize tokens, live Authorize, DeleteCard, x-api-key, GetAccountsSummary -----
+
+use flinks_client::{LiveCredentials, Secret, SecurityResponse};
+
+const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
+
+async fn sandbox_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+        card_in_use_for: Duration::ZERO,
+        ..config
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+fn api_code<T: std::fmt::Debug>(result: flinks_client::Result<T>) -> (u16, FlinksCode) {
+    match result {
+        Err(FlinksError::Api { status, code, .. }) => (status, code),
+        other => panic!("expected a Flinks error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn authorize_tokens_open_one_session_each() {
+    let sandbox = sandbox_with(SandboxConfig {
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let token = client
+        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .await
+        .expect("a token");
+    assert_eq!(format!("{token:?}"), "Secret(…)");
+    let outcome = client.authorize_cached(&login, Some(&token)).await;
+    assert!(matches!(outcome, Ok(AuthorizeOutcome::Authorized(_))));
+
+    let reused = client.authorize_cached(&login, Some(&token)).await;
+    let err = reused.unwrap_err();
+    assert!(!err.to_string().contains(token.expose()), "{err}");
+    assert_eq!(err.code(), Some(&FlinksCode::AccessDenied));
+    assert_eq!(
+        api_code(client.authorize_cached(&login, None).await),
+        (401, FlinksCode::AccessDenied)
+    );
+
+    let wrong = "0b0e7c84-1111-4d34-8de6-f4113bc82414";
+    let err = client
+        .generate_authorize_token(&Secret::new(wrong))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::Unauthorized));
+    assert!(!err.to_string().contains(wrong), "{err}");
+    assert!(err.hint().contains("keys"), "{}", err.hint());
+}
+
+#[tokio::test]
+async fn an_expired_authorize_token_is_refused() {
+    let sandbox = sandbox_with(SandboxConfig {
+        require_authorize_token: true,
+        authorize_token_ttl: Duration::from_millis(10),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = client_for(&sandbox);
+    let token = client
+        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let login = login_of(&sandbox, "salaried_biweekly");
+    assert_eq!(
+        api_code(client.authorize_cached(&login, Some(&token)).await),
+        (401, FlinksCode::AccessDenied)
+    );
+}
+
+fn capital(username: &str, password: &str) -> LiveCredentials {
+    LiveCredentials {
+        institution: "FlinksCapital".into(),
+        username: Secret::new(username),
+        password: Secret::new(password),
+        language: None,
+        save: true,
+        tag: Some("contract".into()),
+    }
+}
+
+fn answer(prompt: &str, answer: &str) -> Vec<SecurityResponse> {
+    vec![SecurityResponse {
+        prompt: prompt.to_owned(),
+        answer: Secret::new(answer),
+    }]
+}
+
+fn right_answer(prompt: &str) -> &'static str {
+    flinks_sandbox::capital::QUESTIONS
+        .iter()
+        .find(|q| q.en == prompt || q.fr == prompt)
+        .map(|q| q.answer)
+        .unwrap_or_else(|| panic!("unknown prompt {prompt}"))
+}
+
+#[tokio::test]
+async fn greatday_signs_in_through_a_security_question() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let credentials = capital("greatday", "EVERYDAY");
+    let printed = format!("{credentials:?}");
+    assert!(!printed.to_lowercase().contains("everyday"), "{printed}");
+
+    let (request_id, prompt) = match client.authorize_live(&credentials, None).await.unwrap() {
+        AuthorizeOutcome::Challenge {
+            request_id,
+            challenges,
+        } => (request_id, challenges[0].prompt.clone()),
+        other => panic!("expected a security question, got {other:?}"),
+    };
+    let again = client.answer_challenge(&request_id, &[], None).await;
+    assert!(matches!(again, Ok(AuthorizeOutcome::Challenge { .. })));
+    let wrong = client
+        .answer_challenge(&request_id, &answer(&prompt, "Atlantis"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), Some(&FlinksCode::InvalidSecurityResponse));
+    assert!(!wrong.to_string().contains("Atlantis"), "{wrong}");
+    assert!(wrong.hint().contains("security question"));
+    let stranger = client
+        .answer_challenge(&request_id, &answer("What is your name?", "x"), None)
+        .await;
+    assert_eq!(api_code(stranger), (401, FlinksCode::UnknownChallengeKey));
+
+    let right = right_answer(&prompt).to_lowercase();
+    let authorized = match client
+        .answer_challenge(&request_id, &answer(&prompt, &right), None)
+        .await
+        .unwrap()
+    {
+        AuthorizeOutcome::Authorized(a) => a,
+        other => panic!("expected a session, got {other:?}"),
+    };
+    assert_eq!(authorized.request_id, request_id);
+    let login = authorized.login.id;
+    let detail = ready(&client, &login, &request_id).await.unwrap();
+    assert!(!detail.accounts.is_empty());
+    // The loginId is stable and opens cached sessions from now on.
+    let nomfa = client
+        .authorize_live(&capital("Greatday_NoMFA", "Everyday"), None)
+        .await
+        .unwrap();
+    assert!(matches!(nomfa, AuthorizeOutcome::Authorized(_)));
+    let session = open_session(&client, &login).await;
+    assert!(!ready(&client, &login, &session)
+        .await
+        .unwrap()
+        .accounts
+        .is_empty());
+}
+
+#[tokio::test]
+async fn french_sign_ins_get_french_questions() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let mut credentials = capital("Greatday", "Everyday");
+    credentials.language = Some("fr".into());
+    match client.authorize_live(&credentials, None).await.unwrap() {
+        AuthorizeOutcome::Challenge { challenges, .. } => {
+            let prompt = &challenges[0].prompt;
+            assert!(
+                ["Où", "Quel"].iter().any(|w| prompt.contains(w)),
+                "{prompt}"
+            );
+        }
+        other => panic!("expected a security question, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn test_users_fail_with_their_documented_codes() {
+    let sandbox = sandbox(0).await;
+    let client = client_for(&sandbox);
+    let cases = [
+        (
+            "test_disabled_account",
+            "Everyday",
+            FlinksCode::DisabledLogin,
+        ),
+        (
+            "test_service_unavailable",
+            "Everyday",
+            FlinksCode::RetryLater,
+        ),
+        ("Greatday", "Wrong-Password-1", FlinksCode::InvalidLogin),
+    ];
+    for (username, password, code) in cases {
+        let err = client
+            .authorize_live(&capital(username, password), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(&code), "{username}");
+        assert!(!err.to_string().contains(password), "{err}");
+        assert!(!format!("{err:?}").contains(password), "{err:?}");
+    }
+    let retry = client
+        .authorize_live(&capital("test_service_unavailable", "Everyday"), None)
+        .await
+        .unwrap_err();
+    assert!(retry.is_transient());
+}
+
+#[tokio::test]
+async fn a_deleted_card_is_an_invalid_login_in_that_sandbox_only() {
+    let sandbox = sandbox_with(SandboxConfig::default()).await;
+    let other = sandbox_with(SandboxConfig::default()).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "gig_worker");
+    open_session(&client, &login).await;
+    client.delete_card(&login).await.expect("deleted");
+    let err = client.authorize_cached(&login, None).await.unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::InvalidLogin));
+    assert!(!err.to_string().contains(login.expose()), "{err}");
+    let again = client.delete_card(&login).await.unwrap_err();
+    assert_eq!(again.code(), Some(&FlinksCode::InvalidLogin));
+    assert!(!again.to_string().contains(login.expose()), "{again}");
+    open_session(&client_for(&other), &login_of(&other, "gig_worker")).await;
+}
+
+#[tokio::test]
+async fn deleting_right_after_authorize_is_card_in_use() {
+    let sandbox = sandbox(0).await; // the default keeps a card in use for a moment
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "gig_worker");
+    open_session(&client, &login).await;
+    let err = client.delete_card(&login).await.unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::CardInUse));
+    assert!(err.hint().contains("Wait"));
+}
+
+#[tokio::test]
+async fn the_api_key_of_the_environment_goes_to_data_endpoints() {
+    let sandbox = sandbox_with(SandboxConfig {
+        api_key: Some("3d5266a8-b697-48d4-8de6-52e2e2662acc".into()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let without = client_for(&sandbox);
+    let request_id = open_session(&without, &login).await;
+    let err = ready(&without, &login, &request_id).await.unwrap_err();
+    assert_eq!(err.code(), Some(&FlinksCode::Unauthorized));
+    assert_eq!(
+        api_code(without.attribute_library().await),
+        (401, FlinksCode::Unauthorized)
+    );
+
+    let mut env = Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap();
+    env.x_api_key = Some(Secret::new("3d5266a8-b697-48d4-8de6-52e2e2662acc"));
+    let with = FlinksClient::new(env).unwrap();
+    assert!(!ready(&with, &login, &request_id)
+        .await
+        .unwrap()
+        .accounts
+        .is_empty());
+    let attributes = with
+        .attributes(Package::CreditRisk, &login, &request_id)
+        .await;
+    assert!(attributes.is_ok(), "{attributes:?}");
+}
+
+#[tokio::test]
+async fn accounts_summary_waits_and_has_no_transactions() {
+    let sandbox = sandbox(120).await;
+    let client = client_for(&sandbox);
+    let login = login_of(&sandbox, "salaried_biweekly");
+    let request_id = open_session(&client, &login).await;
+    let mut polls = 0;
+    let summary = client
+        .wait_accounts_summary(&login, &request_id, FAST, &CancellationToken::new(), |_| {
+            polls += 1
+        })
+        .await
+        .unwrap();
+    assert!(polls >= 1, "the summary was pending first");
+    assert!(!summary.accounts.is_empty());
+    assert!(summary
+        .accounts
+        .iter()
+        .all(|a| a.transactions.is_empty()
+            && a.balance.as_ref().is_some_and(|b| b.current.is_some())));
+}
