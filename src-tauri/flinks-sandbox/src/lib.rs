@@ -8,6 +8,7 @@
 pub mod capital;
 pub mod catalog;
 pub mod classify;
+mod connect;
 pub mod engine;
 pub mod model;
 pub mod personas;

@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use crate::capital::{self, Behaviour, QUESTIONS};
 use crate::catalog::{self, Package, Spec};
+use crate::connect;
 use crate::engine::{self, Scope};
 use crate::model::{money_json, Account, Attribute, Persona, Transaction};
 use crate::personas;
@@ -37,6 +38,7 @@ pub const INSTITUTION: &str = "FlinksCapital";
 /// The public toolbox secret key (flinks-api.md §1), which GenerateAuthorizeToken accepts by default.
 pub const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
 const INSTITUTION_ID: u32 = 14;
+const AUTHORIZE_TOKEN_REFUSED: &str = "You must provide a valid authorize token";
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -155,17 +157,31 @@ impl AppState {
         if !self.config.require_authorize_token {
             return Ok(());
         }
-        let token = header_text(headers, "flinks-auth-key");
-        let issued = self.logins().tokens.remove(token);
-        match issued {
-            Some(at) if at.elapsed() < self.config.authorize_token_ttl => Ok(()),
-            _ => Err(flinks_error(
+        if self.take_token(header_text(headers, "flinks-auth-key")) {
+            Ok(())
+        } else {
+            Err(flinks_error(
                 StatusCode::UNAUTHORIZED,
                 "ACCESS_DENIED",
-                "You must provide a valid authorize token",
+                AUTHORIZE_TOKEN_REFUSED,
                 None,
-            )),
+            ))
         }
+    }
+
+    /// Uses up an authorize token; false if it was unknown, used or expired.
+    fn take_token(&self, token: &str) -> bool {
+        let issued = self.logins().tokens.remove(token);
+        issued.is_some_and(|at| at.elapsed() < self.config.authorize_token_ttl)
+    }
+
+    fn mint_token(&self) -> String {
+        let token = Uuid::new_v4().to_string();
+        let ttl = self.config.authorize_token_ttl;
+        let mut logins = self.logins();
+        logins.tokens.retain(|_, at| at.elapsed() < ttl);
+        logins.tokens.insert(token.clone(), Instant::now());
+        token
     }
 
     /// A new session on `persona`, under `request_id`; the 200 of Authorize.
@@ -398,6 +414,9 @@ fn router(state: Arc<AppState>) -> Router {
             known_customer,
         ))
         .route("/", get(about))
+        .route("/v2/", get(connect_page))
+        .route("/v2", get(connect_page))
+        .route("/connect", get(connect_page))
         .fallback(|| async {
             flinks_error(
                 StatusCode::NOT_FOUND,
@@ -569,12 +588,59 @@ async fn generate_authorize_token(
             None,
         );
     }
-    let token = Uuid::new_v4().to_string();
-    let ttl = state.config.authorize_token_ttl;
-    let mut logins = state.logins();
-    logins.tokens.retain(|_, at| at.elapsed() < ttl);
-    logins.tokens.insert(token.clone(), Instant::now());
+    let token = state.mint_token();
     Json(json!({ "HttpStatusCode": 200, "Token": token })).into_response()
+}
+
+/// The Connect page (`/v2/`, also `/connect`): takes `authorizeToken` (checked and used up
+/// when the sandbox requires tokens), `redirectUrl`, `language` and `tag`. A refused token goes
+/// straight back to `redirectUrl` with `error=ACCESS_DENIED`.
+async fn connect_page(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    };
+    let Some(redirect_url) =
+        param("redirectUrl").filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html("<!doctype html><title>Flinks Capital</title><p>redirectUrl (an http or https URL) is required.</p>"),
+        )
+            .into_response();
+    };
+    let mut tokens = Vec::new();
+    if state.config.require_authorize_token {
+        if !state.take_token(param("authorizeToken").unwrap_or_default()) {
+            let back = connect::with_query(
+                redirect_url,
+                &[
+                    ("error", "ACCESS_DENIED"),
+                    ("error_description", AUTHORIZE_TOKEN_REFUSED),
+                ],
+            );
+            return Redirect::to(&back).into_response();
+        }
+        // The page's own Authorize calls: a sign-in, answers and a few retries.
+        tokens = (0..6).map(|_| state.mint_token()).collect();
+    }
+    let authorize_path = format!(
+        "/v3/{}/BankingServices/Authorize",
+        state.config.customer_ids[0]
+    );
+    Html(connect::html(&connect::Page {
+        authorize_path: &authorize_path,
+        redirect_url,
+        tokens: &tokens,
+        french: param("language").is_some_and(|l| l.eq_ignore_ascii_case("fr")),
+        tag: param("tag"),
+    }))
+    .into_response()
 }
 
 /// Authorize in its three forms: an answer to a security question (`RequestId` and

@@ -1161,3 +1161,85 @@ async fn accounts_summary_is_pending_then_accounts_without_transactions() {
     .await;
     assert_eq!(status, 202);
 }
+
+// ----- The Connect page -----
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The settings the page carries in its `config` script element.
+fn page_config(html: &str) -> Value {
+    let start = html
+        .find(r#"<script id="config" type="application/json">"#)
+        .unwrap();
+    let rest = &html[start..];
+    let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    serde_json::from_str(json).unwrap()
+}
+
+#[tokio::test]
+async fn the_connect_page_is_self_contained_and_signs_in_with_its_own_tokens() {
+    let s = start_with(SandboxConfig {
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (_, body) = generate_token(&s, "c4569c54-e167-4d34-8de6-f4113bc82414").await;
+    let token = body["Token"].as_str().unwrap();
+    let page = format!(
+        "{}/v2/?authorizeToken={token}&redirectUrl=https%3A%2F%2Fapp.test%2Fdone&demo=true&language=fr&tag=t-9",
+        s.base_url()
+    );
+    let r = no_redirects().get(&page).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    for external in ["src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
+    assert!(html.contains("Mot de passe"));
+    let config = page_config(&html);
+    assert_eq!(config["redirectUrl"], "https://app.test/done");
+    assert_eq!(config["tag"], "t-9");
+    assert_eq!(
+        config["authorizePath"],
+        format!("/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/Authorize")
+    );
+    // What the page's script does: sign in with one of its tokens.
+    let page_token = config["tokens"][0].as_str().unwrap();
+    let (status, body) = authorize_with(&s, page_token, live("greatday_nomfa", "Everyday")).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The token the page was opened with is used up.
+    let r = no_redirects().get(&page).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().unwrap();
+    assert!(
+        location
+            .starts_with("https://app.test/done?error=ACCESS_DENIED&error_description=You%20must"),
+        "{location}"
+    );
+}
+
+#[tokio::test]
+async fn the_connect_page_needs_a_redirect_url() {
+    let s = start(0).await;
+    let r = reqwest::get(format!("{}/v2/?demo=true", s.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let r = reqwest::get(format!(
+        "{}/connect?redirectUrl=https://a.test/",
+        s.base_url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
