@@ -1,14 +1,16 @@
 //! A typed async client for the Flinks API.
 //!
-//! It speaks the wire format documented in `shared/flinks-api.md`: `Authorize` (cached mode),
-//! `GetAccountsDetail` with its `202 OPERATION_PENDING` answer polled through
-//! `GetAccountsDetailAsync`, and the attributes packages. Replies are read leniently (JSON keys in
+//! It speaks the wire format documented in `shared/flinks-api.md`: `GenerateAuthorizeToken`,
+//! `Authorize` (cached mode, and live mode with its security questions), `GetAccountsDetail` and
+//! `GetAccountsSummary` with their `202 OPERATION_PENDING` answers polled through the Async
+//! endpoints, `DeleteCard`, the attributes packages, and the Flinks Connect URL and redirect. Replies are read leniently (JSON keys in
 //! any case, unknown fields ignored) and strictly where a value matters (money is `Decimal`).
 //!
 //! loginIds and keys travel in [`LoginId`] and [`Secret`], which print as `…abcd` and cannot be
 //! serialized, and every error text is scrubbed of them before it leaves the client.
 
 mod client;
+mod connect;
 mod error;
 mod secret;
 mod wire;
@@ -17,6 +19,9 @@ pub use client::{
     AccountsDetailOptions, AccountsSummary, CallObserver, CallRecord, Environment, FlinksClient,
     LiveCredentials, PollPolicy, PollProgress, SecurityResponse, TOOLBOX_API_BASE_URL,
     TOOLBOX_CUSTOMER_ID,
+};
+pub use connect::{
+    connect_url, parse_connect_redirect, ConnectError, ConnectOptions, ConnectOutcome,
 };
 pub use error::{FlinksCode, FlinksError};
 pub use secret::{LoginId, Secret};

@@ -727,3 +727,69 @@ async fn accounts_summary_waits_and_has_no_transactions() {
         .all(|a| a.transactions.is_empty()
             && a.balance.as_ref().is_some_and(|b| b.current.is_some())));
 }
+
+// ----- Flinks Connect -----
+
+use flinks_client::{connect_url, parse_connect_redirect, ConnectOptions};
+
+#[tokio::test]
+async fn connect_opens_on_a_token_and_sends_back_a_login_or_an_error() {
+    let sandbox = sandbox_with(SandboxConfig {
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = client_for(&sandbox);
+    let token = client
+        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .await
+        .unwrap();
+    let options = ConnectOptions {
+        tag: Some("onboarding".into()),
+        ..ConnectOptions::default()
+    };
+    let url = connect_url(
+        &sandbox.base_url(),
+        &token,
+        "https://app.test/done",
+        &options,
+    )
+    .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(url.clone()).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("https://app.test/done") && html.contains("onboarding"));
+
+    // What the page does when the customer signs in, with one of the tokens it carries.
+    let config_at = html
+        .find("\"tokens\":[\"")
+        .expect("the page carries tokens")
+        + 11;
+    let page_token = Secret::new(&html[config_at..config_at + 36]);
+    let AuthorizeOutcome::Authorized(signed_in) = client
+        .authorize_live(&capital("greatday_nomfa", "Everyday"), Some(&page_token))
+        .await
+        .unwrap()
+    else {
+        panic!("greatday_nomfa has no security question");
+    };
+    let redirect = format!(
+        "https://app.test/done?loginId={}&institution=FlinksCapital",
+        signed_in.login.id.expose()
+    );
+    let outcome = parse_connect_redirect(&redirect).unwrap();
+    assert_eq!(outcome.login_id, signed_in.login.id);
+    assert_eq!(outcome.institution, "FlinksCapital");
+
+    // The token is used up: Connect sends the browser back with the error.
+    let again = browser.get(url).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 303);
+    let location = again.headers()["location"].to_str().unwrap();
+    let err = parse_connect_redirect(location).unwrap_err();
+    assert_eq!(err.code(), FlinksCode::AccessDenied);
+    assert_eq!(err.description, "You must provide a valid authorize token");
+}
