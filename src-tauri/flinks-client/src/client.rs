@@ -344,6 +344,24 @@ impl FlinksClient {
         FlinksError::Transport(scrub(&text, secrets))
     }
 
+    /// [`Self::call`] for endpoints whose one good answer is a 200.
+    async fn call_ok(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+        headers: &[(&'static str, &str)],
+        secrets: &[&str],
+    ) -> Result<(StatusCode, Value)> {
+        let (status, body) = self
+            .call(endpoint, method, path, headers, None, secrets)
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, secrets));
+        }
+        Ok((status, body))
+    }
+
     fn api_error(status: StatusCode, body: &Value, secrets: &[&str]) -> FlinksError {
         let code = body
             .get("flinkscode")
@@ -387,18 +405,14 @@ impl FlinksClient {
     pub async fn generate_authorize_token(&self, secret_key: &Secret) -> Result<Secret> {
         let secrets = [secret_key.expose()];
         let (status, body) = self
-            .call(
+            .call_ok(
                 "GenerateAuthorizeToken",
                 Method::POST,
                 "BankingServices/GenerateAuthorizeToken",
                 &[("flinks-auth-key", secret_key.expose())],
-                None,
                 &secrets,
             )
             .await?;
-        if status != StatusCode::OK {
-            return Err(Self::api_error(status, &body, &secrets));
-        }
         match body.get("token").and_then(Value::as_str) {
             Some(token) if !token.trim().is_empty() => Ok(Secret::new(token)),
             // The body holds the token when there is one: no excerpt of it.
@@ -519,19 +533,14 @@ impl FlinksClient {
     pub async fn delete_card(&self, login_id: &LoginId) -> Result<()> {
         let path = format!("BankingServices/DeleteCard/{}", enc(login_id.expose()));
         let secrets = [login_id.expose()];
-        let (status, body) = self
-            .call(
-                "DeleteCard",
-                Method::DELETE,
-                &path,
-                &self.api_key_header(),
-                None,
-                &secrets,
-            )
-            .await?;
-        if status != StatusCode::OK {
-            return Err(Self::api_error(status, &body, &secrets));
-        }
+        self.call_ok(
+            "DeleteCard",
+            Method::DELETE,
+            &path,
+            &self.api_key_header(),
+            &secrets,
+        )
+        .await?;
         Ok(())
     }
 
@@ -701,18 +710,14 @@ impl FlinksClient {
     /// The attribute library: every attribute's unit, category and definition.
     pub async fn attribute_library(&self) -> Result<Vec<LibraryEntry>> {
         let (status, body) = self
-            .call(
+            .call_ok(
                 "AttributeLibrary",
                 Method::GET,
                 "attributes/library",
                 &self.api_key_header(),
-                None,
                 &[],
             )
             .await?;
-        if status != StatusCode::OK {
-            return Err(Self::api_error(status, &body, &[]));
-        }
         Ok(Self::decode::<Library>(status, body, &[])?.attributes)
     }
 
@@ -731,18 +736,14 @@ impl FlinksClient {
         );
         let secrets = secrets_of(login_id, None);
         let (status, body) = self
-            .call(
+            .call_ok(
                 package.endpoint(),
                 Method::GET,
                 &path,
                 &self.api_key_header(),
-                None,
                 &secrets,
             )
             .await?;
-        if status != StatusCode::OK {
-            return Err(Self::api_error(status, &body, &secrets));
-        }
         let raw_len = body.to_string();
         Attributes::from_folded(body).map_err(|reason| FlinksError::Decode {
             status: status.as_u16(),

@@ -18,12 +18,19 @@ const FAST: PollPolicy = PollPolicy {
 };
 
 async fn sandbox(pending_ms: u64) -> Sandbox {
-    let config = SandboxConfig {
+    start_on(SandboxConfig {
         pending_for: Duration::from_millis(pending_ms),
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
         ..SandboxConfig::default()
-    };
-    Sandbox::start_local(config).await.expect("sandbox starts")
+    })
+    .await
+}
+
+/// `config` with the tests' fixed day.
+async fn start_on(config: SandboxConfig) -> Sandbox {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+    Sandbox::start_local(SandboxConfig { as_of, ..config })
+        .await
+        .expect("sandbox starts")
 }
 
 fn client_for(sandbox: &Sandbox) -> FlinksClient {
@@ -439,15 +446,22 @@ use flinks_client::{LiveCredentials, Secret, SecurityResponse};
 
 const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
 
+/// `config` with no waits: data at once, cards deletable right after Authorize.
 async fn sandbox_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start_local(SandboxConfig {
+    start_on(SandboxConfig {
         pending_for: Duration::ZERO,
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
         card_in_use_for: Duration::ZERO,
         ..config
     })
     .await
-    .expect("sandbox starts")
+}
+
+async fn sandbox_requiring_tokens() -> Sandbox {
+    sandbox_with(SandboxConfig {
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
 fn api_code<T: std::fmt::Debug>(result: flinks_client::Result<T>) -> (u16, FlinksCode) {
@@ -459,11 +473,7 @@ fn api_code<T: std::fmt::Debug>(result: flinks_client::Result<T>) -> (u16, Flink
 
 #[tokio::test]
 async fn authorize_tokens_open_one_session_each() {
-    let sandbox = sandbox_with(SandboxConfig {
-        require_authorize_token: true,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sandbox = sandbox_requiring_tokens().await;
     let client = client_for(&sandbox);
     let login = login_of(&sandbox, "salaried_biweekly");
     let token = client
@@ -532,14 +542,6 @@ fn answer(prompt: &str, answer: &str) -> Vec<SecurityResponse> {
     }]
 }
 
-fn right_answer(prompt: &str) -> &'static str {
-    flinks_sandbox::capital::QUESTIONS
-        .iter()
-        .find(|q| q.en == prompt || q.fr == prompt)
-        .map(|q| q.answer)
-        .unwrap_or_else(|| panic!("unknown prompt {prompt}"))
-}
-
 #[tokio::test]
 async fn greatday_signs_in_through_a_security_question() {
     let sandbox = sandbox(0).await;
@@ -569,7 +571,9 @@ async fn greatday_signs_in_through_a_security_question() {
         .await;
     assert_eq!(api_code(stranger), (401, FlinksCode::UnknownChallengeKey));
 
-    let right = right_answer(&prompt).to_lowercase();
+    let right = flinks_sandbox::capital::answer_to(&prompt)
+        .unwrap()
+        .to_lowercase();
     let authorized = match client
         .answer_challenge(&request_id, &answer(&prompt, &right), None)
         .await
@@ -734,11 +738,7 @@ use flinks_client::{connect_url, parse_connect_redirect, ConnectOptions};
 
 #[tokio::test]
 async fn connect_opens_on_a_token_and_sends_back_a_login_or_an_error() {
-    let sandbox = sandbox_with(SandboxConfig {
-        require_authorize_token: true,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sandbox = sandbox_requiring_tokens().await;
     let client = client_for(&sandbox);
     let token = client
         .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))

@@ -83,6 +83,14 @@ pub const QUESTIONS: [Question; 3] = [
     },
 ];
 
+/// The answer to a prompt, in English or French, as asked.
+pub fn answer_to(prompt: &str) -> Option<&'static str> {
+    QUESTIONS
+        .iter()
+        .find(|q| q.en == prompt || q.fr == prompt)
+        .map(|q| q.answer)
+}
+
 impl Question {
     pub fn prompt(&self, french: bool) -> &'static str {
         if french {

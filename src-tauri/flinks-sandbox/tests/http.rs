@@ -7,13 +7,20 @@ use flinks_sandbox::{Sandbox, SandboxConfig, TOOLBOX_CUSTOMER_ID};
 use serde_json::{json, Value};
 
 async fn start(pending_ms: u64) -> Sandbox {
-    Sandbox::start_local(SandboxConfig {
-        pending_for: Duration::from_millis(pending_ms),
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+    let pending_for = Duration::from_millis(pending_ms);
+    start_config(SandboxConfig {
+        pending_for,
         ..SandboxConfig::default()
     })
     .await
-    .unwrap()
+}
+
+/// `config` on the tests' day.
+async fn start_config(config: SandboxConfig) -> Sandbox {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+    Sandbox::start_local(SandboxConfig { as_of, ..config })
+        .await
+        .unwrap()
 }
 
 fn url(s: &Sandbox, path: &str) -> String {
@@ -802,15 +809,15 @@ async fn the_async_endpoint_answers_with_the_options_of_the_call() {
 
 // ----- Authorize tokens, live Authorize, DeleteCard, x-api-key, GetAccountsSummary -----
 
+/// No waits: data at once, and cards deletable right after Authorize.
 async fn start_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start_local(SandboxConfig {
-        pending_for: Duration::ZERO,
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
-        card_in_use_for: Duration::ZERO,
+    let (pending_for, card_in_use_for) = (Duration::ZERO, Duration::ZERO);
+    start_config(SandboxConfig {
+        pending_for,
+        card_in_use_for,
         ..config
     })
     .await
-    .unwrap()
 }
 
 async fn generate_token(s: &Sandbox, key: &str) -> (u16, Value) {
@@ -886,14 +893,6 @@ fn live(username: &str, password: &str) -> Value {
     })
 }
 
-fn answer_for(prompt: &str) -> &'static str {
-    flinks_sandbox::capital::QUESTIONS
-        .iter()
-        .find(|q| q.en == prompt || q.fr == prompt)
-        .map(|q| q.answer)
-        .unwrap_or_else(|| panic!("unknown prompt {prompt}"))
-}
-
 #[tokio::test]
 async fn greatday_answers_a_security_question_then_gets_a_stable_login() {
     let s = start(0).await;
@@ -937,7 +936,9 @@ async fn greatday_answers_a_security_question_then_gets_a_stable_login() {
     assert_eq!(code(&reply), (401, Some("INVALID_SECURITY_RESPONSE")));
     assert_eq!(reply.1["RequestId"], request_id.as_str());
 
-    let right = answer_for(&prompt).to_uppercase();
+    let right = flinks_sandbox::capital::answer_to(&prompt)
+        .unwrap()
+        .to_uppercase();
     let (status, body) = post(
         &s,
         "BankingServices/Authorize",
@@ -1084,12 +1085,11 @@ async fn delete_card_forgets_the_login_in_this_sandbox_only() {
 
 #[tokio::test]
 async fn delete_card_right_after_authorize_is_card_in_use() {
-    let s = Sandbox::start_local(SandboxConfig {
+    let s = start_config(SandboxConfig {
         card_in_use_for: Duration::from_secs(60),
         ..SandboxConfig::default()
     })
-    .await
-    .unwrap();
+    .await;
     authorize(&s, 0).await;
     let login = s.personas()[0].login_id.to_string();
     assert_eq!(
