@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use flinks_client::{
     AttributeValue, CallRecord, Environment, FlinksClient, LibraryEntry, LoginId, Package,
-    PollPolicy,
+    PollPolicy, Secret,
 };
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
@@ -17,7 +17,10 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::{self, Unit};
 use crate::export::{self, CsvOptions};
 use crate::flow::{Flow, RetryPolicy, RunEvent};
-use crate::store::{Completion, RunRecord, RunStatus, Store, StoredDetail, StoredValue};
+use crate::secrets::SecretStore;
+use crate::store::{
+    Completion, EnvironmentRow, RunRecord, RunStatus, Store, StoredDetail, StoredValue,
+};
 use crate::DeskError;
 
 /// Settings of the built-in sandbox, from the app's environment variables.
@@ -41,13 +44,37 @@ impl Default for BuiltinOptions {
     }
 }
 
+/// An environment as the UI sees it: where, whom, and whether its secrets are in the keyring —
+/// never the secrets.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentView {
+    pub key: String,
     pub name: String,
-    pub kind: &'static str,
+    /// `builtin`, `toolbox` or `private`.
+    pub kind: String,
     pub api_base_url: String,
+    pub customer_id: String,
+    pub production: bool,
+    /// The built-in sandbox: runs on this machine, nothing leaves it.
     pub offline: bool,
+    pub has_secret_key: bool,
+    pub has_api_key: bool,
+}
+
+/// What the person types to add an environment. Secrets go straight to the keyring.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEnvironment {
+    pub name: String,
+    pub api_base_url: String,
+    pub customer_id: String,
+    #[serde(default)]
+    pub production: bool,
+    #[serde(default)]
+    pub secret_key: Option<String>,
+    #[serde(default)]
+    pub api_key: Option<String>,
 }
 
 /// A customer as the UI may see it: never the whole loginId.
@@ -55,6 +82,7 @@ pub struct EnvironmentView {
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
     pub id: String,
+    pub environment: String,
     pub label: String,
     pub story: String,
     pub institution: String,
@@ -126,30 +154,69 @@ pub struct ExportSummary {
     pub rows: usize,
 }
 
+/// Where a customer's whole loginId is: the sandbox's cast, or the OS keyring.
+#[derive(Clone)]
+enum LoginSource {
+    Builtin(LoginId),
+    Keyring(String),
+}
+
+#[derive(Clone)]
 struct Customer {
     db_id: i64,
     id: String,
+    env_key: String,
     label: String,
     story: String,
-    login_id: LoginId,
+    institution: String,
+    last4: String,
+    login: LoginSource,
+}
+
+/// A live environment: its client, and its attribute library once read.
+struct Env {
+    row: EnvironmentRow,
+    client: FlinksClient,
+    poll: PollPolicy,
+    library: RwLock<Option<HashMap<String, LibraryEntry>>>,
 }
 
 pub struct Desk {
     // Held so the server lives as long as the desk.
     sandbox: Sandbox,
-    client: FlinksClient,
-    customers: Vec<Customer>,
-    poll: PollPolicy,
+    envs: RwLock<Vec<Arc<Env>>>,
+    customers: RwLock<Vec<Customer>>,
     store: Arc<Store>,
+    secrets: Arc<dyn SecretStore>,
     runs: Mutex<HashMap<i64, CancellationToken>>,
-    /// The environment's attribute library by name: units, categories, definitions.
-    library: HashMap<String, LibraryEntry>,
 }
+
+fn secret_key_entry(env_key: &str) -> String {
+    format!("secret-key:{env_key}")
+}
+
+fn api_key_entry(env_key: &str) -> String {
+    format!("x-api-key:{env_key}")
+}
+
+fn login_entry(env_key: &str, customer_key: &str) -> String {
+    format!("login-id:{env_key}:{customer_key}")
+}
+
+/// Public values of the Flinks toolbox (flinks-api.md §1): documented, so not secrets, but kept
+/// in the keyring like any other key so every environment works the same way.
+const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
+const TOOLBOX_API_KEY: &str = "3d5266a8-b697-48d4-8de6-52e2e2662acc";
 
 impl Desk {
     /// Starts the built-in Flinks Capital sandbox on loopback and a desk talking to it over HTTP,
-    /// through the same client as for Flinks itself, keeping its history in `store`.
-    pub async fn start_builtin(options: BuiltinOptions, store: Store) -> Result<Desk, DeskError> {
+    /// through the same client as for Flinks itself, keeping its history in `store` and its
+    /// secrets in `secrets`.
+    pub async fn start(
+        options: BuiltinOptions,
+        store: Store,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Desk, DeskError> {
         let config = SandboxConfig {
             pending_for: options.pending_for,
             ..SandboxConfig::default()
@@ -159,7 +226,7 @@ impl Desk {
             .await
             .map_err(DeskError::SandboxStart)?;
         let store = Arc::new(store);
-        let env_id = store.upsert_environment(
+        let builtin_id = store.upsert_environment(
             "builtin",
             BUILTIN_NAME,
             "builtin",
@@ -167,87 +234,337 @@ impl Desk {
             sandbox.customer_id(),
             false,
         )?;
-        let ledger = store.clone();
+        let first_start = !store.environments()?.iter().any(|e| e.key == "toolbox");
+        if first_start {
+            store.upsert_environment(
+                "toolbox",
+                "Flinks toolbox",
+                "toolbox",
+                flinks_client::TOOLBOX_API_BASE_URL,
+                flinks_client::TOOLBOX_CUSTOMER_ID,
+                false,
+            )?;
+            let seeded = secrets
+                .set(
+                    &secret_key_entry("toolbox"),
+                    &Secret::new(TOOLBOX_SECRET_KEY),
+                )
+                .and_then(|()| {
+                    secrets.set(&api_key_entry("toolbox"), &Secret::new(TOOLBOX_API_KEY))
+                });
+            if let Err(e) = seeded {
+                tracing::warn!(error = %e, "the toolbox keys could not be put in the keyring");
+            }
+        }
+        for p in sandbox.personas() {
+            let login_id = LoginId::new(p.login_id.to_string());
+            store.upsert_customer(
+                builtin_id,
+                &p.username,
+                &p.holder_name,
+                flinks_sandbox::INSTITUTION,
+                login_id.last4(),
+            )?;
+        }
+        let desk = Desk {
+            sandbox,
+            envs: RwLock::new(Vec::new()),
+            customers: RwLock::new(Vec::new()),
+            store,
+            secrets,
+            runs: Mutex::new(HashMap::new()),
+        };
+        let builtin_poll = PollPolicy {
+            interval: options.poll_interval,
+            ..PollPolicy::default()
+        };
+        for row in desk.store.environments()? {
+            let poll = if row.kind == "builtin" {
+                builtin_poll
+            } else {
+                PollPolicy::default()
+            };
+            let env = desk.connect(row, poll)?;
+            desk.envs.write().expect("envs lock").push(Arc::new(env));
+        }
+        desk.load_customers()?;
+        // Read the built-in library now: the first run should not wait for it.
+        if let Some(builtin) = desk.env("builtin") {
+            desk.ensure_library(&builtin).await;
+        }
+        Ok(desk)
+    }
+
+    /// A client for an environment, reporting every call to the ledger.
+    fn connect(&self, row: EnvironmentRow, poll: PollPolicy) -> Result<Env, DeskError> {
+        let ledger = self.store.clone();
+        let (env_id, production) = (row.id, row.production);
         let observer = move |call: &CallRecord| {
+            // Flinks bills successful live requests; the ledger counts them.
+            let billable = production && call.status.is_some_and(|s| (200..300).contains(&s));
             let recorded = ledger.record_request(
                 env_id,
                 call.endpoint,
                 call.status,
                 call.flinks_code.as_deref(),
                 call.duration.as_millis() as i64,
-                // Nothing the sandbox answers is billed.
-                false,
+                billable,
             );
             if let Err(e) = recorded {
                 tracing::warn!(error = %e, "a request could not be written to the ledger");
             }
         };
-        let env = Environment::new(&sandbox.base_url(), sandbox.customer_id())?;
-        let client = FlinksClient::new(env)?.with_observer(Arc::new(observer));
-        // Without the library the app still works: its own catalog and the naming grammar
-        // describe the attributes.
-        let library = match client.attribute_library().await {
-            Ok(entries) => entries.into_iter().map(|e| (e.name.clone(), e)).collect(),
-            Err(e) => {
-                tracing::warn!(error = %e, "no attribute library; using the built-in catalog");
-                HashMap::new()
-            }
-        };
-        let customers = sandbox
-            .personas()
-            .iter()
-            .map(|p| {
-                let login_id = LoginId::new(p.login_id.to_string());
-                let db_id = store.upsert_customer(
-                    env_id,
-                    &p.username,
-                    &p.holder_name,
-                    flinks_sandbox::INSTITUTION,
-                    login_id.last4(),
-                )?;
-                Ok(Customer {
-                    db_id,
-                    id: p.username.clone(),
-                    label: p.holder_name.clone(),
-                    story: p.story.clone(),
-                    login_id,
-                })
-            })
-            .collect::<Result<_, DeskError>>()?;
-        Ok(Desk {
-            sandbox,
+        let mut environment = Environment::new(&row.api_base_url, &row.customer_id)?;
+        if row.kind != "builtin" {
+            environment.x_api_key =
+                self.secrets
+                    .get(&api_key_entry(&row.key))
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, env = %row.key, "x-api-key not readable now");
+                        None
+                    });
+        }
+        let client = FlinksClient::new(environment)?.with_observer(Arc::new(observer));
+        Ok(Env {
+            row,
             client,
-            customers,
-            poll: PollPolicy {
-                interval: options.poll_interval,
-                ..PollPolicy::default()
-            },
-            store,
-            runs: Mutex::new(HashMap::new()),
-            library,
+            poll,
+            library: RwLock::new(None),
         })
     }
 
-    pub fn environment(&self) -> EnvironmentView {
-        EnvironmentView {
-            name: BUILTIN_NAME.into(),
-            kind: "builtin",
-            api_base_url: self.sandbox.base_url(),
-            offline: true,
+    fn load_customers(&self) -> Result<(), DeskError> {
+        let envs = self.envs.read().expect("envs lock");
+        let personas = self.sandbox.personas();
+        let customers = self
+            .store
+            .customers()?
+            .into_iter()
+            .filter_map(|row| {
+                let env = envs.iter().find(|e| e.row.id == row.environment_id)?;
+                let (login, story) = if env.row.kind == "builtin" {
+                    let p = personas.iter().find(|p| p.username == row.key)?;
+                    (
+                        LoginSource::Builtin(LoginId::new(p.login_id.to_string())),
+                        p.story.clone(),
+                    )
+                } else {
+                    (
+                        LoginSource::Keyring(login_entry(&env.row.key, &row.key)),
+                        String::new(),
+                    )
+                };
+                Some(Customer {
+                    db_id: row.id,
+                    id: row.key,
+                    env_key: env.row.key.clone(),
+                    label: row.label,
+                    story,
+                    institution: row.institution.unwrap_or_default(),
+                    last4: row.login_last4,
+                    login,
+                })
+            })
+            .collect();
+        *self.customers.write().expect("customers lock") = customers;
+        Ok(())
+    }
+
+    fn env(&self, key: &str) -> Option<Arc<Env>> {
+        self.envs
+            .read()
+            .expect("envs lock")
+            .iter()
+            .find(|e| e.row.key == key)
+            .cloned()
+    }
+
+    /// Reads the environment's attribute library once; without it the app's own catalog and
+    /// the naming grammar describe the attributes.
+    async fn ensure_library(&self, env: &Env) {
+        if env.library.read().expect("library lock").is_some() {
+            return;
         }
+        let library = match env.client.attribute_library().await {
+            Ok(entries) => entries.into_iter().map(|e| (e.name.clone(), e)).collect(),
+            Err(e) => {
+                tracing::info!(error = %e, env = %env.row.key, "no attribute library; using the built-in catalog");
+                HashMap::new()
+            }
+        };
+        *env.library.write().expect("library lock") = Some(library);
+    }
+
+    fn view(&self, env: &Env) -> EnvironmentView {
+        let has = |entry: String| matches!(self.secrets.get(&entry), Ok(Some(_)));
+        let builtin = env.row.kind == "builtin";
+        EnvironmentView {
+            key: env.row.key.clone(),
+            name: env.row.name.clone(),
+            kind: env.row.kind.clone(),
+            api_base_url: env.row.api_base_url.clone(),
+            customer_id: env.row.customer_id.clone(),
+            production: env.row.production,
+            offline: builtin,
+            has_secret_key: !builtin && has(secret_key_entry(&env.row.key)),
+            has_api_key: !builtin && has(api_key_entry(&env.row.key)),
+        }
+    }
+
+    /// The built-in sandbox first, then the toolbox, then private instances.
+    pub fn environments(&self) -> Vec<EnvironmentView> {
+        let envs: Vec<Arc<Env>> = self.envs.read().expect("envs lock").clone();
+        envs.iter().map(|e| self.view(e)).collect()
+    }
+
+    /// The built-in environment (kept for callers that only know the sandbox).
+    pub fn environment(&self) -> EnvironmentView {
+        self.environments()
+            .into_iter()
+            .find(|e| e.kind == "builtin")
+            .expect("the built-in environment always exists")
+    }
+
+    /// Adds a private Flinks instance. Its keys go to the keyring first: if the keyring refuses,
+    /// nothing is saved.
+    pub fn add_environment(&self, input: NewEnvironment) -> Result<EnvironmentView, DeskError> {
+        let name = input.name.trim();
+        if name.is_empty() {
+            return Err(DeskError::Invalid("the environment needs a name".into()));
+        }
+        if input.customer_id.trim().is_empty() {
+            return Err(DeskError::Invalid("the customerId is missing".into()));
+        }
+        // Validates the URL before anything is written.
+        Environment::new(&input.api_base_url, &input.customer_id)?;
+        let key = uuid::Uuid::new_v4().to_string();
+        let secrets = [
+            (secret_key_entry(&key), input.secret_key),
+            (api_key_entry(&key), input.api_key),
+        ];
+        for (entry, value) in &secrets {
+            if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                if let Err(e) = self.secrets.set(entry, &Secret::new(value)) {
+                    for (written, _) in &secrets {
+                        let _ = self.secrets.delete(written);
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        let id = self.store.upsert_environment(
+            &key,
+            name,
+            "private",
+            input.api_base_url.trim(),
+            input.customer_id.trim(),
+            input.production,
+        )?;
+        let row = self
+            .store
+            .environments()?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| DeskError::Invalid("the environment was not saved".into()))?;
+        let env = Arc::new(self.connect(row, PollPolicy::default())?);
+        let view = self.view(&env);
+        self.envs.write().expect("envs lock").push(env);
+        Ok(view)
     }
 
     pub fn customers(&self) -> Vec<CustomerView> {
         self.customers
+            .read()
+            .expect("customers lock")
             .iter()
             .map(|c| CustomerView {
                 id: c.id.clone(),
+                environment: c.env_key.clone(),
                 label: c.label.clone(),
                 story: c.story.clone(),
-                institution: flinks_sandbox::INSTITUTION.into(),
-                login_last4: c.login_id.last4().into(),
+                institution: c.institution.clone(),
+                login_last4: c.last4.clone(),
             })
             .collect()
+    }
+
+    /// Adds a customer to an environment by its loginId (pasted from the Flinks Dashboard or a
+    /// Connect redirect). The loginId goes to the keyring; the database keeps its last four.
+    pub fn add_customer(
+        &self,
+        environment: &str,
+        label: &str,
+        login_id: &str,
+    ) -> Result<CustomerView, DeskError> {
+        let env = self
+            .env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+        if env.row.kind == "builtin" {
+            return Err(DeskError::Invalid(
+                "the built-in sandbox has a fixed cast of customers".into(),
+            ));
+        }
+        let login_id = LoginId::new(login_id);
+        if uuid::Uuid::parse_str(login_id.expose()).is_err() {
+            // The message never repeats what was typed: it may be a real loginId with a typo.
+            return Err(DeskError::Invalid(
+                "a loginId is a GUID: 32 hexadecimal digits in groups of 8, 4, 4, 4 and 12, separated by dashes".into(),
+            ));
+        }
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(DeskError::Invalid("the customer needs a name".into()));
+        }
+        let key = uuid::Uuid::new_v4().to_string();
+        let entry = login_entry(&env.row.key, &key);
+        self.secrets.set(&entry, &Secret::new(login_id.expose()))?;
+        if let Err(e) = self
+            .store
+            .upsert_customer(env.row.id, &key, label, "", login_id.last4())
+        {
+            let _ = self.secrets.delete(&entry);
+            return Err(e.into());
+        }
+        self.load_customers()?;
+        self.customers()
+            .into_iter()
+            .find(|c| c.id == key)
+            .ok_or_else(|| DeskError::Invalid("the customer was not saved".into()))
+    }
+
+    /// Removes a customer from this desk: its keyring entry first, then its row and runs. If the
+    /// keyring refuses, nothing changes.
+    pub fn remove_customer(&self, customer_id: &str) -> Result<(), DeskError> {
+        let customer = self.customer(customer_id)?;
+        let LoginSource::Keyring(entry) = &customer.login else {
+            return Err(DeskError::Invalid(
+                "the built-in sandbox's customers cannot be removed".into(),
+            ));
+        };
+        self.secrets.delete(entry)?;
+        self.store.delete_customer(customer.db_id)?;
+        self.load_customers()
+    }
+
+    fn customer(&self, customer_id: &str) -> Result<Customer, DeskError> {
+        self.customers
+            .read()
+            .expect("customers lock")
+            .iter()
+            .find(|c| c.id == customer_id)
+            .cloned()
+            .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))
+    }
+
+    fn login_of(&self, customer: &Customer) -> Result<LoginId, DeskError> {
+        match &customer.login {
+            LoginSource::Builtin(id) => Ok(id.clone()),
+            LoginSource::Keyring(entry) => self
+                .secrets
+                .get(entry)?
+                .map(|s| LoginId::new(s.expose()))
+                .ok_or(DeskError::LoginIdMissing),
+        }
     }
 
     pub fn packages(&self) -> Vec<PackageView> {
@@ -280,11 +597,12 @@ impl Desk {
         package: Package,
         progress: &(dyn Fn(RunEvent) + Send + Sync),
     ) -> Result<RunResult, DeskError> {
-        let customer = self
-            .customers
-            .iter()
-            .find(|c| c.id == customer_id)
+        let customer = self.customer(customer_id)?;
+        let env = self
+            .env(&customer.env_key)
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
+        let login_id = self.login_of(&customer)?;
+        self.ensure_library(&env).await;
         let run_id = self.store.start_run(customer.db_id, package.slug())?;
         let cancel = CancellationToken::new();
         self.runs
@@ -294,13 +612,13 @@ impl Desk {
         progress(RunEvent::Started { run_id });
         let started = Instant::now();
         let flow = Flow {
-            client: &self.client,
-            poll: self.poll,
+            client: &env.client,
+            poll: env.poll,
             retry: RetryPolicy::default(),
             cancel: &cancel,
             progress,
         };
-        let output = flow.run(&customer.login_id, package).await;
+        let output = flow.run(&login_id, package).await;
         self.runs.lock().expect("runs lock").remove(&run_id);
         let duration_ms = started.elapsed().as_millis() as i64;
         let output = match output {
@@ -391,13 +709,14 @@ impl Desk {
             .parse::<Package>()
             .map_or("Unknown package", Package::title);
         let counts = self.store.detail_counts(run_id)?;
+        let library = self.library_of(&record.environment_key);
         let rows = self
             .store
             .values(run_id)?
             .into_iter()
             .map(|v| {
                 let behind = counts.get(&v.name).copied().unwrap_or(0);
-                let info = self.describe(&v.name);
+                let info = catalog::describe_with(&v.name, library.get(&v.name));
                 row(v, info, behind)
             })
             .collect();
@@ -415,8 +734,11 @@ impl Desk {
         })
     }
 
-    fn describe(&self, name: &str) -> catalog::AttributeInfo {
-        catalog::describe_with(name, self.library.get(name))
+    /// The environment's library as far as it has been read (empty when not yet, or never).
+    fn library_of(&self, env_key: &str) -> HashMap<String, LibraryEntry> {
+        self.env(env_key)
+            .and_then(|env| env.library.read().expect("library lock").clone())
+            .unwrap_or_default()
     }
 
     /// The transactions behind a value of a run ("explain").
@@ -428,6 +750,7 @@ impl Desk {
             .find(|v| v.name == name)
             .ok_or_else(|| DeskError::UnknownAttribute(name.to_owned()))?;
         let transactions = self.store.details(run_id, name)?;
+        let env_key = self.store.run(run_id)?.environment_key;
         let parse = |a: &Option<String>| {
             a.as_deref()
                 .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
@@ -441,7 +764,7 @@ impl Desk {
             .iter()
             .map(|t| parse(&t.credit) + parse(&t.debit))
             .sum();
-        let info = self.describe(name);
+        let info = catalog::describe_with(name, self.library_of(&env_key).get(name));
         Ok(Explanation {
             name: value.name,
             label: info.label,

@@ -24,6 +24,12 @@ pub enum DeskError {
     Chart(#[from] crate::charts::ChartError),
     #[error("the run has no attribute {0:?}")]
     UnknownAttribute(String),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("this customer's loginId is no longer in the keyring")]
+    LoginIdMissing,
 }
 
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
@@ -60,6 +66,12 @@ impl DeskError {
             DeskError::RunNotCompleted(_) => "run.not_completed".into(),
             DeskError::Chart(_) => "chart.draw".into(),
             DeskError::UnknownAttribute(_) => "attribute.unknown".into(),
+            DeskError::Secrets(crate::secrets::SecretError::Unavailable(_)) => {
+                "keyring.unavailable".into()
+            }
+            DeskError::Secrets(_) => "keyring.error".into(),
+            DeskError::Invalid(_) => "input.invalid".into(),
+            DeskError::LoginIdMissing => "customer.login_missing".into(),
         }
     }
 
@@ -84,6 +96,11 @@ impl DeskError {
                 "Check that the data folder is writable and the disk not full, then try again.".into()
             }
             DeskError::UnknownAttribute(_) => "Pick an attribute from the table.".into(),
+            DeskError::Secrets(e) => e.hint().into(),
+            DeskError::Invalid(_) => "Correct the field and try again.".into(),
+            DeskError::LoginIdMissing => {
+                "Remove the customer and add it again with its loginId (from the Flinks Dashboard or Connect).".into()
+            }
             DeskError::Chart(_) => "The table has every value; please report the chart that failed.".into(),
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()

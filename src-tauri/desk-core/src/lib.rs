@@ -10,15 +10,17 @@ mod desk;
 mod error;
 pub mod export;
 pub mod flow;
+pub mod secrets;
 pub mod store;
 
 pub use charts::{Chart, ChartError};
 pub use desk::{
     AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, Explanation, ExportSummary,
-    PackageView, RunResult,
+    NewEnvironment, PackageView, RunResult,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;
 pub use flinks_client::Package;
 pub use flow::RunEvent;
+pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, RunRecord, RunStatus, Store, StoreError, StoredDetail};

@@ -85,6 +85,7 @@ pub struct RunRecord {
     pub values: i64,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    pub environment_key: String,
 }
 
 /// A stored attribute value.
@@ -130,6 +131,30 @@ pub struct LedgerEntry {
     pub duration_ms: i64,
     pub billable: bool,
     pub at: String,
+}
+
+/// An environment as stored: no secret, only where Flinks is and who we are to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub api_base_url: String,
+    pub customer_id: String,
+    pub production: bool,
+}
+
+/// A customer as stored: the last four characters of the loginId, and the key that names its
+/// keyring entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub environment_id: i64,
+    pub key: String,
+    pub label: String,
+    pub institution: Option<String>,
+    pub login_last4: String,
 }
 
 pub struct Store {
@@ -266,6 +291,52 @@ impl Store {
         )?)
     }
 
+    pub fn environments(&self) -> Result<Vec<EnvironmentRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, key, name, kind, api_base_url, customer_id, production FROM environments
+             ORDER BY CASE kind WHEN 'builtin' THEN 0 WHEN 'toolbox' THEN 1 ELSE 2 END, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(EnvironmentRow {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                name: r.get(2)?,
+                kind: r.get(3)?,
+                api_base_url: r.get(4)?,
+                customer_id: r.get(5)?,
+                production: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn customers(&self) -> Result<Vec<CustomerRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, environment_id, key, label, institution, login_last4 FROM customers
+             ORDER BY environment_id, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CustomerRow {
+                id: r.get(0)?,
+                environment_id: r.get(1)?,
+                key: r.get(2)?,
+                label: r.get(3)?,
+                institution: r.get(4)?,
+                login_last4: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Removes a customer and the runs kept for it.
+    pub fn delete_customer(&self, customer_id: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM customers WHERE id = ?1", params![customer_id])?;
+        Ok(())
+    }
+
     pub fn start_run(&self, customer_id: i64, package: &str) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute(
@@ -361,8 +432,8 @@ impl Store {
 
     const RUN_COLUMNS: &'static str = "r.id, c.key, c.label, e.name, r.package, r.status,
         r.request_id, r.started_at, r.finished_at, r.duration_ms, r.accounts, r.transactions,
-        (SELECT count(*) FROM attribute_values v WHERE v.run_id = r.id), r.error_code, r.error_message
-        FROM runs r JOIN customers c ON c.id = r.customer_id JOIN environments e ON e.id = c.environment_id";
+        (SELECT count(*) FROM attribute_values v WHERE v.run_id = r.id), r.error_code, r.error_message,
+        e.key FROM runs r JOIN customers c ON c.id = r.customer_id JOIN environments e ON e.id = c.environment_id";
 
     fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         Ok(RunRecord {
@@ -381,6 +452,7 @@ impl Store {
             values: row.get(12)?,
             error_code: row.get(13)?,
             error_message: row.get(14)?,
+            environment_key: row.get(15)?,
         })
     }
 

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use desk_core::catalog::Unit;
 use desk_core::flow::{Flow, RetryPolicy};
-use desk_core::{BuiltinOptions, CsvOptions, Desk, DeskError, Package, RunEvent, RunStatus, Store};
+use desk_core::{
+    BuiltinOptions, CsvOptions, Desk, DeskError, MemoryStore, NewEnvironment, Package, RunEvent,
+    RunStatus, Store,
+};
 use flinks_client::{Environment, FlinksClient, LoginId, PollPolicy};
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
@@ -20,6 +23,7 @@ fn recorder() -> (Arc<Mutex<Vec<RunEvent>>>, impl Fn(RunEvent) + Send + Sync) {
 struct TestDesk {
     desk: Desk,
     dir: tempfile::TempDir,
+    secrets: Arc<MemoryStore>,
 }
 
 impl std::ops::Deref for TestDesk {
@@ -32,17 +36,19 @@ impl std::ops::Deref for TestDesk {
 async fn desk(pending_ms: u64) -> TestDesk {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("desk.sqlite3")).unwrap();
-    let desk = Desk::start_builtin(
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = Desk::start(
         BuiltinOptions {
             port: None,
             pending_for: Duration::from_millis(pending_ms),
             poll_interval: Duration::from_millis(30),
         },
         store,
+        secrets.clone(),
     )
     .await
     .expect("the built-in sandbox starts");
-    TestDesk { desk, dir }
+    TestDesk { desk, dir, secrets }
 }
 
 #[tokio::test]
@@ -397,4 +403,158 @@ async fn explain_lists_the_transactions_behind_a_value() {
             .code,
         "attribute.unknown"
     );
+}
+
+/// A second Flinks-compatible server, as a private instance would be.
+async fn private_instance() -> Sandbox {
+    Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        customer_ids: vec!["private-customer-id".into()],
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn database_text(dir: &std::path::Path) -> String {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    String::from_utf8_lossy(&bytes).to_lowercase()
+}
+
+#[tokio::test]
+async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only() {
+    let desk = desk(0).await;
+    let instance = private_instance().await;
+    let envs = desk.environments();
+    assert_eq!(envs[0].kind, "builtin");
+    assert_eq!(envs[1].kind, "toolbox");
+    assert!(
+        envs[1].has_secret_key && envs[1].has_api_key,
+        "toolbox prefilled"
+    );
+
+    let secret_key = "sk-5b1c0f64-9f7e-4b8e-a0a3-2f7f0c1d9e11";
+    let env = desk
+        .add_environment(NewEnvironment {
+            name: "Acme Lending (staging)".into(),
+            api_base_url: instance.base_url(),
+            customer_id: "private-customer-id".into(),
+            production: false,
+            secret_key: Some(secret_key.into()),
+            api_key: Some("xk-8d1f".into()),
+        })
+        .unwrap();
+    assert!(env.has_secret_key && env.has_api_key);
+    let login = instance
+        .personas()
+        .iter()
+        .find(|p| p.username == "borrower_nsf")
+        .unwrap()
+        .login_id
+        .to_string();
+    let customer = desk
+        .add_customer(&env.key, "Kevin (staging)", &login)
+        .unwrap();
+    assert_eq!(customer.login_last4, &login[login.len() - 4..]);
+
+    let (_, progress) = recorder();
+    let result = desk
+        .run(&customer.id, Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    assert_eq!(result.environment, "Acme Lending (staging)");
+    assert!(result.rows.len() >= 10);
+
+    let names = desk.secrets.names();
+    assert!(names.iter().any(|n| n.starts_with("secret-key:")));
+    assert!(names.iter().any(|n| n.starts_with("login-id:")));
+    let text = database_text(desk.dir.path());
+    assert!(
+        text.contains("acme lending"),
+        "the scan reads the real files"
+    );
+    assert!(
+        !text.contains(&login.to_lowercase()),
+        "the loginId is in the database"
+    );
+    assert!(
+        !text.contains(secret_key),
+        "the secret key is in the database"
+    );
+
+    desk.remove_customer(&customer.id).unwrap();
+    assert!(desk.customers().iter().all(|c| c.id != customer.id));
+    assert!(
+        !desk
+            .secrets
+            .names()
+            .iter()
+            .any(|n| n.starts_with("login-id:")),
+        "its keyring entry is gone"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_keyring_saves_nothing_and_says_what_to_do() {
+    let desk = desk(0).await;
+    let env = desk
+        .add_environment(NewEnvironment {
+            name: "Acme".into(),
+            api_base_url: "https://acme-api.private.fin.ag".into(),
+            customer_id: "c".into(),
+            production: true,
+            secret_key: None,
+            api_key: None,
+        })
+        .unwrap();
+    assert!(env.production);
+    desk.secrets
+        .unavailable
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let before = desk.customers().len();
+    let err = desk
+        .add_customer(&env.key, "Someone", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .unwrap_err();
+    assert_eq!(err.view().code, "keyring.unavailable");
+    assert!(err.view().hint.contains("plain text"));
+    assert_eq!(
+        desk.customers().len(),
+        before,
+        "no customer without its loginId in the keyring"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_without_echoing_it() {
+    let desk = desk(0).await;
+    let err = desk
+        .add_environment(NewEnvironment {
+            name: "X".into(),
+            api_base_url: "ftp://nowhere".into(),
+            customer_id: "c".into(),
+            production: false,
+            secret_key: Some("sk-should-not-be-kept".into()),
+            api_key: None,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("https://"), "{err}");
+    assert!(desk
+        .secrets
+        .names()
+        .iter()
+        .all(|n| !n.contains("secret-key:") || n.ends_with(":toolbox")));
+    let env_key = desk.environments()[1].key.clone();
+    let typo = "5e115eac-1209-4f19-641c-08d6d484e2f";
+    let err = desk.add_customer(&env_key, "Someone", typo).unwrap_err();
+    assert_eq!(err.view().code, "input.invalid");
+    assert!(
+        !err.view().message.contains(typo),
+        "the error repeats what was typed"
+    );
+    assert!(desk
+        .add_customer("builtin", "x", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .is_err());
 }
