@@ -3,7 +3,6 @@ fn main() {
     // so capabilities/default.json can grant the UI exactly the commands it calls.
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
-            "environment",
             "list_customers",
             "list_packages",
             "run_package",
@@ -14,6 +13,10 @@ fn main() {
             "charts",
             "explain",
             "request_log",
+            "environments",
+            "add_environment",
+            "add_customer",
+            "remove_customer",
         ]),
     ))
     .expect("tauri build script failed");

@@ -27,10 +27,22 @@ fn login_of(username: &str) -> Result<LoginId> {
 
 /// The sandbox's answer for the customer, fetched by the test itself over HTTP.
 async fn sandbox_values(port: u16, login_id: &LoginId, package: Package) -> Result<Values> {
-    let env = Environment::new(
+    values_from(
         &format!("http://127.0.0.1:{port}"),
         flinks_sandbox::TOOLBOX_CUSTOMER_ID,
-    )?;
+        login_id,
+        package,
+    )
+    .await
+}
+
+async fn values_from(
+    base_url: &str,
+    customer_id: &str,
+    login_id: &LoginId,
+    package: Package,
+) -> Result<Values> {
+    let env = Environment::new(base_url, customer_id)?;
     let client = FlinksClient::new(env)?;
     let AuthorizeOutcome::Authorized(session) = client.authorize_cached(login_id, None).await?
     else {
@@ -179,12 +191,18 @@ async fn underwriter_path(app: &App) -> Result<()> {
         saw_waiting,
         "the 202 OPERATION_PENDING wait was never shown"
     );
-    assert!(app
-        .by_testid("environment")
-        .await?
-        .text()
-        .await?
-        .contains("Flinks Capital sandbox"));
+    let env = app.by_testid("environment-select").await?;
+    assert_eq!(env.prop("value").await?.as_deref(), Some("builtin"));
+    let where_ = app
+        .client
+        .execute(
+            // textContent, not WebDriver's rendered text: the header line may be ellipsized.
+            "return document.getElementById('environment').textContent;",
+            vec![],
+        )
+        .await?;
+    let where_ = where_.as_str().unwrap_or_default().to_owned();
+    assert!(where_.contains("offline"), "the header says {where_:?}");
 
     let login_id = login_of(customer)?;
     let expected = sandbox_values(app.sandbox_port, &login_id, Package::CreditRisk).await?;
@@ -399,4 +417,146 @@ async fn every_business_analysis_value_matches_the_sandbox() -> Result<()> {
     let _ = app.screenshot("business-analysis").await;
     app.close().await?;
     outcome
+}
+
+async fn fill(app: &App, testid: &str, text: &str) -> Result<()> {
+    app.by_testid(testid).await?.send_keys(text).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver, tauri-driver and a Secret Service: run it with `cargo desk test`"]
+async fn a_private_instance_with_secrets_in_the_keyring() -> Result<()> {
+    // The "private instance" is a second Flinks-compatible server that this test runs.
+    let instance = flinks_sandbox::Sandbox::start_local(flinks_sandbox::SandboxConfig {
+        pending_for: Duration::ZERO,
+        customer_ids: vec!["e2e-private-customer".into()],
+        ..flinks_sandbox::SandboxConfig::default()
+    })
+    .await?;
+    let app = App::start(0).await?;
+    let outcome = private_path(&app, &instance).await;
+    let _ = app.screenshot("private-environment").await;
+    if outcome.is_err() {
+        app.save_source("private-environment").await;
+    }
+    app.close().await?;
+    outcome
+}
+
+async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()> {
+    let secret_key = format!("sk-e2e-{}", std::process::id());
+    let login = instance
+        .personas()
+        .iter()
+        .find(|p| p.username == "borrower_nsf")
+        .context("the borrower")?
+        .login_id
+        .to_string();
+
+    app.by_testid("manage-environments").await?.click().await?;
+    fill(app, "env-name", "Acme Lending staging").await?;
+    fill(app, "env-url", &instance.base_url()).await?;
+    fill(app, "env-customer-id", "e2e-private-customer").await?;
+    fill(app, "env-api-key", "xk-e2e").await?;
+    fill(app, "env-secret-key", &secret_key).await?;
+    app.by_testid("env-save").await?.click().await?;
+    let list = app.by_testid("environment-list").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !list.text().await?.contains("Acme Lending staging") {
+        if Instant::now() > deadline {
+            let error = app.by_testid("env-error").await?.text().await?;
+            bail!("the environment was not added: {error}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(list.text().await?.contains("secret key in keyring"));
+    app.screenshot("environments").await?;
+    app.by_testid("env-close").await?.click().await?;
+
+    let env_key = app
+        .by_testid("environment-select")
+        .await?
+        .prop("value")
+        .await?
+        .context("an environment is selected")?;
+    assert_ne!(env_key, "builtin", "the new environment is selected");
+
+    app.by_testid("add-customer").await?.click().await?;
+    fill(app, "customer-label", "Kevin at Acme").await?;
+    fill(app, "customer-login-id", &login).await?;
+    app.by_testid("customer-save").await?.click().await?;
+    let select = app.by_testid("customer-select").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let customer_key = loop {
+        if let Some(v) = select.prop("value").await?.filter(|v| !v.is_empty()) {
+            break v;
+        }
+        if Instant::now() > deadline {
+            let error = app.by_testid("customer-error").await?.text().await?;
+            bail!("the customer was not added: {error}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    run_on_screen(app, &customer_key, "credit-risk").await?;
+    let expected = values_from(
+        &instance.base_url(),
+        "e2e-private-customer",
+        &LoginId::new(login.clone()),
+        Package::CreditRisk,
+    )
+    .await?;
+    assert_screen_matches(&shown_values(app).await?, &expected)?;
+
+    // The secrets are in the system keyring, under the names the desk gives them...
+    use desk_core::SecretStore;
+    let keyring = desk_core::KeyringStore;
+    let kept = keyring
+        .get(&format!("secret-key:{env_key}"))?
+        .context("secret key in the keyring")?;
+    assert_eq!(kept.expose(), secret_key);
+    let kept = keyring
+        .get(&format!("login-id:{env_key}:{customer_key}"))?
+        .context("loginId in the keyring")?;
+    assert_eq!(kept.expose(), login);
+    // ...and nowhere in the database, the page or the webview's storage.
+    let mut db = Vec::new();
+    for entry in std::fs::read_dir(app.data_dir.path())? {
+        let path = entry?.path();
+        if path.is_file() {
+            db.extend(std::fs::read(path)?);
+        }
+    }
+    let db = String::from_utf8_lossy(&db).to_lowercase();
+    assert!(
+        db.contains("acme lending staging"),
+        "the scan reads the database"
+    );
+    assert!(
+        !db.contains(&login.to_lowercase()),
+        "the loginId is in the database"
+    );
+    assert!(
+        !db.contains(&secret_key),
+        "the secret key is in the database"
+    );
+    let page = app.client.source().await?;
+    assert!(
+        !page.contains(&login) && !page.contains(&secret_key),
+        "a secret is in the page"
+    );
+    let storage = app
+        .client
+        .execute(
+            "return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)]);",
+            vec![],
+        )
+        .await?;
+    let storage = storage.as_str().unwrap_or_default();
+    assert!(
+        !storage.contains(&login) && !storage.contains(&secret_key),
+        "{storage}"
+    );
+    Ok(())
 }

@@ -12,6 +12,10 @@ const STAGES = [
 
 const state = {
   customers: [],
+  environments: [],
+  env: 'builtin',
+  // Production environments confirmed for this session.
+  confirmed: new Set(),
   packageTitles: {},
   result: null,
   runId: null,
@@ -40,16 +44,139 @@ async function call(command, args) {
   return tauri.core.invoke(command, args);
 }
 
+function currentEnv() {
+  return state.environments.find((e) => e.key === state.env);
+}
+
+function renderEnvironments() {
+  const select = $('env-select');
+  select.replaceChildren(...state.environments.map((e) => new Option(
+    `${e.name}${e.production ? ' (production)' : ''}`, e.key,
+  )));
+  select.value = state.env;
+  const env = currentEnv();
+  if (!env) return;
+  $('environment').textContent = env.offline ? 'offline, on this computer'
+    : `${env.apiBaseUrl} · customerId ${env.customerId}`;
+  $('environment').dataset.kind = env.kind;
+  $('environment').dataset.name = env.name;
+  $('prod-banner').hidden = !env.production;
+  document.body.classList.toggle('production', env.production);
+  $('customer-actions').hidden = env.kind === 'builtin';
+  const list = $('env-list');
+  list.replaceChildren(...state.environments.map((e) => {
+    const li = document.createElement('li');
+    li.dataset.testid = 'environment-item';
+    const keys = e.offline ? 'built in, no keys needed'
+      : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}`;
+    li.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys})`;
+    return li;
+  }));
+}
+
+async function loadEnvironments() {
+  state.environments = await call('environments');
+  if (!currentEnv()) state.env = 'builtin';
+  renderEnvironments();
+}
+
 function renderCustomers() {
   const select = $('customer');
+  const previous = select.value;
   select.replaceChildren();
   const placeholder = new Option('Choose a customer…', '');
   select.add(placeholder);
-  for (const c of state.customers) {
+  for (const c of state.customers.filter((x) => x.environment === state.env)) {
     const option = new Option(`${c.label} · …${c.loginLast4}`, c.id);
     option.dataset.testid = `customer-${c.id}`;
     select.add(option);
   }
+  if ([...select.options].some((o) => o.value === previous)) select.value = previous;
+}
+
+async function loadCustomers() {
+  state.customers = await call('list_customers');
+  renderCustomers();
+  updateRunButton();
+}
+
+function formData(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+async function saveEnvironment(event) {
+  event.preventDefault();
+  const form = $('env-form');
+  const data = formData(form);
+  const input = {
+    name: data.name ?? '',
+    apiBaseUrl: data.apiBaseUrl ?? '',
+    customerId: data.customerId ?? '',
+    production: form.elements.production.checked,
+    secretKey: data.secretKey || null,
+    apiKey: data.apiKey || null,
+  };
+  const error = form.querySelector('.form-error');
+  try {
+    const env = await call('add_environment', { input });
+    form.reset();
+    error.textContent = '';
+    state.env = env.key;
+    await loadEnvironments();
+    await loadCustomers();
+  } catch (err) {
+    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+  } finally {
+    // Keys typed into the form never stay in the page.
+    form.elements.secretKey.value = '';
+    form.elements.apiKey.value = '';
+  }
+}
+
+async function saveCustomer(event) {
+  event.preventDefault();
+  const form = $('customer-form');
+  const data = formData(form);
+  const error = form.querySelector('.form-error');
+  try {
+    const customer = await call('add_customer', {
+      environment: state.env, label: data.label ?? '', loginId: data.loginId ?? '',
+    });
+    form.reset();
+    error.textContent = '';
+    $('customer-dialog').close();
+    await loadCustomers();
+    $('customer').value = customer.id;
+    updateRunButton();
+  } catch (err) {
+    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+  } finally {
+    form.elements.loginId.value = '';
+  }
+}
+
+async function removeCustomer() {
+  const id = $('customer').value;
+  if (!id) return;
+  try {
+    await call('remove_customer', { customerId: id });
+    await loadCustomers();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/** Production needs a yes once per session before its first call. */
+async function confirmProduction() {
+  const env = currentEnv();
+  if (!env || !env.production || state.confirmed.has(env.key)) return true;
+  const dialog = $('prod-confirm');
+  dialog.returnValue = '';
+  dialog.showModal();
+  await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
+  if (dialog.returnValue !== 'yes') return false;
+  state.confirmed.add(env.key);
+  return true;
 }
 
 function renderPackages(packages) {
@@ -79,7 +206,9 @@ function updateRunButton() {
   const chosen = document.querySelector('input[name="package"]:checked');
   $('run').disabled = state.runId !== null || !$('customer').value || !chosen;
   const customer = state.customers.find((c) => c.id === $('customer').value);
-  $('customer-story').textContent = customer ? `${customer.institution}: ${customer.story}` : '';
+  $('customer-story').textContent = customer && customer.story
+    ? `${customer.institution}: ${customer.story}` : '';
+  $('remove-customer').disabled = !customer || currentEnv()?.kind === 'builtin';
 }
 
 function setStage(key, status) {
@@ -247,6 +376,7 @@ async function run(event) {
   const customerId = $('customer').value;
   const chosen = document.querySelector('input[name="package"]:checked');
   if (!customerId || !chosen) return;
+  if (!(await confirmProduction())) return;
   clearError();
   startProgress();
   state.runId = -1;
@@ -421,6 +551,20 @@ async function init() {
   $('run-form').addEventListener('submit', run);
   $('cancel').addEventListener('click', cancel);
   $('export').addEventListener('click', exportCsv);
+  $('env-select').addEventListener('change', () => {
+    state.env = $('env-select').value;
+    renderEnvironments();
+    renderCustomers();
+    updateRunButton();
+  });
+  $('manage-envs').addEventListener('click', () => $('envs-dialog').showModal());
+  $('env-form').addEventListener('submit', saveEnvironment);
+  $('add-customer').addEventListener('click', () => $('customer-dialog').showModal());
+  $('customer-form').addEventListener('submit', saveCustomer);
+  $('remove-customer').addEventListener('click', removeCustomer);
+  for (const button of document.querySelectorAll('dialog [data-close]')) {
+    button.addEventListener('click', () => button.closest('dialog').close());
+  }
   $('view-results').addEventListener('click', () => showView('results'));
   $('view-log').addEventListener('click', () => showView('log'));
   $('customer').addEventListener('change', updateRunButton);
@@ -434,11 +578,11 @@ async function init() {
     });
   }
   try {
-    const [env, customers, packages] = await Promise.all([
-      call('environment'), call('list_customers'), call('list_packages'),
+    const [environments, customers, packages] = await Promise.all([
+      call('environments'), call('list_customers'), call('list_packages'),
     ]);
-    $('environment').textContent = `${env.name}${env.offline ? ' · offline' : ''}`;
-    $('environment').dataset.kind = env.kind;
+    state.environments = environments;
+    renderEnvironments();
     state.customers = customers;
     renderCustomers();
     state.packageTitles = Object.fromEntries(packages.map((p) => [p.slug, p.title]));

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use desk_core::{
     BuiltinOptions, Chart, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
-    Explanation, ExportSummary, LedgerEntry, Package, PackageView, RunEvent, RunRecord, RunResult,
-    Store,
+    Explanation, ExportSummary, KeyringStore, LedgerEntry, NewEnvironment, Package, PackageView,
+    RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -21,12 +21,6 @@ impl DeskState {
     fn desk(&self) -> Result<&Arc<Desk>, ErrorView> {
         self.0.as_ref().map_err(Clone::clone)
     }
-}
-
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-fn environment(state: State<'_, DeskState>) -> Result<EnvironmentView, ErrorView> {
-    Ok(state.desk()?.environment())
 }
 
 #[tauri::command]
@@ -98,6 +92,46 @@ fn explain(
     name: String,
 ) -> Result<Explanation, ErrorView> {
     state.desk()?.explain(run_id, &name).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+fn environments(state: State<'_, DeskState>) -> Result<Vec<EnvironmentView>, ErrorView> {
+    Ok(state.desk()?.environments())
+}
+
+/// `input` carries the keys typed in; they go to the keyring and are never logged.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+fn add_environment(
+    state: State<'_, DeskState>,
+    input: NewEnvironment,
+) -> Result<EnvironmentView, ErrorView> {
+    state.desk()?.add_environment(input).map_err(|e| e.view())
+}
+
+/// `login_id` is a secret: skipped by the log, kept by the keyring.
+#[tauri::command]
+#[tracing::instrument(skip(state, login_id))]
+fn add_customer(
+    state: State<'_, DeskState>,
+    environment: String,
+    label: String,
+    login_id: String,
+) -> Result<CustomerView, ErrorView> {
+    state
+        .desk()?
+        .add_customer(&environment, &label, &login_id)
+        .map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn remove_customer(state: State<'_, DeskState>, customer_id: String) -> Result<(), ErrorView> {
+    state
+        .desk()?
+        .remove_customer(&customer_id)
+        .map_err(|e| e.view())
 }
 
 #[tauri::command]
@@ -187,7 +221,8 @@ fn start_desk<R: Runtime>(app: &tauri::App<R>) -> Result<Arc<Desk>, ErrorView> {
     let path = data_dir(app)?.join("flinks-desk.sqlite3");
     let store = Store::open(&path).map_err(|e| DeskError::from(e).view())?;
     tracing::info!(path = %path.display(), "store opened");
-    tauri::async_runtime::block_on(Desk::start_builtin(builtin_options(), store))
+    let secrets = Arc::new(KeyringStore);
+    tauri::async_runtime::block_on(Desk::start(builtin_options(), store, secrets))
         .map(Arc::new)
         .map_err(|e| e.view())
 }
@@ -206,7 +241,6 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            environment,
             list_customers,
             list_packages,
             run_package,
@@ -216,7 +250,11 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             export_csv,
             charts,
             explain,
-            request_log
+            request_log,
+            environments,
+            add_environment,
+            add_customer,
+            remove_customer
         ])
 }
 

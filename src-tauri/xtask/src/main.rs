@@ -56,6 +56,10 @@ const TAURI_PACKAGES: &[(&str, &str)] = &[
     ("libssl-dev", "TLS for Tauri's dependencies"),
     ("libxdo-dev", "keyboard shortcuts in menus"),
     ("fonts-dejavu-core", "a font for the interface"),
+    (
+        "libdbus-1-dev",
+        "the keyring talks to the Secret Service over D-Bus",
+    ),
 ];
 
 /// What the end-to-end tests need besides.
@@ -71,8 +75,32 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
         "gnome-keyring",
         "a Secret Service so the keyring works headless",
     ),
-    ("libdbus-1-dev", "the keyring crate talks D-Bus"),
 ];
+
+/// Runs a command inside its own D-Bus session with an unlocked GNOME Keyring, so the tests use
+/// the real Secret Service and leave nothing running behind them. The keyring's files live in a
+/// fresh folder under target/: the tests never touch (nor need the password of) the user's own.
+fn in_keyring_session(program: impl AsRef<std::ffi::OsStr>) -> Result<Command> {
+    let data_home = std::env::current_dir()?.join("target/test-keyring");
+    if data_home.exists() {
+        std::fs::remove_dir_all(&data_home)
+            .with_context(|| format!("cannot clear {}", data_home.display()))?;
+    }
+    std::fs::create_dir_all(&data_home)?;
+    let mut cmd = Command::new("dbus-run-session");
+    cmd.args([
+        "--",
+        "sh",
+        "-c",
+        // The password only unlocks a throwaway test collection.
+        "printf %s flinks-desk-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$@\"",
+        "sh",
+    ])
+    .arg(program)
+    .env("XDG_DATA_HOME", &data_home)
+    .env("FLINKS_DESK_REQUIRE_KEYRING", "1");
+    Ok(cmd)
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -248,10 +276,9 @@ fn sandbox(args: Vec<OsString>) -> Result<()> {
 
 fn test(lint: bool, e2e: bool) -> Result<()> {
     let started = std::time::Instant::now();
+    // The unit tests need the keyring's Secret Service too, so the test packages come either way.
     let mut packages = TAURI_PACKAGES.to_vec();
-    if e2e {
-        packages.extend_from_slice(TEST_PACKAGES);
-    }
+    packages.extend_from_slice(TEST_PACKAGES);
     ensure_packages(&packages)?;
     let driver = if e2e {
         Some(ensure_tauri_driver()?)
@@ -276,9 +303,15 @@ fn test(lint: bool, e2e: bool) -> Result<()> {
             ]),
         )?;
     }
+    let mut tests = if cfg!(target_os = "linux") {
+        in_keyring_session(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))?
+    } else {
+        cargo()
+    };
+    tests.args(["test", "--workspace"]);
     step(
-        "unit, contract and integration tests",
-        cargo().args(["test", "--workspace"]),
+        "unit, contract and integration tests (with the real keyring)",
+        &mut tests,
     )?;
 
     if let Some(driver) = driver {
@@ -288,13 +321,11 @@ fn test(lint: bool, e2e: bool) -> Result<()> {
             cargo().args(["build", "-p", "flinks-desk"]),
         )?;
         let app = std::env::current_dir()?.join("target/debug/flinks-desk");
-        // dbus-run-session gives WebKit a session bus that ends with the step; xvfb-run a display;
-        // timeout turns a hang (no display, a stuck driver) into a failure.
-        let mut cmd = Command::new("timeout");
+        // dbus-run-session gives WebKit and the keyring a session bus that ends with the step;
+        // xvfb-run a display; timeout turns a hang (no display, a stuck driver) into a failure.
+        let mut cmd = in_keyring_session("timeout")?;
         cmd.args([
             "900",
-            "dbus-run-session",
-            "--",
             "xvfb-run",
             "-a",
             "--server-args=-screen 0 1280x800x24",
