@@ -30,6 +30,12 @@ struct Args {
     /// customerIds to answer to, besides the public toolbox one.
     #[arg(long = "customer-id")]
     customer_ids: Vec<String>,
+    /// Refuse Authorize without a fresh token from GenerateAuthorizeToken.
+    #[arg(long)]
+    require_authorize_token: bool,
+    /// The x-api-key data endpoints require (none by default).
+    #[arg(long, env = "FLINKS_SANDBOX_API_KEY")]
+    api_key: Option<String>,
 }
 
 #[tokio::main]
@@ -44,6 +50,8 @@ async fn main() -> anyhow::Result<()> {
     let mut config = SandboxConfig {
         seed: args.seed,
         pending_for: Duration::from_secs_f64(args.pending_secs.max(0.0)),
+        require_authorize_token: args.require_authorize_token,
+        api_key: args.api_key,
         ..SandboxConfig::default()
     };
     if let Some(day) = args.as_of {
@@ -62,6 +70,13 @@ async fn main() -> anyhow::Result<()> {
     for p in sandbox.personas() {
         println!("{:<22} {:<38} {}", p.username, p.login_id, p.story);
     }
+    println!();
+    println!("Live sign-in (password Everyday): Greatday (security question), greatday_nomfa,");
+    println!("test_disabled_account, test_service_unavailable, or any username above.");
+    println!(
+        "Connect page: {}/v2/?redirectUrl=https://example.com/done&demo=true",
+        sandbox.base_url()
+    );
     println!();
     println!("Try:");
     let first = &sandbox.personas()[0];
