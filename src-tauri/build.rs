@@ -13,6 +13,7 @@ fn main() {
             "charts",
             "explain",
             "request_log",
+            "compare_runs",
             "environments",
             "add_environment",
             "add_customer",

@@ -330,6 +330,40 @@ async fn underwriter_path(app: &App) -> Result<()> {
     app.screenshot("request-log").await?;
     app.by_testid("view-results").await?.click().await?;
 
+    // Compare: run a second customer, then line it up with the borrower's run.
+    run_on_screen(app, "salaried_biweekly", "credit-risk").await?;
+    let salaried = sandbox_values(
+        app.sandbox_port,
+        &login_of("salaried_biweekly")?,
+        Package::CreditRisk,
+    )
+    .await?;
+    let salaried_nsf = salaried
+        .iter()
+        .find(|(n, _)| n == "count_nsf_90_days")
+        .and_then(|(_, v)| v.as_decimal())
+        .context("salaried NSF count")?;
+    app.client
+        .find(fantoccini::Locator::Css(
+            "#history li:nth-child(2) button.compare",
+        ))
+        .await?
+        .click()
+        .await?;
+    let diff = app
+        .by_testid("diff-count_nsf_90_days")
+        .await?
+        .text()
+        .await?;
+    let want = nsf - salaried_nsf;
+    let shown = parse_shown_number(&diff).with_context(|| format!("difference shows {diff:?}"))?;
+    assert_eq!(
+        shown, want,
+        "the NSF difference (borrower − salaried) shows {diff:?}"
+    );
+    app.screenshot("compare").await?;
+    app.by_testid("close-compare").await?.click().await?;
+
     // The loginId never reaches the webview: not in the page, only its last four characters.
     let page = app.client.source().await?;
     assert!(

@@ -331,6 +331,7 @@ function renderTable() {
 
 function showResult(result) {
   showView('results');
+  closeComparison();
   state.result = result;
   $('export').disabled = false;
   $('export-status').textContent = '';
@@ -446,8 +447,70 @@ async function refreshHistory() {
       if (r.errorMessage) button.title = r.errorMessage;
     }
     li.append(button);
+    if (r.status === 'completed') {
+      const compare = document.createElement('button');
+      compare.type = 'button';
+      compare.className = 'link compare';
+      compare.dataset.testid = `compare-${r.id}`;
+      compare.dataset.runId = r.id;
+      compare.textContent = 'Compare with the open run';
+      compare.addEventListener('click', () => compareWith(r.id));
+      li.append(compare);
+    }
     return li;
   }));
+}
+
+function closeComparison() {
+  $('compare-bar').hidden = true;
+  $('compare-table').hidden = true;
+  if (state.result) $('table').hidden = false;
+}
+
+function formatNumber(unit, n) {
+  return n === null || n === undefined ? '—' : formatValue({ unit, number: n, raw: String(n) });
+}
+
+async function compareWith(otherId) {
+  if (!state.result || state.result.runId === otherId) {
+    showError({ code: 'compare.pick', message: 'Open a run first, then compare it with another one.', hint: 'Click a run in the history to open it.' });
+    return;
+  }
+  let c;
+  try {
+    c = await call('compare_runs', { left: state.result.runId, right: otherId });
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const describe = (r) => `${r.customerLabel} · ${r.package} · ${timeOf(r.finishedAt)}`;
+  $('compare-title').textContent = `Comparing ${describe(c.left)} with ${describe(c.right)}`;
+  $('compare-left-head').textContent = c.left.customerLabel;
+  $('compare-right-head').textContent = c.right.customerLabel;
+  $('compare-rows').replaceChildren(...c.rows.map((r) => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'compare-row';
+    tr.dataset.name = r.name;
+    const name = document.createElement('th');
+    name.scope = 'row';
+    name.textContent = r.label;
+    const cell = (raw, number) => {
+      const td = document.createElement('td');
+      td.className = 'num';
+      td.textContent = raw === null ? '—' : formatValue({ unit: r.unit, number, raw });
+      return td;
+    };
+    const diff = document.createElement('td');
+    diff.className = 'num';
+    diff.dataset.testid = `diff-${r.name}`;
+    diff.textContent = r.difference === null ? '' : `${r.difference > 0 ? '+' : ''}${formatNumber(r.unit, r.difference)}`;
+    tr.append(name, cell(r.left, r.leftNumber), cell(r.right, r.rightNumber), diff);
+    return tr;
+  }));
+  $('table').hidden = true;
+  $('charts-panel').hidden = true;
+  $('compare-bar').hidden = false;
+  $('compare-table').hidden = false;
 }
 
 async function openRun(runId) {
@@ -562,6 +625,10 @@ async function init() {
   $('add-customer').addEventListener('click', () => $('customer-dialog').showModal());
   $('customer-form').addEventListener('submit', saveCustomer);
   $('remove-customer').addEventListener('click', removeCustomer);
+  $('close-compare').addEventListener('click', () => {
+    closeComparison();
+    if (state.result) loadCharts(state.result.runId);
+  });
   for (const button of document.querySelectorAll('dialog [data-close]')) {
     button.addEventListener('click', () => button.closest('dialog').close());
   }

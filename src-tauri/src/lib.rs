@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, Chart, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView, ErrorView,
-    Explanation, ExportSummary, KeyringStore, LedgerEntry, NewEnvironment, Package, PackageView,
-    RunEvent, RunRecord, RunResult, Store,
+    BuiltinOptions, Chart, Comparison, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView,
+    ErrorView, Explanation, ExportSummary, KeyringStore, LedgerEntry, NewEnvironment, Package,
+    PackageView, RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -136,6 +136,16 @@ fn remove_customer(state: State<'_, DeskState>, customer_id: String) -> Result<(
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
+fn compare_runs(
+    state: State<'_, DeskState>,
+    left: i64,
+    right: i64,
+) -> Result<Comparison, ErrorView> {
+    state.desk()?.compare(left, right).map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
 fn request_log(state: State<'_, DeskState>) -> Result<Vec<LedgerEntry>, ErrorView> {
     state.desk()?.ledger(500).map_err(|e| e.view())
 }
@@ -251,6 +261,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             charts,
             explain,
             request_log,
+            compare_runs,
             environments,
             add_environment,
             add_customer,

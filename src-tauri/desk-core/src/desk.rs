@@ -146,6 +146,29 @@ pub struct RunResult {
     pub rows: Vec<AttributeRow>,
 }
 
+/// Two runs side by side: the same attribute names lined up.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub left: RunResult,
+    pub right: RunResult,
+    pub rows: Vec<ComparedRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComparedRow {
+    pub name: String,
+    pub label: String,
+    pub unit: Unit,
+    pub left: Option<String>,
+    pub left_number: Option<f64>,
+    pub right: Option<String>,
+    pub right_number: Option<f64>,
+    /// right − left when both are numbers.
+    pub difference: Option<f64>,
+}
+
 /// Where an export went.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -741,6 +764,28 @@ impl Desk {
             .unwrap_or_default()
     }
 
+    /// Lines up two completed runs by attribute (another customer, or an earlier run): the
+    /// left run's order first, then what only the right one has.
+    pub fn compare(&self, left: i64, right: i64) -> Result<Comparison, DeskError> {
+        let (left, right) = (self.open_run(left)?, self.open_run(right)?);
+        let mut rows: Vec<ComparedRow> = left
+            .rows
+            .iter()
+            .map(|l| {
+                let r = right.rows.iter().find(|r| r.name == l.name);
+                compared(l, r.map(|r| (r.raw.clone(), r.number)), true)
+            })
+            .collect();
+        rows.extend(
+            right
+                .rows
+                .iter()
+                .filter(|r| !left.rows.iter().any(|l| l.name == r.name))
+                .map(|r| compared(r, None, false)),
+        );
+        Ok(Comparison { left, right, rows })
+    }
+
     /// The transactions behind a value of a run ("explain").
     pub fn explain(&self, run_id: i64, name: &str) -> Result<Explanation, DeskError> {
         let value = self
@@ -819,6 +864,31 @@ fn stored(name: &str, value: &AttributeValue) -> StoredValue {
         name: name.to_owned(),
         raw,
         number,
+    }
+}
+
+/// `row` is the side it came from (`from_left`); `other` is the other side's value, if any.
+fn compared(
+    row: &AttributeRow,
+    other: Option<(String, Option<f64>)>,
+    from_left: bool,
+) -> ComparedRow {
+    let this = (Some(row.raw.clone()), row.number);
+    let that = other.map_or((None, None), |(raw, n)| (Some(raw), n));
+    let ((left, left_number), (right, right_number)) = if from_left {
+        (this, that)
+    } else {
+        (that, this)
+    };
+    ComparedRow {
+        name: row.name.clone(),
+        label: row.label.clone(),
+        unit: row.unit,
+        difference: left_number.zip(right_number).map(|(l, r)| r - l),
+        left,
+        left_number,
+        right,
+        right_number,
     }
 }
 

@@ -15,8 +15,8 @@ pub mod store;
 
 pub use charts::{Chart, ChartError};
 pub use desk::{
-    AttributeRow, BuiltinOptions, CustomerView, Desk, EnvironmentView, Explanation, ExportSummary,
-    NewEnvironment, PackageView, RunResult,
+    AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk, EnvironmentView,
+    Explanation, ExportSummary, NewEnvironment, PackageView, RunResult,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;

@@ -558,3 +558,55 @@ async fn bad_input_is_refused_without_echoing_it() {
         .add_customer("builtin", "x", "5e115eac-1209-4f19-641c-08d6d484e2fe")
         .is_err());
 }
+
+#[tokio::test]
+async fn two_runs_line_up_by_attribute_with_their_difference() {
+    let desk = desk(0).await;
+    let (_, progress) = recorder();
+    let salaried = desk
+        .run("salaried_biweekly", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let borrower = desk
+        .run("borrower_nsf", Package::CreditRisk, &progress)
+        .await
+        .unwrap();
+    let c = desk.compare(salaried.run_id, borrower.run_id).unwrap();
+    assert_eq!(c.rows.len(), salaried.rows.len());
+    let nsf = c
+        .rows
+        .iter()
+        .find(|r| r.name == "count_nsf_90_days")
+        .unwrap();
+    let left = salaried
+        .rows
+        .iter()
+        .find(|r| r.name == "count_nsf_90_days")
+        .unwrap()
+        .number
+        .unwrap();
+    let right = borrower
+        .rows
+        .iter()
+        .find(|r| r.name == "count_nsf_90_days")
+        .unwrap()
+        .number
+        .unwrap();
+    assert_eq!(nsf.difference, Some(right - left));
+    let employer = c.rows.iter().find(|r| r.name == "employer_name").unwrap();
+    assert_eq!(employer.difference, None, "no difference between names");
+
+    // Different packages: what only one side has is still listed, with nothing on the other.
+    let income = desk
+        .run("salaried_biweekly", Package::Income, &progress)
+        .await
+        .unwrap();
+    let c = desk.compare(salaried.run_id, income.run_id).unwrap();
+    let only_right = c.rows.iter().filter(|r| r.left.is_none()).count();
+    let only_left = c.rows.iter().filter(|r| r.right.is_none()).count();
+    assert!(
+        only_right > 0 && only_left > 0,
+        "{only_left} / {only_right}"
+    );
+    assert!(c.rows.iter().all(|r| r.left.is_some() || r.right.is_some()));
+}
