@@ -343,10 +343,23 @@ async fn underwriter_path(app: &App) -> Result<()> {
         .find(|(n, _)| n == "count_nsf_90_days")
         .and_then(|(_, v)| v.as_decimal())
         .context("salaried NSF count")?;
-    app.client
-        .find(fantoccini::Locator::Css(
-            "#history li:nth-child(2) button.compare",
-        ))
+    // The history is redrawn when a run ends: wait for the second run to be listed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let items = loop {
+        let items = app
+            .client
+            .find_all(fantoccini::Locator::Css("#history li"))
+            .await?;
+        if items.len() == 2 {
+            break items;
+        }
+        if Instant::now() > deadline {
+            bail!("the history shows {} runs, not 2", items.len());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    items[1]
+        .find(fantoccini::Locator::Css("button.compare"))
         .await?
         .click()
         .await?;
@@ -592,5 +605,36 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         !storage.contains(&login) && !storage.contains(&secret_key),
         "{storage}"
     );
+
+    // Delete the customer: Flinks forgets the loginId, and so do the keyring and the desk.
+    tokio::time::sleep(instance.config().card_in_use_for + Duration::from_millis(200)).await;
+    app.by_testid("remove-customer").await?.click().await?;
+    app.by_testid("remove-yes").await?.click().await?;
+    let option = format!("option[value=\"{customer_key}\"]");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .client
+        .find(fantoccini::Locator::Css(&option))
+        .await
+        .is_ok()
+    {
+        if Instant::now() > deadline {
+            let error = app.by_testid("error").await?.text().await?;
+            bail!("the customer was not removed: {error}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(keyring
+        .get(&format!("login-id:{env_key}:{customer_key}"))?
+        .is_none());
+    let flinks = FlinksClient::new(Environment::new(
+        &instance.base_url(),
+        "e2e-private-customer",
+    )?)?;
+    let gone = flinks
+        .authorize_cached(&LoginId::new(login.clone()), None)
+        .await
+        .expect_err("Flinks forgot the loginId");
+    assert_eq!(gone.code().map(|c| c.as_str()), Some("INVALID_LOGIN"));
     Ok(())
 }

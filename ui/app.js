@@ -155,12 +155,22 @@ async function saveCustomer(event) {
   }
 }
 
+async function ask(dialogId) {
+  const dialog = $(dialogId);
+  dialog.returnValue = '';
+  dialog.showModal();
+  await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
+  return dialog.returnValue === 'yes';
+}
+
 async function removeCustomer() {
   const id = $('customer').value;
-  if (!id) return;
+  if (!id || !(await ask('remove-confirm'))) return;
+  clearError();
   try {
     await call('remove_customer', { customerId: id });
     await loadCustomers();
+    refreshHistory();
   } catch (err) {
     showError(err);
   }
@@ -170,11 +180,7 @@ async function removeCustomer() {
 async function confirmProduction() {
   const env = currentEnv();
   if (!env || !env.production || state.confirmed.has(env.key)) return true;
-  const dialog = $('prod-confirm');
-  dialog.returnValue = '';
-  dialog.showModal();
-  await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
-  if (dialog.returnValue !== 'yes') return false;
+  if (!(await ask('prod-confirm'))) return false;
   state.confirmed.add(env.key);
   return true;
 }

@@ -127,10 +127,13 @@ fn add_customer(
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
-fn remove_customer(state: State<'_, DeskState>, customer_id: String) -> Result<(), ErrorView> {
-    state
-        .desk()?
-        .remove_customer(&customer_id)
+async fn remove_customer(
+    state: State<'_, DeskState>,
+    customer_id: String,
+) -> Result<(), ErrorView> {
+    let desk = state.desk()?.clone();
+    desk.remove_customer(&customer_id)
+        .await
         .map_err(|e| e.view())
 }
 

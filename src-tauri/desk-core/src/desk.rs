@@ -555,15 +555,28 @@ impl Desk {
             .ok_or_else(|| DeskError::Invalid("the customer was not saved".into()))
     }
 
-    /// Removes a customer from this desk: its keyring entry first, then its row and runs. If the
-    /// keyring refuses, nothing changes.
-    pub fn remove_customer(&self, customer_id: &str) -> Result<(), DeskError> {
+    /// Deletes a customer: Flinks forgets the loginId (`DeleteCard`), then the keyring entry
+    /// goes, then the row and its runs. If Flinks or the keyring refuses, everything stays as it
+    /// was and the error says why. A loginId Flinks no longer knows counts as deleted there.
+    pub async fn remove_customer(&self, customer_id: &str) -> Result<(), DeskError> {
         let customer = self.customer(customer_id)?;
         let LoginSource::Keyring(entry) = &customer.login else {
             return Err(DeskError::Invalid(
                 "the built-in sandbox's customers cannot be removed".into(),
             ));
         };
+        let env = self
+            .env(&customer.env_key)
+            .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
+        if let Some(login_id) = self.secrets.get(entry)?.map(|s| LoginId::new(s.expose())) {
+            match env.client.delete_card(&login_id).await {
+                Ok(()) => {}
+                Err(e) if e.code() == Some(&flinks_client::FlinksCode::InvalidLogin) => {
+                    tracing::info!(customer = %customer.id, "Flinks no longer knew this loginId");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         self.secrets.delete(entry)?;
         self.store.delete_customer(customer.db_id)?;
         self.load_customers()

@@ -485,8 +485,37 @@ async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only(
         "the secret key is in the database"
     );
 
-    desk.remove_customer(&customer.id).unwrap();
+    // Right after an Authorize Flinks answers CARD_IN_USE: nothing may change then.
+    let err = desk.remove_customer(&customer.id).await.unwrap_err();
+    assert_eq!(err.view().code, "flinks.card_in_use", "{err}");
+    assert!(
+        desk.customers().iter().any(|c| c.id == customer.id),
+        "still here"
+    );
+    assert!(
+        desk.secrets
+            .names()
+            .iter()
+            .any(|n| n.starts_with("login-id:")),
+        "still in the keyring"
+    );
+    assert_eq!(
+        desk.history(10).unwrap()[0].customer_label,
+        "Kevin (staging)"
+    );
+
+    tokio::time::sleep(instance.config().card_in_use_for + Duration::from_millis(100)).await;
+    desk.remove_customer(&customer.id).await.unwrap();
     assert!(desk.customers().iter().all(|c| c.id != customer.id));
+    // Flinks forgot the loginId too.
+    let client =
+        FlinksClient::new(Environment::new(&instance.base_url(), "private-customer-id").unwrap())
+            .unwrap();
+    let gone = client
+        .authorize_cached(&LoginId::new(&login), None)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code().map(|c| c.as_str()), Some("INVALID_LOGIN"));
     assert!(
         !desk
             .secrets
