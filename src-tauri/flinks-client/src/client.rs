@@ -807,6 +807,29 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_202_bodies_are_pending() {
+        for (code, message) in [
+            ("OPERATION_PENDING", "Your operation is still processing"),
+            (
+                "OPERATION_DISPATCHED",
+                "Your operations had been dispatched to background process for long running jobs",
+            ),
+        ] {
+            let body = fold_keys(json!({
+                "FlinksCode": code,
+                "Links": [{ "rel": "AccountsDetailAsync", "href": "/GetAccountsDetailAsync", "example": null }],
+                "HttpStatusCode": 202,
+                "Message": message,
+                "RequestId": "1243c283-e0ca-4fda-a5e4-343068430190",
+            }));
+            let reply = FlinksClient::detail_reply(StatusCode::ACCEPTED, body, &[]);
+            assert!(matches!(reply, Ok(DetailReply::Pending)), "{code}");
+        }
+        let other = fold_keys(json!({ "FlinksCode": "RETRY_LATER", "HttpStatusCode": 202 }));
+        assert!(FlinksClient::detail_reply(StatusCode::ACCEPTED, other, &[]).is_err());
+    }
+
+    #[test]
     fn environment_refuses_non_http_urls() {
         assert!(Environment::new("ftp://x", "c").is_err());
         assert!(Environment::new("not a url", "c").is_err());

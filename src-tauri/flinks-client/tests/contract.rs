@@ -793,3 +793,36 @@ async fn connect_opens_on_a_token_and_sends_back_a_login_or_an_error() {
     assert_eq!(err.code(), FlinksCode::AccessDenied);
     assert_eq!(err.description, "You must provide a valid authorize token");
 }
+
+#[tokio::test]
+async fn slow_test_users_end_in_data_after_their_202s() {
+    let sandbox = sandbox_with(SandboxConfig {
+        slow_polls: 3,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = client_for(&sandbox);
+    for username in ["test_pending", "Test_Dispatched"] {
+        let AuthorizeOutcome::Authorized(signed_in) = client
+            .authorize_live(&capital(username, "EVERYDAY"), None)
+            .await
+            .unwrap()
+        else {
+            panic!("{username} has no security question");
+        };
+        let mut polls = Vec::new();
+        let detail = client
+            .wait_accounts_detail(
+                &signed_in.login.id,
+                &signed_in.request_id,
+                &AccountsDetailOptions::default(),
+                FAST,
+                &CancellationToken::new(),
+                |p| polls.push(p.attempt),
+            )
+            .await
+            .unwrap();
+        assert!(!detail.accounts.is_empty(), "{username}");
+        assert_eq!(polls, [1, 2, 3], "{username}: one report per 202");
+    }
+}

@@ -20,6 +20,18 @@ pub enum Behaviour {
     Disabled,
     /// 401 `RETRY_LATER`.
     Unavailable,
+    /// 200, then GetAccountsDetail answers `202 OPERATION_PENDING` for a few polls.
+    Pending,
+    /// 200, then GetAccountsDetail answers `202 OPERATION_DISPATCHED` (a sync call past 210 s,
+    /// flinks-api.md §6) for a few polls.
+    Dispatched,
+}
+
+impl Behaviour {
+    /// Whether the login signs in (and so has accounts).
+    pub fn signs_in(self) -> bool {
+        !matches!(self, Behaviour::Disabled | Behaviour::Unavailable)
+    }
 }
 
 #[derive(Debug)]
@@ -31,7 +43,7 @@ pub struct TestLogin {
 /// The persona whose accounts the test logins that sign in show.
 pub const TEST_LOGIN_DATA_OF: &str = "salaried_biweekly";
 
-pub const TEST_LOGINS: [TestLogin; 4] = [
+pub const TEST_LOGINS: [TestLogin; 6] = [
     TestLogin {
         username: "Greatday",
         behaviour: Behaviour::Mfa,
@@ -47,6 +59,14 @@ pub const TEST_LOGINS: [TestLogin; 4] = [
     TestLogin {
         username: "test_service_unavailable",
         behaviour: Behaviour::Unavailable,
+    },
+    TestLogin {
+        username: "test_pending",
+        behaviour: Behaviour::Pending,
+    },
+    TestLogin {
+        username: "test_dispatched",
+        behaviour: Behaviour::Dispatched,
     },
 ];
 
@@ -117,6 +137,11 @@ mod tests {
             Behaviour::NoMfa
         );
         assert!(test_login("greatday2").is_none());
+        assert_eq!(
+            test_login("TEST_Dispatched").unwrap().behaviour,
+            Behaviour::Dispatched
+        );
+        assert!(Behaviour::Pending.signs_in() && !Behaviour::Disabled.signs_in());
     }
 
     #[test]

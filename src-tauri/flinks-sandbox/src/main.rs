@@ -72,7 +72,8 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     println!("Live sign-in (password Everyday): Greatday (security question), greatday_nomfa,");
-    println!("test_disabled_account, test_service_unavailable, or any username above.");
+    println!("test_disabled_account, test_service_unavailable, test_pending, test_dispatched,");
+    println!("or any username above.");
     println!(
         "Connect page: {}/v2/?redirectUrl=https://example.com/done&demo=true",
         sandbox.base_url()

@@ -49,6 +49,10 @@ pub struct SandboxConfig {
     pub customer_ids: Vec<String>,
     /// How long `GetAccountsDetail` answers `202 OPERATION_PENDING` after an Authorize.
     pub pending_for: Duration,
+    /// How many GetAccountsDetail and GetAccountsDetailAsync calls of a `test_pending` or
+    /// `test_dispatched` session answer 202 (`OPERATION_PENDING` / `OPERATION_DISPATCHED`)
+    /// before the data, on top of `pending_for`.
+    pub slow_polls: u32,
     /// A session (requestId) unused for this long is gone: `SESSION_NONEXISTENT`.
     pub session_ttl: Duration,
     /// The `flinks-auth-key` GenerateAuthorizeToken accepts.
@@ -70,6 +74,7 @@ impl Default for SandboxConfig {
             as_of: chrono::Utc::now().date_naive(),
             customer_ids: vec![TOOLBOX_CUSTOMER_ID.to_owned()],
             pending_for: Duration::from_secs(3),
+            slow_polls: 3,
             session_ttl: Duration::from_secs(30 * 60),
             secret_key: TOOLBOX_SECRET_KEY.to_owned(),
             authorize_token_ttl: Duration::from_secs(30 * 60),
@@ -80,10 +85,37 @@ impl Default for SandboxConfig {
     }
 }
 
+/// A 202 of the data endpoints (flinks-api.md §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Busy {
+    Pending,
+    Dispatched,
+}
+
+impl Busy {
+    fn code(self) -> &'static str {
+        match self {
+            Busy::Pending => "OPERATION_PENDING",
+            Busy::Dispatched => "OPERATION_DISPATCHED",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Busy::Pending => "Your operation is still processing",
+            Busy::Dispatched => {
+                "Your operations had been dispatched to background process for long running jobs"
+            }
+        }
+    }
+}
+
 struct Session {
     login_id: Uuid,
     last_used: Instant,
     ready_at: Instant,
+    /// The 202 a slow test login (test_pending, test_dispatched) answers, and how many more times.
+    slow: Option<(Busy, u32)>,
     /// The options of the last GetAccountsDetail call, which the Async endpoint answers with.
     requested: Option<DetailOptions>,
     /// The options of the data GetAccountsDetail returned; none until it has returned some.
@@ -187,12 +219,18 @@ impl AppState {
     /// A new session on `persona`, under `request_id`; the 200 of Authorize.
     fn open_session(&self, persona: &Persona, request_id: Uuid, tag: Option<&str>) -> Response {
         let now = Instant::now();
+        let slow = match capital::test_login(&persona.username).map(|t| t.behaviour) {
+            Some(Behaviour::Pending) => Some((Busy::Pending, self.config.slow_polls)),
+            Some(Behaviour::Dispatched) => Some((Busy::Dispatched, self.config.slow_polls)),
+            _ => None,
+        };
         self.sessions.lock().expect("sessions lock").insert(
             request_id,
             Session {
                 login_id: persona.login_id,
                 last_used: now,
                 ready_at: now + self.config.pending_for,
+                slow,
                 requested: None,
                 served: None,
                 summary_requested: None,
@@ -347,7 +385,7 @@ impl Drop for Sandbox {
     }
 }
 
-/// Greatday and greatday_nomfa: the salaried customer's accounts under their own loginIds.
+/// The test logins that sign in: the salaried customer's accounts under their own loginIds.
 fn test_login_personas(personas: &[Persona], seed: u64) -> Vec<Persona> {
     let Some(data) = personas
         .iter()
@@ -357,7 +395,7 @@ fn test_login_personas(personas: &[Persona], seed: u64) -> Vec<Persona> {
     };
     capital::TEST_LOGINS
         .iter()
-        .filter(|t| matches!(t.behaviour, Behaviour::Mfa | Behaviour::NoMfa))
+        .filter(|t| t.behaviour.signs_in())
         .map(|t| Persona {
             username: t.username.to_owned(),
             login_id: personas::live_login_id(seed, t.username),
@@ -498,17 +536,17 @@ fn flinks_error(
 }
 
 fn pending(request_id: Uuid) -> Response {
-    pending_at(request_id, "AccountsDetailAsync")
+    pending_at(request_id, "AccountsDetailAsync", Busy::Pending)
 }
 
 /// A 202 whose Links name `rel`, the endpoint to poll.
-fn pending_at(request_id: Uuid, rel: &str) -> Response {
+fn pending_at(request_id: Uuid, rel: &str, busy: Busy) -> Response {
     // The docs elide the Links of a 202; where to poll is the one that helps.
     let body = json!({
-        "FlinksCode": "OPERATION_PENDING",
+        "FlinksCode": busy.code(),
         "Links": [{ "rel": rel, "href": format!("/Get{rel}"), "example": null }],
         "HttpStatusCode": 202,
-        "Message": "Your operation is still processing",
+        "Message": busy.message(),
         "RequestId": request_id,
     });
     (StatusCode::ACCEPTED, Json(body)).into_response()
@@ -726,7 +764,7 @@ fn live_authorize(state: &AppState, body: &Map<String, Value>) -> Response {
             "RETRY_LATER",
             "The institution cannot be reached at the moment. Please retry later.",
         ),
-        (Behaviour::NoMfa, Some(persona)) => {
+        (Behaviour::NoMfa | Behaviour::Pending | Behaviour::Dispatched, Some(persona)) => {
             link(state, persona.login_id);
             state.open_session(persona, Uuid::new_v4(), tag)
         }
@@ -995,20 +1033,25 @@ fn detail_reply(
         }
         let options = requested.clone().unwrap_or_default();
         if Instant::now() < s.ready_at {
-            None
-        } else {
-            if data == Data::Detail {
-                s.served = Some(options.clone());
-            }
-            Some((s.login_id, options))
+            return Err(Busy::Pending);
         }
+        if data == Data::Detail {
+            if let Some((busy, left @ 1..)) = s.slow {
+                s.slow = Some((busy, left - 1));
+                return Err(busy);
+            }
+            s.served = Some(options.clone());
+        }
+        Ok((s.login_id, options))
     });
     let request_id = Uuid::parse_str(request_id.trim()).unwrap_or_default();
     let (login_id, options) = match outcome {
         Err(r) => return r,
-        Ok(None) if data == Data::Summary => return pending_at(request_id, "AccountsSummaryAsync"),
-        Ok(None) => return pending(request_id),
-        Ok(Some(served)) => served,
+        Ok(Err(busy)) if data == Data::Summary => {
+            return pending_at(request_id, "AccountsSummaryAsync", busy)
+        }
+        Ok(Err(busy)) => return pending_at(request_id, "AccountsDetailAsync", busy),
+        Ok(Ok(served)) => served,
     };
     let Some(persona) = state.persona(login_id) else {
         return session_nonexistent();

@@ -1243,3 +1243,53 @@ async fn the_connect_page_needs_a_redirect_url() {
     .unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
+
+// ----- test_pending and test_dispatched -----
+
+#[tokio::test]
+async fn slow_test_users_answer_their_202_for_the_configured_polls() {
+    let s = start_config(SandboxConfig {
+        pending_for: Duration::ZERO,
+        slow_polls: 2,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let cases = [
+        (
+            "test_pending",
+            "OPERATION_PENDING",
+            "Your operation is still processing",
+        ),
+        (
+            "TEST_DISPATCHED",
+            "OPERATION_DISPATCHED",
+            "Your operations had been dispatched to background process for long running jobs",
+        ),
+    ];
+    for (username, flinks_code, message) in cases {
+        let (status, body) =
+            post(&s, "BankingServices/Authorize", live(username, "everyday")).await;
+        assert_eq!(status, 200, "{username}: {body}");
+        let request_id = body["RequestId"].as_str().unwrap().to_owned();
+        let busy = json!({
+            "FlinksCode": flinks_code,
+            "Links": [{ "rel": "AccountsDetailAsync", "href": "/GetAccountsDetailAsync", "example": null }],
+            "HttpStatusCode": 202,
+            "Message": message,
+            "RequestId": request_id,
+        });
+        let first = post(
+            &s,
+            "BankingServices/GetAccountsDetail",
+            json!({"RequestId": request_id}),
+        )
+        .await;
+        assert_eq!(first, (202, busy.clone()), "{username}");
+        let poll = format!("BankingServices/GetAccountsDetailAsync/{request_id}");
+        assert_eq!(get(&s, &poll).await, (202, busy), "{username}");
+        let (status, detail) = get(&s, &poll).await;
+        assert_eq!(status, 200, "{username}: {detail}");
+        assert_eq!(detail["Login"]["Username"], username.to_lowercase());
+        assert!(!detail["Accounts"].as_array().unwrap().is_empty());
+    }
+}
