@@ -33,6 +33,11 @@ impl std::ops::Deref for TestDesk {
     }
 }
 
+/// Runs a package to completion.
+async fn ran(desk: &Desk, customer: &str, package: Package) -> desk_core::RunResult {
+    desk.run(customer, package, &|_| {}).await.unwrap()
+}
+
 async fn desk(pending_ms: u64) -> TestDesk {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("desk.sqlite3")).unwrap();
@@ -229,15 +234,8 @@ async fn an_expired_session_is_reopened_once_then_reported() {
 #[tokio::test]
 async fn a_run_is_kept_in_the_history_and_reopens_identically() {
     let desk = desk(0).await;
-    let (_, progress) = recorder();
-    let first = desk
-        .run("salaried_biweekly", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
-    let second = desk
-        .run("borrower_nsf", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    let first = ran(&desk, "salaried_biweekly", Package::CreditRisk).await;
+    let second = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     let history = desk.history(10).unwrap();
     assert_eq!(
         history.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -260,10 +258,7 @@ async fn a_run_is_kept_in_the_history_and_reopens_identically() {
 #[tokio::test]
 async fn every_call_lands_in_the_ledger() {
     let desk = desk(100).await;
-    let (_, progress) = recorder();
-    desk.run("gig_worker", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    ran(&desk, "gig_worker", Package::CreditRisk).await;
     let ledger = desk.ledger(100).unwrap();
     let endpoints: Vec<&str> = ledger.iter().rev().map(|e| e.endpoint.as_str()).collect();
     // The desk reads the attribute library once when it starts, then the run's calls follow.
@@ -292,11 +287,7 @@ async fn every_call_lands_in_the_ledger() {
 #[tokio::test]
 async fn a_run_exports_to_csv_with_one_row_per_value() {
     let desk = desk(0).await;
-    let (_, progress) = recorder();
-    let result = desk
-        .run("borrower_nsf", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    let result = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     let name = desk.export_file_name(result.run_id).unwrap();
     assert!(
         name.ends_with(".csv") && name.contains("credit-risk"),
@@ -331,10 +322,7 @@ async fn a_run_exports_to_csv_with_one_row_per_value() {
 #[tokio::test]
 async fn the_store_holds_no_login_id() {
     let desk = desk(0).await;
-    let (_, progress) = recorder();
-    desk.run("borrower_nsf", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     let personas = flinks_sandbox::personas::cast(
         flinks_sandbox::personas::DEFAULT_SEED,
         chrono::Utc::now().date_naive(),
@@ -361,11 +349,7 @@ async fn the_store_holds_no_login_id() {
 #[tokio::test]
 async fn explain_lists_the_transactions_behind_a_value() {
     let desk = desk(0).await;
-    let (_, progress) = recorder();
-    let result = desk
-        .run("borrower_nsf", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    let result = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     let nsf = result
         .rows
         .iter()
@@ -591,15 +575,8 @@ async fn bad_input_is_refused_without_echoing_it() {
 #[tokio::test]
 async fn two_runs_line_up_by_attribute_with_their_difference() {
     let desk = desk(0).await;
-    let (_, progress) = recorder();
-    let salaried = desk
-        .run("salaried_biweekly", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
-    let borrower = desk
-        .run("borrower_nsf", Package::CreditRisk, &progress)
-        .await
-        .unwrap();
+    let salaried = ran(&desk, "salaried_biweekly", Package::CreditRisk).await;
+    let borrower = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     let c = desk.compare(salaried.run_id, borrower.run_id).unwrap();
     assert_eq!(c.rows.len(), salaried.rows.len());
     let nsf = c
@@ -626,10 +603,7 @@ async fn two_runs_line_up_by_attribute_with_their_difference() {
     assert_eq!(employer.difference, None, "no difference between names");
 
     // Different packages: what only one side has is still listed, with nothing on the other.
-    let income = desk
-        .run("salaried_biweekly", Package::Income, &progress)
-        .await
-        .unwrap();
+    let income = ran(&desk, "salaried_biweekly", Package::Income).await;
     let c = desk.compare(salaried.run_id, income.run_id).unwrap();
     let only_right = c.rows.iter().filter(|r| r.left.is_none()).count();
     let only_left = c.rows.iter().filter(|r| r.right.is_none()).count();
