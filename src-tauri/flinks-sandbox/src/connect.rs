@@ -32,6 +32,112 @@ pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
     out
 }
 
+/// `url` if it can be sent back to: an absolute http(s) URL without spaces or control characters.
+pub fn redirect_target(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let clean = !rest.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    clean.then_some(url)
+}
+
+/// `text` safe inside HTML text and double- or single-quoted attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The start of both pages, through the Flinks Capital heading: self-contained, no external
+/// resources.
+fn head(lang: &str, title: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Flinks Capital — {title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 24rem; margin: 2rem auto; padding: 0 1rem; }}
+label {{ display: block; margin: .6rem 0; }}
+input {{ display: block; width: 100%; padding: .4rem; box-sizing: border-box; }}
+button {{ margin-top: .8rem; padding: .5rem 1rem; }}
+#error {{ color: #b00020; }}
+</style>
+</head>
+<body>
+<h1>Flinks Capital</h1>
+<p>{title} (sandbox)</p>
+"#
+    )
+}
+
+/// The OAuth sign-in page (see `server::oauth_page`): a plain form posted back to `action`,
+/// asking for username and password, or for the answer to `question` (its RequestId and prompt).
+pub struct OAuthPage<'a> {
+    pub action: &'a str,
+    pub redirect_url: &'a str,
+    pub state: Option<&'a str>,
+    pub question: Option<(&'a str, &'a str)>,
+    pub error: Option<&'a str>,
+}
+
+pub fn oauth_html(page: &OAuthPage) -> String {
+    let mut hidden = vec![
+        ("redirect_url", page.redirect_url),
+        ("institution", "FlinksCapital"),
+    ];
+    hidden.extend(page.state.map(|s| ("state", s)));
+    let fields = match page.question {
+        Some((request_id, prompt)) => {
+            hidden.push(("request_id", request_id));
+            format!(
+                r#"<label>{}<input name="answer" autocomplete="off"></label>"#,
+                escape(prompt)
+            )
+        }
+        None => concat!(
+            r#"<label>Username<input name="username" autocomplete="off"></label>"#,
+            "\n",
+            r#"<label>Password<input name="password" type="password"></label>"#
+        )
+        .to_owned(),
+    };
+    let hidden: String = hidden
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
+                escape(value)
+            )
+        })
+        .collect();
+    format!(
+        r#"{head}<form method="post" action="{action}">
+{hidden}{fields}
+<button name="action" value="sign_in">Sign in</button>
+<button name="action" value="cancel">Cancel</button>
+</form>
+<p id="error" role="alert">{error}</p>
+</body>
+</html>
+"#,
+        head = head("en", "Sign in"),
+        action = escape(page.action),
+        error = escape(page.error.unwrap_or_default()),
+    )
+}
+
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -67,24 +173,7 @@ pub fn html(page: &Page) -> String {
     .replace('<', "\\u003c");
     let lang = if page.french { "fr" } else { "en" };
     format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Flinks Capital — {title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 24rem; margin: 2rem auto; padding: 0 1rem; }}
-label {{ display: block; margin: .6rem 0; }}
-input {{ display: block; width: 100%; padding: .4rem; box-sizing: border-box; }}
-button {{ margin-top: .8rem; padding: .5rem 1rem; }}
-#error {{ color: #b00020; }}
-</style>
-</head>
-<body>
-<h1>Flinks Capital</h1>
-<p>{title} (sandbox)</p>
-<form id="signin">
+        r#"{head}<form id="signin">
 <label>{username}<input name="username" autocomplete="off" required></label>
 <label>{password}<input name="password" type="password" required></label>
 <button>{next}</button>
@@ -163,7 +252,8 @@ $("mfa").addEventListener("submit", (e) => {{
 </script>
 </body>
 </html>
-"#
+"#,
+        head = head(lang, title),
     )
 }
 
@@ -181,6 +271,34 @@ mod tests {
             with_query("https://x.test/done?s=1", &[("loginId", "ab-1")]),
             "https://x.test/done?s=1&loginId=ab-1"
         );
+    }
+
+    #[test]
+    fn redirect_targets_are_absolute_http_urls() {
+        assert!(redirect_target("https://app.test/cb?x=1").is_some());
+        for bad in [
+            "",
+            "https://",
+            "javascript:alert(1)",
+            "/cb",
+            "https://a.test/ x",
+        ] {
+            assert!(redirect_target(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_oauth_page_escapes_what_it_echoes() {
+        let page = oauth_html(&OAuthPage {
+            action: "/v3/c/BankingServices/OAuth/Authorize",
+            redirect_url: "https://x.test/\"><script>",
+            state: Some("<s>"),
+            question: Some(("r-1", "What <b>?")),
+            error: Some("bad & wrong"),
+        });
+        assert!(!page.contains("<script>") && !page.contains("<s>") && !page.contains("<b>"));
+        assert!(page.contains("What &lt;b&gt;?") && page.contains("bad &amp; wrong"));
+        assert!(page.contains(r#"name="request_id" value="r-1""#));
     }
 
     #[test]

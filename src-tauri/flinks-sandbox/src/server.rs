@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Form, FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -446,6 +446,10 @@ fn router(state: Arc<AppState>) -> Router {
             "/v3/{customer_id}/BankingServices/Authorize",
             post(authorize),
         )
+        .route(
+            "/v3/{customer_id}/BankingServices/OAuth/Authorize",
+            get(oauth_page).post(oauth_sign_in),
+        )
         .merge(data)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -637,15 +641,8 @@ async fn connect_page(
     State(state): State<Arc<AppState>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-    };
-    let Some(redirect_url) =
-        param("redirectUrl").filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-    else {
+    let param = |name: &str| param(&params, name);
+    let Some(redirect_url) = param("redirectUrl").and_then(connect::redirect_target) else {
         return (
             StatusCode::BAD_REQUEST,
             Html("<!doctype html><title>Flinks Capital</title><p>redirectUrl (an http or https URL) is required.</p>"),
@@ -679,6 +676,200 @@ async fn connect_page(
         tag: param("tag"),
     }))
     .into_response()
+}
+
+/// A query or form parameter by name in any case, trimmed.
+fn param<'p>(params: &'p HashMap<String, String>, name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// What an OAuth sign-in carries from the page's URL to its form and back: where to send the
+/// browser, and the client's `state`, echoed untouched.
+struct OAuthRequest<'p> {
+    redirect_url: &'p str,
+    state: Option<&'p str>,
+    institution: Option<&'p str>,
+}
+
+impl<'p> OAuthRequest<'p> {
+    /// A missing or unusable `redirect_url` cannot be redirected to: 400 `INVALID_REQUEST`.
+    fn read(params: &'p HashMap<String, String>) -> Result<Self, Response> {
+        let redirect_url = param(params, "redirect_url")
+            .and_then(connect::redirect_target)
+            .ok_or_else(|| {
+                invalid_request("redirect_url (an absolute http or https URL) is required.")
+            })?;
+        Ok(Self {
+            redirect_url,
+            state: param(params, "state").filter(|s| !s.is_empty()),
+            institution: param(params, "institution"),
+        })
+    }
+
+    fn back(&self, params: &[(&str, &str)]) -> Response {
+        let state = self.state.map(|s| ("state", s));
+        let all: Vec<(&str, &str)> = params.iter().copied().chain(state).collect();
+        Redirect::to(&connect::with_query(self.redirect_url, &all)).into_response()
+    }
+
+    fn deny(&self, description: &str) -> Response {
+        self.back(&[
+            ("error", "access_denied"),
+            ("error_description", description),
+        ])
+    }
+
+    fn unknown_institution(&self) -> Option<Response> {
+        let institution = self.institution.unwrap_or_default();
+        (!institution.eq_ignore_ascii_case(INSTITUTION)).then(|| {
+            self.deny(&format!(
+                "The institution {institution:?} is not offered by this sandbox; it offers {INSTITUTION}."
+            ))
+        })
+    }
+
+    fn page(
+        &self,
+        customer_id: &str,
+        question: Option<(&str, &str)>,
+        error: Option<&str>,
+    ) -> Response {
+        let action = format!("/v3/{customer_id}/BankingServices/OAuth/Authorize");
+        Html(connect::oauth_html(&connect::OAuthPage {
+            action: &action,
+            redirect_url: self.redirect_url,
+            state: self.state,
+            question,
+            error,
+        }))
+        .into_response()
+    }
+}
+
+/// `GET /v3/{customerId}/BankingServices/OAuth/Authorize?institution=FlinksCapital&redirect_url=…&state=…`:
+/// the custom-integration OAuth sign-in, as a small Flinks Capital bank login page. Signing in
+/// (and answering Greatday's security question) sends the browser to
+/// `{redirect_url}?loginId=…&state=…` (303); Cancel, or an institution other than FlinksCapital,
+/// to `{redirect_url}?error=access_denied&error_description=…&state=…`.
+///
+/// This path is NOT verified in Flinks' documentation: flinks-api.md §2.6 and §8 found no
+/// `/BankingServices/OAuth/Authorize` in any source. Its parameters follow the documented
+/// open-banking authorize redirect (`?code=…&state=…` or `?error=access_denied&…`), with the
+/// loginId in place of the code.
+async fn oauth_page(
+    Path(customer_id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let request = match OAuthRequest::read(&params) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if let Some(denied) = request.unknown_institution() {
+        return denied;
+    }
+    request.page(&customer_id, None, None)
+}
+
+/// The OAuth page's form: Cancel, a username and password, or an answer to the security
+/// question. A refused sign-in or a wrong answer shows the page again with the reason.
+async fn oauth_sign_in(
+    State(state): State<Arc<AppState>>,
+    Path(customer_id): Path<String>,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    let request = match OAuthRequest::read(&params) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if param(&params, "action").is_some_and(|a| a.eq_ignore_ascii_case("cancel")) {
+        return request.deny("The customer cancelled the sign-in.");
+    }
+    if let Some(denied) = request.unknown_institution() {
+        return denied;
+    }
+    let signed_in = match param(&params, "request_id") {
+        Some(request_id) => answer_once(&state, request_id, param(&params, "answer")),
+        None => sign_in(
+            &state,
+            Some(INSTITUTION),
+            param(&params, "username"),
+            param(&params, "password"),
+            false,
+            None,
+        ),
+    };
+    let (waiting, error) = match signed_in {
+        Ok(SignIn::Authorized(persona)) => {
+            return request.back(&[("loginId", &persona.login_id.to_string())])
+        }
+        Ok(SignIn::Challenge(request_id)) => (Some(request_id), None),
+        // A wrong answer asks the same question again; a refused sign-in, for credentials again.
+        Err(refusal) => (
+            param(&params, "request_id").and_then(|id| Uuid::parse_str(id).ok()),
+            Some(refusal.2),
+        ),
+    };
+    let question = waiting.and_then(|id| {
+        let logins = state.logins();
+        let c = logins.challenges.get(&id)?;
+        Some((id.to_string(), QUESTIONS[c.question].prompt(c.french)))
+    });
+    let question = question.as_ref().map(|(id, prompt)| (id.as_str(), *prompt));
+    request.page(&customer_id, question, error)
+}
+
+/// A live sign-in that got past username and password.
+enum SignIn<'s> {
+    Authorized(&'s Persona),
+    /// A security question waits under this RequestId.
+    Challenge(Uuid),
+}
+
+/// Why a sign-in was refused: Flinks' status, code and message.
+#[derive(Clone, Copy)]
+struct Refusal(StatusCode, &'static str, &'static str);
+
+impl Refusal {
+    fn response(&self) -> Response {
+        flinks_error(self.0, self.1, self.2, None)
+    }
+}
+
+/// One answer to a waiting security question (the OAuth page's; Authorize's JSON form has its
+/// own rules): right opens the login, wrong is `INVALID_SECURITY_RESPONSE` and the question
+/// stays open, none asks it again.
+fn answer_once<'s>(
+    state: &'s AppState,
+    request_id: &str,
+    answer: Option<&str>,
+) -> Result<SignIn<'s>, Refusal> {
+    let expired = Refusal(
+        StatusCode::BAD_REQUEST,
+        "SESSION_NONEXISTENT",
+        "The sign-in has expired. Please sign in again.",
+    );
+    let id = Uuid::parse_str(request_id).map_err(|_| expired)?;
+    let mut logins = state.logins();
+    let challenge = logins.challenges.get(&id).ok_or(expired)?;
+    if !answer.is_some_and(|a| QUESTIONS[challenge.question].accepts(a)) {
+        drop(logins);
+        return match answer.filter(|a| !a.is_empty()) {
+            None => Ok(SignIn::Challenge(id)),
+            Some(_) => Err(Refusal(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_SECURITY_RESPONSE",
+                "The security response is different from what the institution expected.",
+            )),
+        };
+    }
+    let challenge = logins.challenges.remove(&id).ok_or(expired)?;
+    drop(logins);
+    let persona = state.persona(challenge.login_id).ok_or(expired)?;
+    link(state, persona.login_id);
+    Ok(SignIn::Authorized(persona))
 }
 
 /// Authorize in its three forms: an answer to a security question (`RequestId` and
@@ -720,20 +911,48 @@ async fn authorize(
 fn live_authorize(state: &AppState, body: &Map<String, Value>) -> Response {
     let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::trim);
     let tag = text("tag");
-    let refuse = |status, code, message: &str| flinks_error(status, code, message, None);
-    if !text("institution").is_some_and(|i| i.eq_ignore_ascii_case(INSTITUTION)) {
-        return refuse(
+    let french = text("language").is_some_and(|l| l.eq_ignore_ascii_case("fr"));
+    let signed_in = sign_in(
+        state,
+        text("institution"),
+        text("username"),
+        text("password"),
+        french,
+        tag,
+    );
+    match signed_in {
+        Ok(SignIn::Authorized(persona)) => state.open_session(persona, Uuid::new_v4(), tag),
+        Ok(SignIn::Challenge(request_id)) => match state.logins().challenges.get(&request_id) {
+            Some(challenge) => challenge_reply(challenge, request_id),
+            None => session_nonexistent(),
+        },
+        Err(refusal) => refusal.response(),
+    }
+}
+
+/// Checks a live sign-in; a login without a security question exists from now on, one with a
+/// question waits for its answer under a new RequestId.
+fn sign_in<'s>(
+    state: &'s AppState,
+    institution: Option<&str>,
+    username: Option<&str>,
+    password: Option<&str>,
+    french: bool,
+    tag: Option<&str>,
+) -> Result<SignIn<'s>, Refusal> {
+    if !institution.is_some_and(|i| i.eq_ignore_ascii_case(INSTITUTION)) {
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "INVALID_REQUEST",
             "Institution must be FlinksCapital, the one institution of this sandbox.",
-        );
+        ));
     }
-    let (Some(username), Some(password)) = (text("username"), text("password")) else {
-        return refuse(
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "INVALID_REQUEST",
             "Username and Password are required in live mode.",
-        );
+        ));
     };
     let known_persona = state
         .personas
@@ -743,42 +962,41 @@ fn live_authorize(state: &AppState, body: &Map<String, Value>) -> Response {
     if !password.eq_ignore_ascii_case(capital::PASSWORD)
         || (test_login.is_none() && known_persona.is_none())
     {
-        return refuse(
+        return Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "INVALID_LOGIN",
             "The card number (username) or password provided is invalid",
-        );
+        ));
     }
     let behaviour = test_login.map_or(Behaviour::NoMfa, |t| t.behaviour);
     let login = test_login
         .and_then(|t| state.test_logins.iter().find(|p| p.username == t.username))
         .or(known_persona);
     match (behaviour, login) {
-        (Behaviour::Disabled, _) => refuse(
+        (Behaviour::Disabled, _) => Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "DISABLED_LOGIN",
             "This account has been disabled by the institution.",
-        ),
-        (Behaviour::Unavailable, _) | (_, None) => refuse(
+        )),
+        (Behaviour::Unavailable, _) | (_, None) => Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "RETRY_LATER",
             "The institution cannot be reached at the moment. Please retry later.",
-        ),
+        )),
         (Behaviour::NoMfa | Behaviour::Pending | Behaviour::Dispatched, Some(persona)) => {
             link(state, persona.login_id);
-            state.open_session(persona, Uuid::new_v4(), tag)
+            Ok(SignIn::Authorized(persona))
         }
         (Behaviour::Mfa, Some(persona)) => {
             let request_id = Uuid::new_v4();
             let challenge = Challenge {
                 login_id: persona.login_id,
                 question: usize::from(Uuid::new_v4().as_bytes()[0]) % QUESTIONS.len(),
-                french: text("language").is_some_and(|l| l.eq_ignore_ascii_case("fr")),
+                french,
                 tag: tag.map(str::to_owned),
             };
-            let reply = challenge_reply(&challenge, request_id);
             state.logins().challenges.insert(request_id, challenge);
-            reply
+            Ok(SignIn::Challenge(request_id))
         }
     }
 }

@@ -1293,3 +1293,178 @@ async fn slow_test_users_answer_their_202_for_the_configured_polls() {
         assert!(!detail["Accounts"].as_array().unwrap().is_empty());
     }
 }
+
+// ----- The OAuth sign-in page (not in Flinks' docs: flinks-api.md §2.6) -----
+
+fn oauth_url(s: &Sandbox, query: &str) -> String {
+    url(s, &format!("BankingServices/OAuth/Authorize?{query}"))
+}
+
+/// The value of a hidden or named input of the page.
+fn input_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}" value=""#))? + name.len() + 15;
+    Some(html[at..at + html[at..].find('"')?].to_owned())
+}
+
+/// Posts the page's form, as a browser would, and returns the status, Location and body.
+async fn submit(s: &Sandbox, fields: &[(&str, &str)]) -> (u16, String, String) {
+    let r = no_redirects()
+        .post(url(s, "BankingServices/OAuth/Authorize"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (r.status().as_u16(), location, r.text().await.unwrap())
+}
+
+const BACK: &str = "https://app.test/cb";
+
+#[tokio::test]
+async fn the_oauth_page_signs_in_and_redirects_with_the_login_and_state() {
+    let s = start(0).await;
+    let r = no_redirects()
+        .get(oauth_url(
+            &s,
+            "institution=FlinksCapital&redirect_url=https%3A%2F%2Fapp.test%2Fcb&state=xyz%201",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    for external in ["src=\"http", "href=\"http", "@import", "url(", "<script"] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
+    assert!(html.contains(r#"method="post""#) && html.contains(r#"name="password""#));
+    assert_eq!(input_value(&html, "redirect_url").as_deref(), Some(BACK));
+    assert_eq!(input_value(&html, "state").as_deref(), Some("xyz 1"));
+    let form = |extra: &[(&'static str, &'static str)]| {
+        let mut fields = vec![
+            ("redirect_url", BACK),
+            ("state", "xyz 1"),
+            ("institution", "FlinksCapital"),
+            ("action", "sign_in"),
+        ];
+        fields.extend_from_slice(extra);
+        fields
+    };
+
+    // A wrong password shows the page again, which can be retried.
+    let (status, _, html) = submit(
+        &s,
+        &form(&[("username", "greatday_nomfa"), ("password", "nope")]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("password provided is invalid"), "{html}");
+    assert!(html.contains(r#"name="username""#));
+
+    let (status, location, _) = submit(
+        &s,
+        &form(&[("username", "GREATDAY_NOMFA"), ("password", "everyday")]),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let id = flinks_sandbox::personas::live_login_id(s.config().seed, "greatday_nomfa");
+    assert_eq!(location, format!("{BACK}?loginId={id}&state=xyz%201"));
+
+    // The loginId opens cached sessions.
+    let cached = json!({"LoginId": id, "MostRecentCached": true});
+    assert_eq!(post(&s, "BankingServices/Authorize", cached).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_oauth_page_asks_greatday_its_security_question() {
+    let s = start(0).await;
+    let base = [
+        ("redirect_url", BACK),
+        ("state", "s-2"),
+        ("institution", "FlinksCapital"),
+    ];
+    let mut fields = base.to_vec();
+    fields.extend([("username", "Greatday"), ("password", "Everyday")]);
+    let (status, _, html) = submit(&s, &fields).await;
+    assert_eq!(status, 200);
+    let request_id = input_value(&html, "request_id").expect("a question");
+    let prompt = flinks_sandbox::capital::QUESTIONS
+        .iter()
+        .find(|q| html.contains(q.en))
+        .expect("an English prompt");
+
+    let answer = |a: &'static str| {
+        let mut fields: Vec<(&str, &str)> = base.to_vec();
+        fields.extend([("request_id", request_id.as_str()), ("answer", a)]);
+        fields
+    };
+    let (status, _, html) = submit(&s, &answer("Atlantis")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("security response is different"), "{html}");
+    assert_eq!(input_value(&html, "request_id"), Some(request_id.clone()));
+
+    let (status, location, _) = submit(&s, &answer(prompt.answer)).await;
+    assert_eq!(status, 303);
+    let id = flinks_sandbox::personas::live_login_id(s.config().seed, "greatday");
+    assert_eq!(location, format!("{BACK}?loginId={id}&state=s-2"));
+    let cached = json!({"LoginId": id, "MostRecentCached": true});
+    assert_eq!(post(&s, "BankingServices/Authorize", cached).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_oauth_page_denies_cancel_and_other_institutions_and_needs_a_redirect_url() {
+    let s = start(0).await;
+    let cancel = [
+        ("redirect_url", BACK),
+        ("state", "s-3"),
+        ("institution", "FlinksCapital"),
+        ("action", "cancel"),
+    ];
+    let (status, location, _) = submit(&s, &cancel).await;
+    assert_eq!(status, 303);
+    assert!(
+        location.starts_with(&format!(
+            "{BACK}?error=access_denied&error_description=The%20customer%20cancelled"
+        )) && location.ends_with("&state=s-3"),
+        "{location}"
+    );
+
+    let r = no_redirects()
+        .get(oauth_url(
+            &s,
+            "institution=RBC&redirect_url=https://app.test/cb&state=s-4",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{BACK}?error=access_denied&error_description="))
+            && location.contains("RBC")
+            && location.ends_with("&state=s-4"),
+        "{location}"
+    );
+
+    for query in [
+        "institution=FlinksCapital&state=s",
+        "institution=FlinksCapital&redirect_url=javascript:alert(1)",
+        "institution=FlinksCapital&redirect_url=%2Fcb",
+    ] {
+        let (status, body) = get(&s, &format!("BankingServices/OAuth/Authorize?{query}")).await;
+        assert_eq!(
+            code(&(status, body.clone())),
+            (400, Some("INVALID_REQUEST")),
+            "{query}"
+        );
+    }
+    let (status, _, body) = submit(&s, &[("institution", "FlinksCapital")]).await;
+    assert_eq!(status, 400, "{body}");
+}
