@@ -400,6 +400,22 @@ impl FlinksClient {
             .collect()
     }
 
+    /// `{api}/v3/{customerId}/BankingServices/OAuth/Authorize?institution=…&redirect_url=…&state=…`:
+    /// the page where a customer of a custom integration signs in to `institution`; it ends by
+    /// sending the browser to `redirect_url` with `loginId` and `state` (read them with
+    /// [`crate::parse_oauth_redirect`]). `state` should be unguessable and checked on return.
+    ///
+    /// This path is NOT verified in Flinks' documentation (flinks-api.md §2.6 and §8 found it in
+    /// no source); the built-in sandbox serves it.
+    pub fn oauth_authorize_url(&self, institution: &str, redirect_url: &str, state: &str) -> Url {
+        let mut url = self.url("BankingServices/OAuth/Authorize");
+        url.query_pairs_mut()
+            .append_pair("institution", institution)
+            .append_pair("redirect_url", redirect_url)
+            .append_pair("state", state);
+        url
+    }
+
     /// `/GenerateAuthorizeToken`: a single-use authorize token (30 minutes) for `/Authorize` or
     /// Flinks Connect, in exchange for the instance's secret key.
     pub async fn generate_authorize_token(&self, secret_key: &Secret) -> Result<Secret> {
@@ -827,6 +843,17 @@ mod tests {
         }
         let other = fold_keys(json!({ "FlinksCode": "RETRY_LATER", "HttpStatusCode": 202 }));
         assert!(FlinksClient::detail_reply(StatusCode::ACCEPTED, other, &[]).is_err());
+    }
+
+    #[test]
+    fn the_oauth_url_names_institution_redirect_and_state() {
+        let env = Environment::new("https://toolbox-api.private.fin.ag", "cid").unwrap();
+        let client = FlinksClient::new(env).unwrap();
+        let url = client.oauth_authorize_url("FlinksCapital", "https://app.test/cb?x=1", "s 1&2");
+        assert_eq!(
+            url.as_str(),
+            "https://toolbox-api.private.fin.ag/v3/cid/BankingServices/OAuth/Authorize?institution=FlinksCapital&redirect_url=https%3A%2F%2Fapp.test%2Fcb%3Fx%3D1&state=s+1%262"
+        );
     }
 
     #[test]

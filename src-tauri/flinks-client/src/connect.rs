@@ -105,33 +105,74 @@ impl ConnectError {
 
 /// Reads the URL Connect redirected to. Parameter names match in any case.
 pub fn parse_connect_redirect(url: &str) -> std::result::Result<ConnectOutcome, ConnectError> {
-    let invalid = |description: &str| ConnectError {
-        error: "INVALID_REDIRECT".into(),
-        description: description.into(),
-    };
-    // The URL may carry a loginId: it never appears in the error.
-    let url = Url::parse(url.trim()).map_err(|_| invalid("The redirect is not a URL."))?;
-    let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(error) = param("error") {
+    let url = redirect_url(url)?;
+    Ok(ConnectOutcome {
+        login_id: login_or_error(&url)?,
+        institution: query_param(&url, "institution").unwrap_or_default(),
+    })
+}
+
+/// A customer signed in through the OAuth page of a custom integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthOutcome {
+    pub login_id: LoginId,
+    pub state: String,
+}
+
+/// Reads the URL the OAuth sign-in (`BankingServices/OAuth/Authorize`, see
+/// [`crate::FlinksClient::oauth_authorize_url`]) redirected to: `?loginId=…&state=…` or
+/// `?error=access_denied&error_description=…&state=…`. A `state` other than `expected_state`
+/// means the redirect was not started by this sign-in (CSRF): it is refused with
+/// `STATE_MISMATCH` before anything else in it is believed.
+pub fn parse_oauth_redirect(
+    url: &str,
+    expected_state: &str,
+) -> std::result::Result<OAuthOutcome, ConnectError> {
+    let url = redirect_url(url)?;
+    let state = query_param(&url, "state").unwrap_or_default();
+    if state != expected_state {
         return Err(ConnectError {
-            error,
-            description: param("error_description").unwrap_or_default(),
+            error: "STATE_MISMATCH".into(),
+            description: "The redirect's state is not the one this sign-in sent, so it may be forged; it is refused.".into(),
         });
     }
-    match param("loginId") {
-        Some(login_id) => Ok(ConnectOutcome {
-            login_id: LoginId::new(login_id),
-            institution: param("institution").unwrap_or_default(),
-        }),
-        None => Err(invalid(
-            "The redirect carries neither a loginId nor an error.",
-        )),
+    Ok(OAuthOutcome {
+        login_id: login_or_error(&url)?,
+        state,
+    })
+}
+
+fn invalid_redirect(description: &str) -> ConnectError {
+    ConnectError {
+        error: "INVALID_REDIRECT".into(),
+        description: description.into(),
     }
+}
+
+/// The URL may carry a loginId: it never appears in the error.
+fn redirect_url(url: &str) -> std::result::Result<Url, ConnectError> {
+    Url::parse(url.trim()).map_err(|_| invalid_redirect("The redirect is not a URL."))
+}
+
+/// A query parameter by name in any case, trimmed; empty counts as absent.
+fn query_param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The redirect's `error` (with `error_description`), else its `loginId`.
+fn login_or_error(url: &Url) -> std::result::Result<LoginId, ConnectError> {
+    if let Some(error) = query_param(url, "error") {
+        return Err(ConnectError {
+            error,
+            description: query_param(url, "error_description").unwrap_or_default(),
+        });
+    }
+    query_param(url, "loginId")
+        .map(LoginId::new)
+        .ok_or_else(|| invalid_redirect("The redirect carries neither a loginId nor an error."))
 }
 
 #[cfg(test)]
@@ -185,5 +226,37 @@ mod tests {
         assert_eq!(nothing.error, "INVALID_REDIRECT");
         let garbage = parse_connect_redirect("not a url 8b35f6c8").unwrap_err();
         assert!(!garbage.to_string().contains("8b35f6c8"));
+    }
+
+    #[test]
+    fn oauth_redirects_give_the_login_or_the_error_for_the_expected_state_only() {
+        let id = "8b35f6c8-e7b6-41d3-98f8-08d68b7f8d31";
+        let ok = parse_oauth_redirect(
+            &format!("https://app.test/cb?loginId={id}&state=s%201"),
+            "s 1",
+        )
+        .unwrap();
+        assert_eq!(ok.login_id.expose(), id);
+        assert_eq!(ok.state, "s 1");
+
+        let denied = parse_oauth_redirect(
+            "https://app.test/cb?error=access_denied&error_description=The%20customer%20cancelled&state=s1",
+            "s1",
+        )
+        .unwrap_err();
+        assert_eq!(denied.error, "access_denied");
+        assert_eq!(denied.description, "The customer cancelled");
+
+        for forged in [
+            format!("https://app.test/cb?loginId={id}&state=other"),
+            format!("https://app.test/cb?loginId={id}"),
+            "https://app.test/cb?error=access_denied&state=other".to_owned(),
+        ] {
+            let err = parse_oauth_redirect(&forged, "s1").unwrap_err();
+            assert_eq!(err.error, "STATE_MISMATCH", "{forged}");
+            assert!(!err.to_string().contains("8b35f6c8"), "{err}");
+        }
+        let nothing = parse_oauth_redirect("https://app.test/cb?state=s1", "s1").unwrap_err();
+        assert_eq!(nothing.error, "INVALID_REDIRECT");
     }
 }

@@ -3,7 +3,7 @@
 //! It speaks the wire format documented in `shared/flinks-api.md`: `GenerateAuthorizeToken`,
 //! `Authorize` (cached mode, and live mode with its security questions), `GetAccountsDetail` and
 //! `GetAccountsSummary` with their `202 OPERATION_PENDING` answers polled through the Async
-//! endpoints, `DeleteCard`, the attributes packages, and the Flinks Connect URL and redirect. Replies are read leniently (JSON keys in
+//! endpoints, `DeleteCard`, the attributes packages, the Flinks Connect URL and redirect, and the OAuth sign-in URL and redirect. Replies are read leniently (JSON keys in
 //! any case, unknown fields ignored) and strictly where a value matters (money is `Decimal`).
 //!
 //! loginIds and keys travel in [`LoginId`] and [`Secret`], which print as `…abcd` and cannot be
@@ -21,7 +21,8 @@ pub use client::{
     TOOLBOX_CUSTOMER_ID,
 };
 pub use connect::{
-    connect_url, parse_connect_redirect, ConnectError, ConnectOptions, ConnectOutcome,
+    connect_url, parse_connect_redirect, parse_oauth_redirect, ConnectError, ConnectOptions,
+    ConnectOutcome, OAuthOutcome,
 };
 pub use error::{FlinksCode, FlinksError};
 pub use secret::{LoginId, Secret};

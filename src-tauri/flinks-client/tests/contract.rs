@@ -826,3 +826,63 @@ async fn slow_test_users_end_in_data_after_their_202s() {
         assert_eq!(polls, [1, 2, 3], "{username}: one report per 202");
     }
 }
+
+// ----- The OAuth sign-in of a custom integration (not in Flinks' docs: flinks-api.md §2.6) -----
+
+use flinks_client::parse_oauth_redirect;
+
+/// What a browser does on the OAuth page: posts its form (the hidden fields plus `fields`) and
+/// returns where the sandbox sends it.
+async fn oauth_submit(page: &url::Url, fields: &[(&str, &str)]) -> String {
+    let query: Vec<(String, String)> = page.query_pairs().into_owned().collect();
+    let mut form: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.extend_from_slice(fields);
+    let mut action = page.clone();
+    action.set_query(None);
+    let reply = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(action)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 303);
+    reply.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_oauth_page_gives_a_login_that_opens_cached_sessions() {
+    let sandbox = sandbox_with(SandboxConfig::default()).await;
+    let client = client_for(&sandbox);
+    let state = "csrf-7f3a";
+    let page = client.oauth_authorize_url("FlinksCapital", "https://app.test/cb", state);
+    let html = reqwest::get(page.clone())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="password""#), "{html}");
+
+    let location = oauth_submit(
+        &page,
+        &[("username", "greatday_nomfa"), ("password", "Everyday")],
+    )
+    .await;
+    let outcome = parse_oauth_redirect(&location, state).unwrap();
+    assert_eq!(outcome.state, state);
+    assert!(parse_oauth_redirect(&location, "another-sign-in").is_err());
+    let session = open_session(&client, &outcome.login_id).await;
+    let detail = ready(&client, &outcome.login_id, &session).await.unwrap();
+    assert!(!detail.accounts.is_empty());
+
+    let cancelled = oauth_submit(&page, &[("action", "cancel")]).await;
+    let err = parse_oauth_redirect(&cancelled, state).unwrap_err();
+    assert_eq!(err.error, "access_denied");
+    assert!(err.description.contains("cancelled"), "{err}");
+}
