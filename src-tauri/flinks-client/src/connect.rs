@@ -121,7 +121,7 @@ pub struct OAuthOutcome {
 
 /// Reads the URL the OAuth sign-in (`BankingServices/OAuth/Authorize`, see
 /// [`crate::FlinksClient::oauth_authorize_url`]) redirected to: `?loginId=…&state=…` or
-/// `?error=access_denied&error_description=…&state=…`. A `state` other than `expected_state`
+/// `?state=…&error=access_denied&error_description=…`. A `state` other than `expected_state`
 /// means the redirect was not started by this sign-in (CSRF): it is refused with
 /// `STATE_MISMATCH` before anything else in it is believed.
 pub fn parse_oauth_redirect(

@@ -78,6 +78,10 @@ async fn main() -> anyhow::Result<()> {
         "Connect page: {}/v2/?redirectUrl=https://example.com/done&demo=true",
         sandbox.base_url()
     );
+    println!(
+        "OAuth page:   {}/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/OAuth/Authorize?institution=FlinksCapital&redirect_url=https://example.com/done&state=s1",
+        sandbox.base_url()
+    );
     println!();
     println!("Try:");
     let first = &sandbox.personas()[0];

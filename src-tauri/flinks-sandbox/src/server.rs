@@ -691,44 +691,49 @@ fn param<'p>(params: &'p HashMap<String, String>, name: &str) -> Option<&'p str>
 struct OAuthRequest<'p> {
     redirect_url: &'p str,
     state: Option<&'p str>,
-    institution: Option<&'p str>,
 }
 
 impl<'p> OAuthRequest<'p> {
-    /// A missing or unusable `redirect_url` cannot be redirected to: 400 `INVALID_REQUEST`.
+    /// A missing or unusable `redirect_url` cannot be redirected to: 400 `INVALID_REQUEST`. An
+    /// institution other than FlinksCapital goes back with `access_denied`.
     fn read(params: &'p HashMap<String, String>) -> Result<Self, Response> {
         let redirect_url = param(params, "redirect_url")
             .and_then(connect::redirect_target)
             .ok_or_else(|| {
                 invalid_request("redirect_url (an absolute http or https URL) is required.")
             })?;
-        Ok(Self {
+        let request = Self {
             redirect_url,
             state: param(params, "state").filter(|s| !s.is_empty()),
-            institution: param(params, "institution"),
-        })
+        };
+        let institution = param(params, "institution").unwrap_or_default();
+        if !institution.eq_ignore_ascii_case(INSTITUTION) {
+            return Err(request.deny(&format!(
+                "The institution {institution:?} is not offered by this sandbox; it offers {INSTITUTION}."
+            )));
+        }
+        Ok(request)
     }
 
-    fn back(&self, params: &[(&str, &str)]) -> Response {
+    /// A 303 to `redirect_url` with `before`, the state, then `after` in its query.
+    fn back(&self, before: &[(&str, &str)], after: &[(&str, &str)]) -> Response {
         let state = self.state.map(|s| ("state", s));
-        let all: Vec<(&str, &str)> = params.iter().copied().chain(state).collect();
+        let all: Vec<(&str, &str)> = before
+            .iter()
+            .copied()
+            .chain(state)
+            .chain(after.iter().copied())
+            .collect();
         Redirect::to(&connect::with_query(self.redirect_url, &all)).into_response()
     }
 
+    /// `{redirect_url}?state=…&error=access_denied&error_description=…`.
     fn deny(&self, description: &str) -> Response {
-        self.back(&[
+        let error = [
             ("error", "access_denied"),
             ("error_description", description),
-        ])
-    }
-
-    fn unknown_institution(&self) -> Option<Response> {
-        let institution = self.institution.unwrap_or_default();
-        (!institution.eq_ignore_ascii_case(INSTITUTION)).then(|| {
-            self.deny(&format!(
-                "The institution {institution:?} is not offered by this sandbox; it offers {INSTITUTION}."
-            ))
-        })
+        ];
+        self.back(&[], &error)
     }
 
     fn page(
@@ -753,7 +758,7 @@ impl<'p> OAuthRequest<'p> {
 /// the custom-integration OAuth sign-in, as a small Flinks Capital bank login page. Signing in
 /// (and answering Greatday's security question) sends the browser to
 /// `{redirect_url}?loginId=…&state=…` (303); Cancel, or an institution other than FlinksCapital,
-/// to `{redirect_url}?error=access_denied&error_description=…&state=…`.
+/// to `{redirect_url}?state=…&error=access_denied&error_description=…`.
 ///
 /// This path is NOT verified in Flinks' documentation: flinks-api.md §2.6 and §8 found no
 /// `/BankingServices/OAuth/Authorize` in any source. Its parameters follow the documented
@@ -767,9 +772,6 @@ async fn oauth_page(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Some(denied) = request.unknown_institution() {
-        return denied;
-    }
     request.page(&customer_id, None, None)
 }
 
@@ -787,9 +789,6 @@ async fn oauth_sign_in(
     if param(&params, "action").is_some_and(|a| a.eq_ignore_ascii_case("cancel")) {
         return request.deny("The customer cancelled the sign-in.");
     }
-    if let Some(denied) = request.unknown_institution() {
-        return denied;
-    }
     let signed_in = match param(&params, "request_id") {
         Some(request_id) => answer_once(&state, request_id, param(&params, "answer")),
         None => sign_in(
@@ -803,7 +802,7 @@ async fn oauth_sign_in(
     };
     let (waiting, error) = match signed_in {
         Ok(SignIn::Authorized(persona)) => {
-            return request.back(&[("loginId", &persona.login_id.to_string())])
+            return request.back(&[("loginId", &persona.login_id.to_string())], &[])
         }
         Ok(SignIn::Challenge(request_id)) => (Some(request_id), None),
         // A wrong answer asks the same question again; a refused sign-in, for credentials again.

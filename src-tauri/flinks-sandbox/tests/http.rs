@@ -1181,6 +1181,20 @@ fn page_config(html: &str) -> Value {
     serde_json::from_str(json).unwrap()
 }
 
+/// A 200 HTML page that loads nothing from elsewhere; its text.
+async fn self_contained_page(r: reqwest::Response) -> String {
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    for external in ["src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
+    html
+}
+
 #[tokio::test]
 async fn the_connect_page_is_self_contained_and_signs_in_with_its_own_tokens() {
     let s = start_with(SandboxConfig {
@@ -1194,16 +1208,7 @@ async fn the_connect_page_is_self_contained_and_signs_in_with_its_own_tokens() {
         "{}/v2/?authorizeToken={token}&redirectUrl=https%3A%2F%2Fapp.test%2Fdone&demo=true&language=fr&tag=t-9",
         s.base_url()
     );
-    let r = no_redirects().get(&page).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    assert!(r.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
-    let html = r.text().await.unwrap();
-    for external in ["src=\"http", "href=\"http", "@import", "url("] {
-        assert!(!html.contains(external), "external resource: {external}");
-    }
+    let html = self_contained_page(no_redirects().get(&page).send().await.unwrap()).await;
     assert!(html.contains("Mot de passe"));
     let config = page_config(&html);
     assert_eq!(config["redirectUrl"], "https://app.test/done");
@@ -1296,8 +1301,10 @@ async fn slow_test_users_answer_their_202_for_the_configured_polls() {
 
 // ----- The OAuth sign-in page (not in Flinks' docs: flinks-api.md §2.6) -----
 
-fn oauth_url(s: &Sandbox, query: &str) -> String {
-    url(s, &format!("BankingServices/OAuth/Authorize?{query}"))
+/// Opens the OAuth page with `query`, following no redirect.
+async fn open_oauth(s: &Sandbox, query: &str) -> reqwest::Response {
+    let page = url(s, &format!("BankingServices/OAuth/Authorize?{query}"));
+    no_redirects().get(page).send().await.unwrap()
 }
 
 /// The value of a hidden or named input of the page.
@@ -1324,39 +1331,41 @@ async fn submit(s: &Sandbox, fields: &[(&str, &str)]) -> (u16, String, String) {
 
 const BACK: &str = "https://app.test/cb";
 
+/// The page's hidden fields for `state`, then `extra`.
+fn oauth_form<'a>(state: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("redirect_url", BACK),
+        ("state", state),
+        ("institution", "FlinksCapital"),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+/// A 303 back to `BACK` with `username`'s loginId and the state (as encoded), a loginId that
+/// opens cached sessions.
+async fn assert_signed_in(s: &Sandbox, reply: (u16, String, String), username: &str, state: &str) {
+    assert_eq!(reply.0, 303, "{}", reply.2);
+    let id = flinks_sandbox::personas::live_login_id(s.config().seed, username);
+    assert_eq!(reply.1, format!("{BACK}?loginId={id}&state={state}"));
+    let cached = json!({"LoginId": id, "MostRecentCached": true});
+    assert_eq!(post(s, "BankingServices/Authorize", cached).await.0, 200);
+}
+
 #[tokio::test]
 async fn the_oauth_page_signs_in_and_redirects_with_the_login_and_state() {
     let s = start(0).await;
-    let r = no_redirects()
-        .get(oauth_url(
-            &s,
-            "institution=FlinksCapital&redirect_url=https%3A%2F%2Fapp.test%2Fcb&state=xyz%201",
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    assert!(r.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
-    let html = r.text().await.unwrap();
-    for external in ["src=\"http", "href=\"http", "@import", "url(", "<script"] {
-        assert!(!html.contains(external), "external resource: {external}");
-    }
+    let r = open_oauth(
+        &s,
+        "institution=FlinksCapital&redirect_url=https%3A%2F%2Fapp.test%2Fcb&state=xyz%201",
+    )
+    .await;
+    let html = self_contained_page(r).await;
+    assert!(!html.contains("<script"), "the OAuth page is a plain form");
     assert!(html.contains(r#"method="post""#) && html.contains(r#"name="password""#));
     assert_eq!(input_value(&html, "redirect_url").as_deref(), Some(BACK));
     assert_eq!(input_value(&html, "state").as_deref(), Some("xyz 1"));
-    let form = |extra: &[(&'static str, &'static str)]| {
-        let mut fields = vec![
-            ("redirect_url", BACK),
-            ("state", "xyz 1"),
-            ("institution", "FlinksCapital"),
-            ("action", "sign_in"),
-        ];
-        fields.extend_from_slice(extra);
-        fields
-    };
+    let form = |extra: &[(&'static str, &'static str)]| oauth_form("xyz 1", extra);
 
     // A wrong password shows the page again, which can be retried.
     let (status, _, html) = submit(
@@ -1368,30 +1377,22 @@ async fn the_oauth_page_signs_in_and_redirects_with_the_login_and_state() {
     assert!(html.contains("password provided is invalid"), "{html}");
     assert!(html.contains(r#"name="username""#));
 
-    let (status, location, _) = submit(
+    let reply = submit(
         &s,
-        &form(&[("username", "GREATDAY_NOMFA"), ("password", "everyday")]),
+        &form(&[
+            ("username", "GREATDAY_NOMFA"),
+            ("password", "everyday"),
+            ("action", "sign_in"),
+        ]),
     )
     .await;
-    assert_eq!(status, 303);
-    let id = flinks_sandbox::personas::live_login_id(s.config().seed, "greatday_nomfa");
-    assert_eq!(location, format!("{BACK}?loginId={id}&state=xyz%201"));
-
-    // The loginId opens cached sessions.
-    let cached = json!({"LoginId": id, "MostRecentCached": true});
-    assert_eq!(post(&s, "BankingServices/Authorize", cached).await.0, 200);
+    assert_signed_in(&s, reply, "greatday_nomfa", "xyz%201").await;
 }
 
 #[tokio::test]
 async fn the_oauth_page_asks_greatday_its_security_question() {
     let s = start(0).await;
-    let base = [
-        ("redirect_url", BACK),
-        ("state", "s-2"),
-        ("institution", "FlinksCapital"),
-    ];
-    let mut fields = base.to_vec();
-    fields.extend([("username", "Greatday"), ("password", "Everyday")]);
+    let fields = oauth_form("s-2", &[("username", "Greatday"), ("password", "Everyday")]);
     let (status, _, html) = submit(&s, &fields).await;
     assert_eq!(status, 200);
     let request_id = input_value(&html, "request_id").expect("a question");
@@ -1400,56 +1401,39 @@ async fn the_oauth_page_asks_greatday_its_security_question() {
         .find(|q| html.contains(q.en))
         .expect("an English prompt");
 
-    let answer = |a: &'static str| {
-        let mut fields: Vec<(&str, &str)> = base.to_vec();
-        fields.extend([("request_id", request_id.as_str()), ("answer", a)]);
-        fields
-    };
+    let answer = |a: &'static str| oauth_form("s-2", &[("request_id", &request_id), ("answer", a)]);
     let (status, _, html) = submit(&s, &answer("Atlantis")).await;
     assert_eq!(status, 200);
     assert!(html.contains("security response is different"), "{html}");
     assert_eq!(input_value(&html, "request_id"), Some(request_id.clone()));
 
-    let (status, location, _) = submit(&s, &answer(prompt.answer)).await;
-    assert_eq!(status, 303);
-    let id = flinks_sandbox::personas::live_login_id(s.config().seed, "greatday");
-    assert_eq!(location, format!("{BACK}?loginId={id}&state=s-2"));
-    let cached = json!({"LoginId": id, "MostRecentCached": true});
-    assert_eq!(post(&s, "BankingServices/Authorize", cached).await.0, 200);
+    let reply = submit(&s, &answer(prompt.answer)).await;
+    assert_signed_in(&s, reply, "greatday", "s-2").await;
 }
 
 #[tokio::test]
 async fn the_oauth_page_denies_cancel_and_other_institutions_and_needs_a_redirect_url() {
     let s = start(0).await;
-    let cancel = [
-        ("redirect_url", BACK),
-        ("state", "s-3"),
-        ("institution", "FlinksCapital"),
-        ("action", "cancel"),
-    ];
-    let (status, location, _) = submit(&s, &cancel).await;
+    let (status, location, _) = submit(&s, &oauth_form("s-3", &[("action", "cancel")])).await;
     assert_eq!(status, 303);
     assert!(
         location.starts_with(&format!(
-            "{BACK}?error=access_denied&error_description=The%20customer%20cancelled"
-        )) && location.ends_with("&state=s-3"),
+            "{BACK}?state=s-3&error=access_denied&error_description=The%20customer%20cancelled"
+        )),
         "{location}"
     );
 
-    let r = no_redirects()
-        .get(oauth_url(
-            &s,
-            "institution=RBC&redirect_url=https://app.test/cb&state=s-4",
-        ))
-        .send()
-        .await
-        .unwrap();
+    let r = open_oauth(
+        &s,
+        "institution=RBC&redirect_url=https://app.test/cb&state=s-4",
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 303);
     let location = r.headers()["location"].to_str().unwrap();
     assert!(
-        location.starts_with(&format!("{BACK}?error=access_denied&error_description="))
-            && location.contains("RBC")
-            && location.ends_with("&state=s-4"),
+        location.starts_with(&format!(
+            "{BACK}?state=s-4&error=access_denied&error_description="
+        )) && location.contains("RBC"),
         "{location}"
     );
 
