@@ -34,8 +34,8 @@ async fn flow_prints_the_package_as_csv() {
         "credit-risk",
         "--format",
         "csv",
-        "--poll-secs",
-        "0.1",
+        "--poll-interval-ms",
+        "100",
     ])
     .env("FLINKS_LOGIN_ID", persona.login_id.to_string());
     let out = tokio::task::spawn_blocking(move || cmd.output())
@@ -82,4 +82,61 @@ async fn an_unknown_login_fails_with_the_code_and_a_hint_but_not_the_login() {
         "{stderr}"
     );
     assert!(!stderr.contains("0b7c1f0e"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_and_a_connect_url_need_the_secret_key() {
+    let sandbox = Sandbox::start_local(SandboxConfig::default())
+        .await
+        .unwrap();
+    let mut cmd = flinks(&sandbox);
+    cmd.args(["token"]).env_remove("FLINKS_SECRET_KEY");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--secret-key"));
+
+    let mut cmd = flinks(&sandbox);
+    cmd.args([
+        "connect-url",
+        "--iframe-base-url",
+        &format!("{}/v2/", sandbox.base_url()),
+    ])
+    .args(["--redirect-url", "https://example.org/done"])
+    .env("FLINKS_SECRET_KEY", sandbox.config().secret_key.clone());
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("authorizeToken=") && stdout.contains("redirectUrl="),
+        "{stdout}"
+    );
+
+    let mut cmd = flinks(&sandbox);
+    cmd.args([
+        "--poll-interval-ms",
+        "10",
+        "accounts",
+        "--request-id",
+        "nope",
+    ])
+    .env("FLINKS_LOGIN_ID", "0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "SESSION_NONEXISTENT is an API error"
+    );
 }

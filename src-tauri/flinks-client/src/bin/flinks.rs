@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use flinks_client::{
     AccountsDetailOptions, AttributeValue, Attributes, AuthorizeOutcome, Environment, FlinksClient,
@@ -28,13 +28,40 @@ struct Cli {
     #[arg(long, env = "FLINKS_CUSTOMER_ID")]
     customer_id: String,
     /// Sent as x-api-key on data endpoints.
-    #[arg(long, env = "FLINKS_X_API_KEY", hide_env_values = true)]
-    x_api_key: Option<String>,
-    /// Per-request timeout.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, env = "FLINKS_X_API_KEY", hide_env_values = true, global = true)]
+    api_key: Option<String>,
+    /// Secret key: buys authorize tokens (`token`, `connect-url`, and `flow` on instances that
+    /// require one).
+    #[arg(long, env = "FLINKS_SECRET_KEY", hide_env_values = true, global = true)]
+    secret_key: Option<String>,
+    /// Milliseconds between GetAccountsDetailAsync calls (Flinks asks for 10 s).
+    #[arg(long, default_value_t = 10_000, global = true)]
+    poll_interval_ms: u64,
+    /// Give up polling after this many seconds (Flinks: 30 minutes).
+    #[arg(long, default_value_t = 1800, global = true)]
+    poll_timeout_s: u64,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30, global = true)]
     timeout_secs: u64,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The exit code says what failed, for scripts.
+mod exit {
+    /// Bad arguments (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// Flinks answered with an error (its FlinksCode is on stderr).
+    pub const API: u8 = 3;
+    /// Flinks could not be reached, or did not answer in time.
+    pub const NETWORK: u8 = 4;
+    /// Flinks answered something that is not Flinks JSON.
+    pub const DECODE: u8 = 5;
+    /// Still pending when the poll timeout ran out.
+    pub const POLL_TIMEOUT: u8 = 6;
+    /// Interrupted (Ctrl-C).
+    pub const CANCELLED: u8 = 130;
+    pub const OTHER: u8 = 1;
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,32 +70,10 @@ enum Format {
     Csv,
 }
 
-#[derive(clap::Args)]
-struct Polling {
-    /// Seconds between GetAccountsDetailAsync calls (Flinks asks for 10).
-    #[arg(long, default_value_t = 10.0)]
-    poll_secs: f64,
-    /// Give up after this many seconds (Flinks: 30 minutes).
-    #[arg(long, default_value_t = 1800.0)]
-    max_wait_secs: f64,
-}
-
-impl Polling {
-    fn policy(&self) -> PollPolicy {
-        PollPolicy {
-            interval: Duration::from_secs_f64(self.poll_secs.max(0.0)),
-            max_wait: Duration::from_secs_f64(self.max_wait_secs.max(0.0)),
-        }
-    }
-}
-
 #[derive(Subcommand)]
 enum Command {
-    /// GenerateAuthorizeToken: a single-use token for Authorize or Flinks Connect.
-    Token {
-        #[arg(long, env = "FLINKS_SECRET_KEY", hide_env_values = true)]
-        secret_key: String,
-    },
+    /// GenerateAuthorizeToken (needs --secret-key): a single-use token for Authorize or Connect.
+    Token,
     /// Authorize in cached mode (MostRecentCached): prints the RequestId.
     Authorize {
         #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
@@ -78,22 +83,21 @@ enum Command {
         token: Option<String>,
     },
     /// GetAccountsDetail, polling GetAccountsDetailAsync while pending: prints the accounts.
-    Detail {
+    Accounts {
         #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
         login_id: String,
         #[arg(long)]
         request_id: String,
-        #[command(flatten)]
-        polling: Polling,
     },
     /// One attributes package for a session whose data is ready.
     Attributes {
+        /// income, lending, credit-risk, user-analysis, business-analysis or all.
+        #[arg(value_parser = parse_package)]
+        package: Package,
         #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
         login_id: String,
         #[arg(long)]
         request_id: String,
-        #[arg(long, value_parser = parse_package)]
-        package: Package,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
@@ -105,11 +109,14 @@ enum Command {
         package: Package,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
-        /// Buy an authorize token with this secret key first (instances that require one).
-        #[arg(long, env = "FLINKS_SECRET_KEY", hide_env_values = true)]
-        secret_key: Option<String>,
-        #[command(flatten)]
-        polling: Polling,
+    },
+    /// The Flinks Connect URL for a fresh authorize token (needs --secret-key).
+    ConnectUrl {
+        /// The Connect iframe's base, e.g. https://toolbox-iframe.private.fin.ag/v2/.
+        #[arg(long)]
+        iframe_base_url: String,
+        #[arg(long)]
+        redirect_url: String,
     },
     /// DeleteCard: Flinks forgets the loginId and its data.
     DeleteCard {
@@ -175,7 +182,7 @@ async fn wait(
     client: &FlinksClient,
     login_id: &LoginId,
     request_id: &RequestId,
-    polling: &Polling,
+    policy: PollPolicy,
 ) -> Result<flinks_client::AccountsDetail> {
     let cancel = CancellationToken::new();
     let ctrl_c = cancel.clone();
@@ -189,7 +196,7 @@ async fn wait(
             login_id,
             request_id,
             &AccountsDetailOptions::default(),
-            polling.policy(),
+            policy,
             &cancel,
             |p| {
                 eprintln!(
@@ -205,13 +212,21 @@ async fn wait(
 
 async fn run(cli: Cli) -> Result<()> {
     let mut env = Environment::new(&cli.api_base_url, &cli.customer_id)?;
-    env.x_api_key = cli.x_api_key.map(Secret::new);
+    env.x_api_key = cli.api_key.map(Secret::new);
     let client = FlinksClient::with_timeout(env, Duration::from_secs(cli.timeout_secs.max(1)))?;
+    let policy = PollPolicy {
+        interval: Duration::from_millis(cli.poll_interval_ms),
+        max_wait: Duration::from_secs(cli.poll_timeout_s),
+    };
+    let secret_key = cli.secret_key.map(Secret::new);
+    let need_secret = || {
+        secret_key
+            .as_ref()
+            .context("this command needs --secret-key (or FLINKS_SECRET_KEY)")
+    };
     match cli.command {
-        Command::Token { secret_key } => {
-            let token = client
-                .generate_authorize_token(&Secret::new(secret_key))
-                .await?;
+        Command::Token => {
+            let token = client.generate_authorize_token(need_secret()?).await?;
             // A token is printed on request only: this command exists to obtain one.
             println!("{}", token.expose());
         }
@@ -220,18 +235,12 @@ async fn run(cli: Cli) -> Result<()> {
             let request_id = open_session(&client, &LoginId::new(login_id), token.as_ref()).await?;
             println!("{request_id}");
         }
-        Command::Detail {
+        Command::Accounts {
             login_id,
             request_id,
-            polling,
         } => {
-            let detail = wait(
-                &client,
-                &LoginId::new(login_id),
-                &RequestId(request_id),
-                &polling,
-            )
-            .await?;
+            let login_id = LoginId::new(login_id);
+            let detail = wait(&client, &login_id, &RequestId(request_id), policy).await?;
             let accounts: Vec<serde_json::Value> = detail
                 .accounts
                 .iter()
@@ -247,9 +256,9 @@ async fn run(cli: Cli) -> Result<()> {
             println!();
         }
         Command::Attributes {
+            package,
             login_id,
             request_id,
-            package,
             format,
         } => {
             let request_id = RequestId(request_id);
@@ -262,17 +271,16 @@ async fn run(cli: Cli) -> Result<()> {
             login_id,
             package,
             format,
-            secret_key,
-            polling,
         } => {
             let login_id = LoginId::new(login_id);
-            let token = match secret_key {
-                Some(key) => Some(client.generate_authorize_token(&Secret::new(key)).await?),
+            // With a secret key, buy the authorize token newer instances ask for.
+            let token = match &secret_key {
+                Some(key) => Some(client.generate_authorize_token(key).await?),
                 None => None,
             };
             let request_id = open_session(&client, &login_id, token.as_ref()).await?;
             eprintln!("session {request_id} opened");
-            let detail = wait(&client, &login_id, &request_id, &polling).await?;
+            let detail = wait(&client, &login_id, &request_id, policy).await?;
             eprintln!(
                 "{} accounts ready; asking for {}",
                 detail.accounts.len(),
@@ -280,6 +288,20 @@ async fn run(cli: Cli) -> Result<()> {
             );
             let attrs = client.attributes(package, &login_id, &request_id).await?;
             print_attributes(&attrs, &request_id, format)?;
+        }
+        Command::ConnectUrl {
+            iframe_base_url,
+            redirect_url,
+        } => {
+            let token = client.generate_authorize_token(need_secret()?).await?;
+            let url = flinks_client::connect_url(
+                &iframe_base_url,
+                &token,
+                &redirect_url,
+                &flinks_client::ConnectOptions::default(),
+            )?;
+            // The URL carries a single-use token: printed because obtaining it is the point.
+            println!("{url}");
         }
         Command::DeleteCard { login_id } => {
             let login_id = LoginId::new(login_id);
@@ -304,9 +326,28 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+fn exit_code(e: &anyhow::Error) -> u8 {
+    use flinks_client::FlinksError;
+    match e.downcast_ref::<FlinksError>() {
+        Some(FlinksError::Api { .. }) => exit::API,
+        Some(FlinksError::Transport(_) | FlinksError::Timeout(_)) => exit::NETWORK,
+        Some(FlinksError::Decode { .. }) => exit::DECODE,
+        Some(FlinksError::PollTimeout { .. }) => exit::POLL_TIMEOUT,
+        Some(FlinksError::Cancelled) => exit::CANCELLED,
+        None => exit::OTHER,
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run(Cli::parse()).await {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
+        }
+    };
+    match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // FlinksError texts are already free of loginIds and keys.
@@ -314,7 +355,7 @@ async fn main() -> std::process::ExitCode {
             if let Some(flinks) = e.downcast_ref::<flinks_client::FlinksError>() {
                 eprintln!("hint: {}", flinks.hint());
             }
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(exit_code(&e))
         }
     }
 }
