@@ -104,13 +104,32 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> ChartError {
     ChartError(format!("{e:?}"))
 }
 
-/// Vertical bars, one per label, oldest first.
-fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
-    font()?;
+/// The value axis: from the lowest value (or 0) to the highest (or 0), with `headroom` (1.08 =
+/// 8%) beyond both, and at least one dollar wide so an all-zero series still draws.
+fn axis_range(values: &[f64], headroom: f64) -> std::ops::Range<f64> {
     let (lo, hi) = values
         .iter()
         .fold((0f64, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let hi = if hi - lo < 1.0 { lo + 1.0 } else { hi * 1.08 };
+    let hi = if hi - lo < 1.0 {
+        lo + 1.0
+    } else {
+        hi * headroom
+    };
+    lo * headroom..hi
+}
+
+/// The label under (or beside) a bar; segment edges get none.
+fn segment_label(labels: &[String], segment: &SegmentValue<usize>) -> String {
+    match segment {
+        SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Vertical bars, one per label, oldest first.
+fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
+    font()?;
+    let range = axis_range(values, 1.08);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -120,17 +139,14 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(76)
-            .build_cartesian_2d((0..values.len()).into_segmented(), lo * 1.08..hi)
+            .build_cartesian_2d((0..values.len()).into_segmented(), range)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
             .x_labels(values.len())
-            .x_label_formatter(&|segment| match segment {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .x_label_formatter(&|segment| segment_label(labels, segment))
             .y_label_formatter(&|v| cad(*v))
             .y_desc("CAD")
             .label_style(("sans-serif", 12))
@@ -158,10 +174,7 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
 /// Horizontal bars with their labels on the left: for values of different attributes.
 fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
     font()?;
-    let (lo, hi) = values
-        .iter()
-        .fold((0f64, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let hi = if hi - lo < 1.0 { lo + 1.0 } else { hi * 1.1 };
+    let range = axis_range(values, 1.1);
     let height = (60 + 30 * values.len() as u32).max(160);
     let mut svg = String::new();
     {
@@ -172,17 +185,14 @@ fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, C
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(200)
-            .build_cartesian_2d(lo * 1.1..hi, (0..values.len()).into_segmented())
+            .build_cartesian_2d(range, (0..values.len()).into_segmented())
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .light_line_style(WHITE)
             .y_labels(values.len())
-            .y_label_formatter(&|segment| match segment {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .y_label_formatter(&|segment| segment_label(labels, segment))
             .x_label_formatter(&|v| cad(*v))
             .label_style(("sans-serif", 12))
             .draw()

@@ -440,14 +440,6 @@ impl Desk {
         envs.iter().map(|e| self.view(e)).collect()
     }
 
-    /// The built-in environment (kept for callers that only know the sandbox).
-    pub fn environment(&self) -> EnvironmentView {
-        self.environments()
-            .into_iter()
-            .find(|e| e.kind == "builtin")
-            .expect("the built-in environment always exists")
-    }
-
     /// Adds a private Flinks instance. Its keys go to the keyring first: if the keyring refuses,
     /// nothing is saved.
     pub fn add_environment(&self, input: NewEnvironment) -> Result<EnvironmentView, DeskError> {
