@@ -68,7 +68,7 @@ function renderEnvironments() {
     const li = document.createElement('li');
     li.dataset.testid = 'environment-item';
     const keys = e.offline ? 'built in, no keys needed'
-      : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}`;
+      : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}${e.authorizeTokens ? ', a new authorize token for every run' : ''}`;
     li.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys})`;
     return li;
   }));
@@ -113,6 +113,7 @@ async function saveEnvironment(event) {
     apiBaseUrl: data.apiBaseUrl ?? '',
     customerId: data.customerId ?? '',
     production: form.elements.production.checked,
+    authorizeTokens: form.elements.authorizeTokens.checked,
     secretKey: data.secretKey || null,
     apiKey: data.apiKey || null,
   };

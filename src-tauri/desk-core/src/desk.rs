@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::catalog::{self, Unit};
 use crate::export::{self, CsvOptions};
-use crate::flow::{Flow, RetryPolicy, RunEvent};
+use crate::flow::RunEvent;
 use crate::secrets::SecretStore;
 use crate::store::{
     Completion, EnvironmentRow, RunRecord, RunStatus, Store, StoredDetail, StoredValue,
@@ -60,6 +60,8 @@ pub struct EnvironmentView {
     pub offline: bool,
     pub has_secret_key: bool,
     pub has_api_key: bool,
+    /// Each Authorize gets a fresh authorize token bought with the secret key.
+    pub authorize_tokens: bool,
 }
 
 /// What the person types to add an environment. Secrets go straight to the keyring.
@@ -75,6 +77,9 @@ pub struct NewEnvironment {
     pub secret_key: Option<String>,
     #[serde(default)]
     pub api_key: Option<String>,
+    /// The instance wants an authorize token on every Authorize (integrations since 2024).
+    #[serde(default)]
+    pub authorize_tokens: bool,
 }
 
 /// A customer as the UI may see it: never the whole loginId.
@@ -431,6 +436,7 @@ impl Desk {
             offline: builtin,
             has_secret_key: !builtin && has(secret_key_entry(&env.row.key)),
             has_api_key: !builtin && has(api_key_entry(&env.row.key)),
+            authorize_tokens: env.row.authorize_tokens,
         }
     }
 
@@ -452,6 +458,15 @@ impl Desk {
         }
         // Validates the URL before anything is written.
         Environment::new(&input.api_base_url, &input.customer_id)?;
+        let has_secret_key = input
+            .secret_key
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty());
+        if input.authorize_tokens && !has_secret_key {
+            return Err(DeskError::Invalid(
+                "authorize tokens are bought with the secret key: enter it, or untick \"requires authorize tokens\"".into(),
+            ));
+        }
         let key = uuid::Uuid::new_v4().to_string();
         let secrets = [
             (secret_key_entry(&key), input.secret_key),
@@ -475,6 +490,8 @@ impl Desk {
             input.customer_id.trim(),
             input.production,
         )?;
+        self.store
+            .set_authorize_tokens(id, input.authorize_tokens)?;
         let row = self
             .store
             .environments()?
@@ -631,6 +648,19 @@ impl Desk {
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
         let login_id = self.login_of(&customer)?;
         self.ensure_library(&env).await;
+        let secret_key = if env.row.authorize_tokens {
+            Some(
+                self.secrets
+                    .get(&secret_key_entry(&env.row.key))?
+                    .ok_or_else(|| {
+                        DeskError::Invalid(
+                            "this environment requires authorize tokens, and its secret key is not in the keyring: add the environment again with its secret key".into(),
+                        )
+                    })?,
+            )
+        } else {
+            None
+        };
         let run_id = self.store.start_run(customer.db_id, package.slug())?;
         let cancel = CancellationToken::new();
         self.runs
@@ -639,14 +669,16 @@ impl Desk {
             .insert(run_id, cancel.clone());
         progress(RunEvent::Started { run_id });
         let started = Instant::now();
-        let flow = Flow {
+        let flow_progress = |e: flinks_client::FlowEvent| progress(e.into());
+        let flow = flinks_client::Flow {
             client: &env.client,
             poll: env.poll,
-            retry: RetryPolicy::default(),
+            retry: flinks_client::RetryPolicy::default(),
+            authorize_key: secret_key.as_ref(),
             cancel: &cancel,
-            progress,
+            progress: &flow_progress,
         };
-        let output = flow.run(&login_id, package).await;
+        let output = flow.run(&login_id, package).await.map_err(DeskError::from);
         self.runs.lock().expect("runs lock").remove(&run_id);
         let duration_ms = started.elapsed().as_millis() as i64;
         let output = match output {

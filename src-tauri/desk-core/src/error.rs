@@ -32,6 +32,15 @@ pub enum DeskError {
     LoginIdMissing,
 }
 
+impl From<flinks_client::FlowError> for DeskError {
+    fn from(e: flinks_client::FlowError) -> Self {
+        match e {
+            flinks_client::FlowError::Flinks(e) => DeskError::Flinks(e),
+            flinks_client::FlowError::SecurityChallenge => DeskError::SecurityChallenge,
+        }
+    }
+}
+
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorView {

@@ -29,6 +29,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_attribute_details.sql")),
+        M::up(include_str!("../migrations/0003_authorize_tokens.sql")),
     ])
 }
 
@@ -143,6 +144,8 @@ pub struct EnvironmentRow {
     pub api_base_url: String,
     pub customer_id: String,
     pub production: bool,
+    /// Each Authorize needs a token bought with the secret key.
+    pub authorize_tokens: bool,
 }
 
 /// A customer as stored: the last four characters of the loginId, and the key that names its
@@ -291,10 +294,23 @@ impl Store {
         )?)
     }
 
+    pub fn set_authorize_tokens(
+        &self,
+        environment_id: i64,
+        required: bool,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE environments SET authorize_tokens = ?2 WHERE id = ?1",
+            params![environment_id, required],
+        )?;
+        Ok(())
+    }
+
     pub fn environments(&self) -> Result<Vec<EnvironmentRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, key, name, kind, api_base_url, customer_id, production FROM environments
+            "SELECT id, key, name, kind, api_base_url, customer_id, production, authorize_tokens
+             FROM environments
              ORDER BY CASE kind WHEN 'builtin' THEN 0 WHEN 'toolbox' THEN 1 ELSE 2 END, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -306,6 +322,7 @@ impl Store {
                 api_base_url: r.get(4)?,
                 customer_id: r.get(5)?,
                 production: r.get(6)?,
+                authorize_tokens: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

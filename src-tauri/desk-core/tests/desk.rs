@@ -4,14 +4,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::catalog::Unit;
-use desk_core::flow::{Flow, RetryPolicy};
 use desk_core::{
-    BuiltinOptions, CsvOptions, Desk, DeskError, MemoryStore, NewEnvironment, Package, RunEvent,
-    RunStatus, Store,
+    BuiltinOptions, CsvOptions, Desk, MemoryStore, NewEnvironment, Package, RunEvent, RunStatus,
+    Store,
 };
-use flinks_client::{Environment, FlinksClient, LoginId, PollPolicy};
+use flinks_client::{Environment, FlinksClient, LoginId};
 use flinks_sandbox::{Sandbox, SandboxConfig};
-use tokio_util::sync::CancellationToken;
 
 fn recorder() -> (Arc<Mutex<Vec<RunEvent>>>, impl Fn(RunEvent) + Send + Sync) {
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -182,53 +180,6 @@ async fn a_run_can_be_cancelled_while_pending() {
         !desk.cancel(run_id),
         "a finished run cannot be cancelled again"
     );
-}
-
-#[tokio::test]
-async fn an_expired_session_is_reopened_once_then_reported() {
-    // Sessions die after 100 ms idle and we poll every 200 ms: every session expires mid-wait.
-    let sandbox = Sandbox::start_local(SandboxConfig {
-        pending_for: Duration::from_secs(10),
-        session_ttl: Duration::from_millis(100),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let client =
-        FlinksClient::new(Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap())
-            .unwrap();
-    let login = LoginId::new(sandbox.personas()[0].login_id.to_string());
-    let (events, progress) = recorder();
-    let cancel = CancellationToken::new();
-    let flow = Flow {
-        client: &client,
-        poll: PollPolicy {
-            interval: Duration::from_millis(200),
-            max_wait: Duration::from_secs(10),
-        },
-        retry: RetryPolicy::default(),
-        cancel: &cancel,
-        progress: &progress,
-    };
-    let err = flow.run(&login, Package::CreditRisk).await.unwrap_err();
-    assert!(
-        matches!(&err, DeskError::Flinks(e) if e.code().map(|c| c.as_str()) == Some("SESSION_NONEXISTENT")),
-        "{err:?}"
-    );
-    let reauthorized = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|e| matches!(e, RunEvent::Reauthorizing))
-        .count();
-    assert_eq!(reauthorized, 1);
-    let authorizing = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|e| matches!(e, RunEvent::Authorizing))
-        .count();
-    assert_eq!(authorizing, 2, "one new session, not more");
 }
 
 #[tokio::test]
@@ -429,6 +380,7 @@ async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only(
             production: false,
             secret_key: Some(secret_key.into()),
             api_key: Some("xk-8d1f".into()),
+            authorize_tokens: false,
         })
         .unwrap();
     assert!(env.has_secret_key && env.has_api_key);
@@ -521,6 +473,7 @@ async fn a_locked_keyring_saves_nothing_and_says_what_to_do() {
             production: true,
             secret_key: None,
             api_key: None,
+            authorize_tokens: false,
         })
         .unwrap();
     assert!(env.production);
@@ -551,6 +504,7 @@ async fn bad_input_is_refused_without_echoing_it() {
             production: false,
             secret_key: Some("sk-should-not-be-kept".into()),
             api_key: None,
+            authorize_tokens: false,
         })
         .unwrap_err();
     assert!(err.to_string().contains("https://"), "{err}");
@@ -612,4 +566,56 @@ async fn two_runs_line_up_by_attribute_with_their_difference() {
         "{only_left} / {only_right}"
     );
     assert!(c.rows.iter().all(|r| r.left.is_some() || r.right.is_some()));
+}
+
+#[tokio::test]
+async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with_its_key() {
+    let desk = desk(0).await;
+    let instance = Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        customer_ids: vec!["private-customer-id".into()],
+        require_authorize_token: true,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let login = instance.personas()[0].login_id.to_string();
+    let new_env = |authorize_tokens, secret_key: Option<String>| NewEnvironment {
+        name: format!("Acme tokens={authorize_tokens}"),
+        api_base_url: instance.base_url(),
+        customer_id: "private-customer-id".into(),
+        production: false,
+        secret_key,
+        api_key: None,
+        authorize_tokens,
+    };
+    let refused = desk.add_environment(new_env(true, None)).unwrap_err();
+    assert_eq!(refused.view().code, "input.invalid", "{refused}");
+
+    let legacy = desk
+        .add_environment(new_env(false, Some(instance.config().secret_key.clone())))
+        .unwrap();
+    assert!(!legacy.authorize_tokens);
+    let customer = desk.add_customer(&legacy.key, "Legacy", &login).unwrap();
+    let (_, progress) = recorder();
+    let err = desk
+        .run(&customer.id, Package::Income, &progress)
+        .await
+        .unwrap_err();
+    assert!(err.view().code.starts_with("flinks."), "{err}");
+    assert!(err.to_string().contains("authorize token"), "{err}");
+
+    let current = desk
+        .add_environment(new_env(true, Some(instance.config().secret_key.clone())))
+        .unwrap();
+    assert!(current.authorize_tokens);
+    let customer = desk.add_customer(&current.key, "Current", &login).unwrap();
+    for _ in 0..2 {
+        // Tokens are single-use: the second run works only if it bought its own.
+        let result = desk
+            .run(&customer.id, Package::Income, &progress)
+            .await
+            .unwrap();
+        assert!(!result.rows.is_empty());
+    }
 }

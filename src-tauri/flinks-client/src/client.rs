@@ -166,7 +166,7 @@ impl DataCall {
     }
 }
 
-enum DetailReply {
+pub(crate) enum DetailReply {
     Ready(Box<AccountsDetail>),
     Pending,
 }
@@ -304,6 +304,7 @@ impl FlinksClient {
                                 MAX_BODY_BYTES >> 20
                             ),
                             excerpt: excerpt(&bytes, secrets),
+                            truncated: false,
                         });
                     }
                     bytes.extend_from_slice(&chunk);
@@ -312,16 +313,24 @@ impl FlinksClient {
                 Err(e) => return Err(self.transport(e, secrets)),
             }
         }
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(value) => Ok((status, fold_keys(value))),
+        Self::read_body(status, &bytes, secrets).map(|body| (status, body))
+    }
+
+    /// A reply's body as JSON with its keys folded to lower case.
+    pub(crate) fn read_body(status: StatusCode, bytes: &[u8], secrets: &[&str]) -> Result<Value> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => Ok(fold_keys(value)),
             Err(e) => Err(FlinksError::Decode {
                 status: status.as_u16(),
                 reason: if bytes.is_empty() {
                     "the reply is empty".into()
+                } else if e.is_eof() {
+                    "the JSON stops mid-way".into()
                 } else {
                     format!("not JSON: {e}")
                 },
-                excerpt: excerpt(&bytes, secrets),
+                excerpt: excerpt(bytes, secrets),
+                truncated: !bytes.is_empty() && e.is_eof(),
             }),
         }
     }
@@ -362,7 +371,7 @@ impl FlinksClient {
         Ok((status, body))
     }
 
-    fn api_error(status: StatusCode, body: &Value, secrets: &[&str]) -> FlinksError {
+    pub(crate) fn api_error(status: StatusCode, body: &Value, secrets: &[&str]) -> FlinksError {
         let code = body
             .get("flinkscode")
             .and_then(Value::as_str)
@@ -374,7 +383,8 @@ impl FlinksClient {
         FlinksError::Api {
             status: status.as_u16(),
             code,
-            message: scrub(&truncate(message, 300), secrets),
+            // Scrubbed before it is cut, so a secret cut in two leaves no head behind.
+            message: truncate(&scrub(message, secrets), 300),
         }
     }
 
@@ -388,6 +398,7 @@ impl FlinksClient {
             status: status.as_u16(),
             reason: scrub(&e.to_string(), secrets),
             excerpt: excerpt(raw.as_bytes(), secrets),
+            truncated: false,
         })
     }
 
@@ -425,7 +436,11 @@ impl FlinksClient {
                 "GenerateAuthorizeToken",
                 Method::POST,
                 "BankingServices/GenerateAuthorizeToken",
-                &[("flinks-auth-key", secret_key.expose())],
+                // No body, but the docs list this header for the call.
+                &[
+                    ("flinks-auth-key", secret_key.expose()),
+                    ("Content-Type", "application/json"),
+                ],
                 &secrets,
             )
             .await?;
@@ -436,6 +451,7 @@ impl FlinksClient {
                 status: status.as_u16(),
                 reason: "the reply has no Token".into(),
                 excerpt: String::new(),
+                truncated: false,
             }),
         }
     }
@@ -522,9 +538,18 @@ impl FlinksClient {
                 &secrets,
             )
             .await?;
+        Self::authorize_reply(status, body, &secrets)
+    }
+
+    /// `/Authorize`'s answer: a session (200), security questions (203) or an error.
+    pub(crate) fn authorize_reply(
+        status: StatusCode,
+        body: Value,
+        secrets: &[&str],
+    ) -> Result<AuthorizeOutcome> {
         match status.as_u16() {
             200 => Ok(AuthorizeOutcome::Authorized(Self::decode::<Authorized>(
-                status, body, &secrets,
+                status, body, secrets,
             )?)),
             203 => {
                 #[derive(serde::Deserialize)]
@@ -534,13 +559,13 @@ impl FlinksClient {
                     #[serde(rename = "securitychallenges", default)]
                     challenges: Vec<SecurityChallenge>,
                 }
-                let c: Challenge = Self::decode(status, body, &secrets)?;
+                let c: Challenge = Self::decode(status, body, secrets)?;
                 Ok(AuthorizeOutcome::Challenge {
                     request_id: c.request_id,
                     challenges: c.challenges,
                 })
             }
-            _ => Err(Self::api_error(status, &body, &secrets)),
+            _ => Err(Self::api_error(status, &body, secrets)),
         }
     }
 
@@ -604,7 +629,11 @@ impl FlinksClient {
         Self::detail_reply(status, body, secrets)
     }
 
-    fn detail_reply(status: StatusCode, body: Value, secrets: &[&str]) -> Result<DetailReply> {
+    pub(crate) fn detail_reply(
+        status: StatusCode,
+        body: Value,
+        secrets: &[&str],
+    ) -> Result<DetailReply> {
         match status.as_u16() {
             200 => Ok(DetailReply::Ready(Box::new(Self::decode(
                 status, body, secrets,
@@ -760,11 +789,21 @@ impl FlinksClient {
                 &secrets,
             )
             .await?;
+        Self::attributes_reply(status, body, &secrets)
+    }
+
+    /// An attributes 200 (a package's or a custom request's): its `Card`.
+    pub(crate) fn attributes_reply(
+        status: StatusCode,
+        body: Value,
+        secrets: &[&str],
+    ) -> Result<Attributes> {
         let raw_len = body.to_string();
         Attributes::from_folded(body).map_err(|reason| FlinksError::Decode {
             status: status.as_u16(),
-            reason: scrub(&reason, &secrets),
-            excerpt: excerpt(raw_len.as_bytes(), &secrets),
+            reason: scrub(&reason, secrets),
+            excerpt: excerpt(raw_len.as_bytes(), secrets),
+            truncated: false,
         })
     }
 }

@@ -25,6 +25,8 @@ pub enum FlinksError {
         status: u16,
         reason: String,
         excerpt: String,
+        /// The JSON stopped mid-way: a connection cut short, which a new try may not repeat.
+        truncated: bool,
     },
     /// Still `OPERATION_PENDING` when the poll policy's time was up.
     #[error("the accounts were still being processed after {attempts} checks over {} s", .elapsed.as_secs())]
@@ -41,9 +43,18 @@ impl FlinksError {
             FlinksError::Api { status, code, .. } => {
                 *status >= 500
                     || *status == 429
-                    || matches!(code, FlinksCode::RetryLater | FlinksCode::TooManyRequests)
+                    || matches!(
+                        code,
+                        FlinksCode::RetryLater
+                            | FlinksCode::TooManyRequests
+                            // Only the data endpoints are polled; elsewhere a 202 means "ask again soon".
+                            | FlinksCode::OperationPending
+                            | FlinksCode::OperationDispatched
+                    )
             }
-            FlinksError::Decode { status, .. } => *status >= 500,
+            FlinksError::Decode {
+                status, truncated, ..
+            } => *status >= 500 || *truncated,
             FlinksError::PollTimeout { .. } | FlinksError::Cancelled => false,
         }
     }
@@ -239,5 +250,15 @@ mod tests {
         assert!(!api(400, "SESSION_NONEXISTENT").is_transient());
         assert!(FlinksError::Timeout(Duration::from_secs(1)).is_transient());
         assert!(!FlinksError::Cancelled.is_transient());
+        assert!(api(202, "OPERATION_PENDING").is_transient());
+        let decode = |status, truncated| FlinksError::Decode {
+            status,
+            reason: String::new(),
+            excerpt: String::new(),
+            truncated,
+        };
+        assert!(decode(200, true).is_transient(), "a body cut short");
+        assert!(!decode(200, false).is_transient(), "a body that is wrong");
+        assert!(decode(502, false).is_transient(), "a gateway's HTML page");
     }
 }

@@ -12,6 +12,7 @@
 mod client;
 mod connect;
 mod error;
+mod flow;
 mod secret;
 mod wire;
 
@@ -25,6 +26,7 @@ pub use connect::{
     ConnectOutcome, OAuthOutcome,
 };
 pub use error::{FlinksCode, FlinksError};
+pub use flow::{with_retry, Flow, FlowError, FlowEvent, FlowOutput, RetryPolicy};
 pub use secret::{LoginId, Secret};
 pub use wire::{
     Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,

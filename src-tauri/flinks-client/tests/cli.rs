@@ -140,3 +140,104 @@ async fn a_token_and_a_connect_url_need_the_secret_key() {
         "SESSION_NONEXISTENT is an API error"
     );
 }
+
+/// Reads the child's stderr and answers every `Prompt: ` it prints with the sandbox's answer,
+/// as a person at the terminal would; returns everything it printed.
+fn answer_prompts(child: &mut std::process::Child) -> String {
+    use std::io::{Read, Write};
+    let mut stderr = child.stderr.take().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut seen = String::new();
+    let mut line = String::new();
+    let mut byte = [0u8; 1];
+    while stderr.read(&mut byte).unwrap() == 1 {
+        seen.push(byte[0] as char);
+        line.push(byte[0] as char);
+        if byte[0] == b'\n' {
+            line.clear();
+        } else if let Some(prompt) = line.strip_suffix(": ") {
+            if let Some(answer) = flinks_sandbox::capital::answer_to(prompt) {
+                writeln!(stdin, "{answer}").unwrap();
+                line.clear();
+            }
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_sign_in_asks_the_security_question_and_its_saved_login_runs_the_flow() {
+    let sandbox = Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cmd = flinks(&sandbox);
+    cmd.args(["authorize", "--username", "Greatday", "--save"])
+        .env("FLINKS_PASSWORD", flinks_sandbox::capital::PASSWORD)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let (out, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let stderr = answer_prompts(&mut child);
+        (child.wait_with_output().unwrap(), stderr)
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        flinks_sandbox::capital::QUESTIONS
+            .iter()
+            .any(|q| stderr.contains(q.en)),
+        "the question was asked: {stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "RequestId then loginId: {stdout}");
+    let login_id = lines[1].to_owned();
+    assert!(
+        !stderr.contains(&login_id),
+        "the loginId goes to stdout only"
+    );
+
+    let mut flow = flinks(&sandbox);
+    flow.args(["flow", "--package", "income", "--poll-interval-ms", "50"])
+        .env("FLINKS_LOGIN_ID", &login_id);
+    let out = tokio::task::spawn_blocking(move || flow.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.to_string().contains("sum_employer_income"), "{json}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_security_answer_fails_with_the_api_exit_code() {
+    let sandbox = Sandbox::start_local(SandboxConfig::default())
+        .await
+        .unwrap();
+    let mut cmd = flinks(&sandbox);
+    cmd.args(["authorize", "--username", "Greatday"])
+        .env("FLINKS_PASSWORD", flinks_sandbox::capital::PASSWORD)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = cmd.spawn().unwrap();
+        writeln!(child.stdin.take().unwrap(), "Not the answer").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("INVALID_SECURITY_RESPONSE"), "{stderr}");
+}

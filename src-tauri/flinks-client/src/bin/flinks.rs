@@ -11,7 +11,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use flinks_client::{
     AccountsDetailOptions, AttributeValue, Attributes, AuthorizeOutcome, Environment, FlinksClient,
-    LoginId, Package, PollPolicy, RequestId, Secret,
+    Flow, FlowError, FlowEvent, LiveCredentials, LoginId, Package, PollPolicy, RequestId,
+    RetryPolicy, Secret, SecurityResponse,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -74,11 +75,37 @@ enum Format {
 enum Command {
     /// GenerateAuthorizeToken (needs --secret-key): a single-use token for Authorize or Connect.
     Token,
-    /// Authorize in cached mode (MostRecentCached): prints the RequestId.
+    /// Authorize: cached with --login-id (MostRecentCached), or live with --institution and
+    /// --username (the password from FLINKS_PASSWORD or a prompt; security questions are asked on
+    /// the terminal). Prints the RequestId, and for a live sign-in the loginId on a second line.
     Authorize {
-        #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
-        login_id: String,
-        /// An authorize token, for instances that require one.
+        #[arg(
+            long,
+            env = "FLINKS_LOGIN_ID",
+            hide_env_values = true,
+            required_unless_present = "username",
+            conflicts_with = "username"
+        )]
+        login_id: Option<String>,
+        /// Live: the institution's Flinks id, e.g. FlinksCapital.
+        #[arg(long, requires = "username", default_value = "FlinksCapital")]
+        institution: String,
+        /// Live: the bank username.
+        #[arg(long)]
+        username: Option<String>,
+        /// Live: the bank password (better: FLINKS_PASSWORD, or leave it out to be asked).
+        #[arg(long, env = "FLINKS_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Live: keep the login so its loginId works in cached mode later.
+        #[arg(long)]
+        save: bool,
+        /// Live: en or fr, the language of the security questions.
+        #[arg(long)]
+        language: Option<String>,
+        /// Live: a label Flinks echoes back.
+        #[arg(long)]
+        tag: Option<String>,
+        /// An authorize token, for instances that require one (bought with --secret-key if absent).
         #[arg(long, env = "FLINKS_AUTHORIZE_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
@@ -165,16 +192,106 @@ fn print_attributes(attrs: &Attributes, request_id: &RequestId, format: Format) 
     Ok(())
 }
 
-async fn open_session(
+/// Reads one line from the terminal after printing `prompt` on stderr; `None` at end of input.
+fn ask(prompt: &str) -> Result<Option<String>> {
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()))
+}
+
+/// A live Authorize, answering the bank's security questions from the terminal until the
+/// session opens (Flinks may ask more than once).
+async fn authorize_live(
     client: &FlinksClient,
-    login_id: &LoginId,
-    token: Option<&Secret>,
-) -> Result<RequestId> {
-    match client.authorize_cached(login_id, token).await? {
-        AuthorizeOutcome::Authorized(a) => Ok(a.request_id),
-        AuthorizeOutcome::Challenge { .. } => {
-            bail!("Flinks asks a security question for this login; connect it again through Flinks Connect")
+    credentials: &LiveCredentials,
+    key: Option<&Secret>,
+    token: Option<Secret>,
+) -> Result<flinks_client::Authorized> {
+    // One token per Authorize call: a bought one is spent by the first.
+    let mut token = match token {
+        Some(t) => Some(t),
+        None => buy_token(client, key).await?,
+    };
+    let mut outcome = client.authorize_live(credentials, token.as_ref()).await?;
+    loop {
+        match outcome {
+            AuthorizeOutcome::Authorized(a) => return Ok(a),
+            AuthorizeOutcome::Challenge {
+                request_id,
+                challenges,
+            } => {
+                let mut responses = Vec::new();
+                for c in &challenges {
+                    let Some(answer) = ask(&format!("{}: ", c.prompt))? else {
+                        bail!("no answer to the security question; nothing was saved");
+                    };
+                    responses.push(SecurityResponse {
+                        prompt: c.prompt.clone(),
+                        answer: Secret::new(answer),
+                    });
+                }
+                token = buy_token(client, key).await?;
+                outcome = client
+                    .answer_challenge(&request_id, &responses, token.as_ref())
+                    .await?;
+            }
         }
+    }
+}
+
+async fn buy_token(client: &FlinksClient, key: Option<&Secret>) -> Result<Option<Secret>> {
+    Ok(match key {
+        Some(key) => Some(client.generate_authorize_token(key).await?),
+        None => None,
+    })
+}
+
+/// Cancelled by Ctrl-C, so a wait can end cleanly with its own exit code.
+fn ctrl_c_token() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    cancel
+}
+
+fn print_progress(e: FlowEvent) {
+    match e {
+        FlowEvent::Authorizing => eprintln!("authorizing"),
+        FlowEvent::RequestingAccounts { request_id } => {
+            eprintln!("session {request_id} opened; requesting the accounts")
+        }
+        FlowEvent::Waiting {
+            attempt,
+            elapsed,
+            next_poll_in,
+        } => eprintln!(
+            "still processing (check {attempt}, {:.1} s); next check in {:.1} s",
+            elapsed.as_secs_f64(),
+            next_poll_in.as_secs_f64()
+        ),
+        FlowEvent::FetchingAttributes {
+            accounts,
+            transactions,
+        } => eprintln!(
+            "{accounts} accounts, {transactions} transactions ready; asking for the attributes"
+        ),
+        FlowEvent::Retrying {
+            what,
+            attempt,
+            delay,
+        } => eprintln!(
+            "{what} failed (try {attempt}); trying again in {:.1} s",
+            delay.as_secs_f64()
+        ),
+        FlowEvent::Reauthorizing => eprintln!("the session expired; authorizing again"),
     }
 }
 
@@ -184,13 +301,7 @@ async fn wait(
     request_id: &RequestId,
     policy: PollPolicy,
 ) -> Result<flinks_client::AccountsDetail> {
-    let cancel = CancellationToken::new();
-    let ctrl_c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            ctrl_c.cancel();
-        }
-    });
+    let cancel = ctrl_c_token();
     Ok(client
         .wait_accounts_detail(
             login_id,
@@ -230,10 +341,49 @@ async fn run(cli: Cli) -> Result<()> {
             // A token is printed on request only: this command exists to obtain one.
             println!("{}", token.expose());
         }
-        Command::Authorize { login_id, token } => {
+        Command::Authorize {
+            login_id,
+            institution,
+            username,
+            password,
+            save,
+            language,
+            tag,
+            token,
+        } => {
             let token = token.map(Secret::new);
-            let request_id = open_session(&client, &LoginId::new(login_id), token.as_ref()).await?;
-            println!("{request_id}");
+            if let Some(login_id) = login_id {
+                let token = match token {
+                    Some(t) => Some(t),
+                    None => buy_token(&client, secret_key.as_ref()).await?,
+                };
+                match client
+                    .authorize_cached(&LoginId::new(login_id), token.as_ref())
+                    .await?
+                {
+                    AuthorizeOutcome::Authorized(a) => println!("{}", a.request_id),
+                    AuthorizeOutcome::Challenge { .. } => bail!(
+                        "the bank asks a security question for this login; sign in live (--username) or through Flinks Connect"
+                    ),
+                }
+            } else {
+                let password = match password {
+                    Some(p) => p,
+                    None => ask("Password: ")?.context("no password given")?,
+                };
+                let credentials = LiveCredentials {
+                    institution,
+                    username: Secret::new(username.unwrap_or_default()),
+                    password: Secret::new(password),
+                    language,
+                    save,
+                    tag,
+                };
+                let a = authorize_live(&client, &credentials, secret_key.as_ref(), token).await?;
+                println!("{}", a.request_id);
+                // Printed because obtaining it is the point of a saved live sign-in.
+                println!("{}", a.login.id.expose());
+            }
         }
         Command::Accounts {
             login_id,
@@ -273,21 +423,24 @@ async fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             let login_id = LoginId::new(login_id);
-            // With a secret key, buy the authorize token newer instances ask for.
-            let token = match &secret_key {
-                Some(key) => Some(client.generate_authorize_token(key).await?),
-                None => None,
+            let cancel = ctrl_c_token();
+            let flow = Flow {
+                client: &client,
+                poll: policy,
+                retry: RetryPolicy::default(),
+                // With a secret key, each Authorize gets the token newer instances ask for.
+                authorize_key: secret_key.as_ref(),
+                cancel: &cancel,
+                progress: &print_progress,
             };
-            let request_id = open_session(&client, &login_id, token.as_ref()).await?;
-            eprintln!("session {request_id} opened");
-            let detail = wait(&client, &login_id, &request_id, policy).await?;
-            eprintln!(
-                "{} accounts ready; asking for {}",
-                detail.accounts.len(),
-                package.endpoint()
-            );
-            let attrs = client.attributes(package, &login_id, &request_id).await?;
-            print_attributes(&attrs, &request_id, format)?;
+            let out = match flow.run(&login_id, package).await {
+                Ok(out) => out,
+                Err(FlowError::Flinks(e)) => return Err(e.into()),
+                Err(e @ FlowError::SecurityChallenge) => {
+                    bail!("{e}; sign in live (authorize --username) or through Flinks Connect")
+                }
+            };
+            print_attributes(&out.attributes, &out.request_id, format)?;
         }
         Command::ConnectUrl {
             iframe_base_url,
