@@ -21,7 +21,7 @@ use crate::secrets::SecretStore;
 use crate::store::{
     Completion, EnvironmentRow, RunRecord, RunStatus, Store, StoredDetail, StoredValue,
 };
-use crate::DeskError;
+use crate::{DeskError, ErrorView};
 
 /// Settings of the built-in sandbox, from the app's environment variables.
 #[derive(Debug, Clone)]
@@ -149,6 +149,49 @@ pub struct RunResult {
     pub duration_ms: u64,
     pub finished_at: String,
     pub rows: Vec<AttributeRow>,
+}
+
+/// One customer of a portfolio run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortfolioEntry {
+    pub customer_id: String,
+    pub label: String,
+    /// The run in the history, when it completed.
+    pub run_id: Option<i64>,
+    /// `completed`, `failed` or `cancelled`.
+    pub status: &'static str,
+    pub values: usize,
+    pub error: Option<ErrorView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortfolioResult {
+    pub package: &'static str,
+    /// In the order the customers were given.
+    pub entries: Vec<PortfolioEntry>,
+    pub completed: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    pub duration_ms: u64,
+}
+
+/// A portfolio's progress: each customer's run events, and each customer's end.
+#[derive(Debug, Clone, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PortfolioEvent {
+    Run {
+        customer_id: String,
+        event: RunEvent,
+    },
+    Finished {
+        entry: PortfolioEntry,
+    },
 }
 
 /// Two runs side by side: the same attribute names lined up.
@@ -520,6 +563,24 @@ impl Desk {
             .collect()
     }
 
+    pub fn rename_customer(
+        &self,
+        customer_id: &str,
+        label: &str,
+    ) -> Result<CustomerView, DeskError> {
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(DeskError::Invalid("the customer needs a name".into()));
+        }
+        let customer = self.customer(customer_id)?;
+        self.store.rename_customer(customer.db_id, label)?;
+        self.load_customers()?;
+        self.customers()
+            .into_iter()
+            .find(|c| c.id == customer_id)
+            .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))
+    }
+
     /// Adds a customer to an environment by its loginId (pasted from the Flinks Dashboard or a
     /// Connect redirect). The loginId goes to the keyring; the database keeps its last four.
     pub fn add_customer(
@@ -642,6 +703,121 @@ impl Desk {
         package: Package,
         progress: &(dyn Fn(RunEvent) + Send + Sync),
     ) -> Result<RunResult, DeskError> {
+        self.run_under(customer_id, package, None, progress).await
+    }
+
+    /// One package for many customers, `concurrency` runs in flight at a time (Flinks serves
+    /// each login's wait separately, so the wall time is about ⌈n / concurrency⌉ waits). A failed
+    /// customer does not stop the others; `cancel` stops all, started or queued.
+    pub async fn run_portfolio(
+        &self,
+        customer_ids: &[String],
+        package: Package,
+        concurrency: usize,
+        cancel: &CancellationToken,
+        progress: &(dyn Fn(PortfolioEvent) + Send + Sync),
+    ) -> Result<PortfolioResult, DeskError> {
+        use futures::StreamExt;
+        if customer_ids.is_empty() {
+            return Err(DeskError::Invalid("choose at least one customer".into()));
+        }
+        let started = Instant::now();
+        let one = |position: usize, customer_id: &String| {
+            let customer_id = customer_id.clone();
+            async move {
+                let label = self
+                    .customer(&customer_id)
+                    .map(|c| c.label)
+                    .unwrap_or_else(|_| customer_id.clone());
+                let outcome = if cancel.is_cancelled() {
+                    Err(DeskError::Flinks(flinks_client::FlinksError::Cancelled))
+                } else {
+                    let forward = |event: RunEvent| {
+                        progress(PortfolioEvent::Run {
+                            customer_id: customer_id.clone(),
+                            event,
+                        })
+                    };
+                    self.run_under(&customer_id, package, Some(cancel), &forward)
+                        .await
+                };
+                let entry = match outcome {
+                    Ok(run) => PortfolioEntry {
+                        customer_id,
+                        label,
+                        run_id: Some(run.run_id),
+                        status: RunStatus::Completed.as_str(),
+                        values: run.rows.len(),
+                        error: None,
+                    },
+                    Err(e) => PortfolioEntry {
+                        customer_id,
+                        label,
+                        run_id: None,
+                        status: if e.code() == "cancelled" {
+                            RunStatus::Cancelled.as_str()
+                        } else {
+                            RunStatus::Failed.as_str()
+                        },
+                        values: 0,
+                        error: Some(e.view()),
+                    },
+                };
+                progress(PortfolioEvent::Finished {
+                    entry: entry.clone(),
+                });
+                (position, entry)
+            }
+        };
+        let mut entries: Vec<(usize, PortfolioEntry)> =
+            futures::stream::iter(customer_ids.iter().enumerate())
+                .map(|(i, id)| one(i, id))
+                .buffer_unordered(concurrency.clamp(1, 64))
+                .collect()
+                .await;
+        entries.sort_by_key(|(i, _)| *i);
+        let entries: Vec<PortfolioEntry> = entries.into_iter().map(|(_, e)| e).collect();
+        let count = |status: RunStatus| {
+            entries
+                .iter()
+                .filter(|e| e.status == status.as_str())
+                .count()
+        };
+        Ok(PortfolioResult {
+            package: package.slug(),
+            completed: count(RunStatus::Completed),
+            failed: count(RunStatus::Failed),
+            cancelled: count(RunStatus::Cancelled),
+            duration_ms: started.elapsed().as_millis() as u64,
+            entries,
+        })
+    }
+
+    /// The completed runs of a portfolio as one wide CSV (one row per customer).
+    pub fn export_portfolio_csv(
+        &self,
+        run_ids: &[i64],
+        path: &Path,
+        options: CsvOptions,
+    ) -> Result<ExportSummary, DeskError> {
+        let runs = run_ids
+            .iter()
+            .map(|id| self.open_run(*id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rows = export::write_wide_file(path, &runs, options)?;
+        Ok(ExportSummary {
+            path: path.display().to_string(),
+            rows,
+        })
+    }
+
+    async fn run_under(
+        &self,
+        customer_id: &str,
+        package: Package,
+        parent: Option<&CancellationToken>,
+        progress: &(dyn Fn(RunEvent) + Send + Sync),
+    ) -> Result<RunResult, DeskError> {
         let customer = self.customer(customer_id)?;
         let env = self
             .env(&customer.env_key)
@@ -662,7 +838,7 @@ impl Desk {
             None
         };
         let run_id = self.store.start_run(customer.db_id, package.slug())?;
-        let cancel = CancellationToken::new();
+        let cancel = parent.map_or_else(CancellationToken::new, CancellationToken::child_token);
         self.runs
             .lock()
             .expect("runs lock")

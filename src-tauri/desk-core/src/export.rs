@@ -90,6 +90,81 @@ pub fn to_writer<W: Write>(
 /// Writes the CSV next to `path` and renames it into place, so a failure never leaves a
 /// half-written file where the user expects the export (nor clobbers an older one).
 pub fn write_file(path: &Path, run: &RunResult, options: CsvOptions) -> Result<usize, ExportError> {
+    write_atomic(path, |out| to_writer(out, run, options))
+}
+
+/// A portfolio as one sheet: one row per customer, one column per attribute (first seen first),
+/// so the customers can be sorted and compared in a spreadsheet. Values of an account rather
+/// than the whole login get the account in their column name.
+pub fn wide_to_writer<W: Write>(
+    mut out: W,
+    runs: &[RunResult],
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    if options.bom {
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(|source| ExportError::Write {
+                path: PathBuf::new(),
+                source,
+            })?;
+    }
+    let column = |row: &crate::desk::AttributeRow| {
+        if row.scope == "login" {
+            row.name.clone()
+        } else {
+            format!("{} [{}]", row.name, row.scope)
+        }
+    };
+    let mut columns: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for row in runs.iter().flat_map(|r| &r.rows) {
+        let name = column(row);
+        if !index.contains_key(&name) {
+            index.insert(name.clone(), columns.len());
+            columns.push(name);
+        }
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    let fixed = ["customer", "environment", "package", "run_time"];
+    writer.write_record(
+        fixed
+            .iter()
+            .map(|c| c.to_string())
+            .chain(columns.iter().map(|c| neutralize(c).into_owned())),
+    )?;
+    for run in runs {
+        let mut cells = vec![String::new(); columns.len()];
+        for row in &run.rows {
+            cells[index[&column(row)]] = neutralize(&row.raw).into_owned();
+        }
+        let head = [
+            run.customer_label.as_str(),
+            run.environment.as_str(),
+            run.package,
+            run.finished_at.as_str(),
+        ];
+        writer.write_record(head.iter().map(|c| neutralize(c).into_owned()).chain(cells))?;
+    }
+    writer.flush().map_err(|source| ExportError::Write {
+        path: PathBuf::new(),
+        source,
+    })?;
+    Ok(runs.len())
+}
+
+/// [`wide_to_writer`] into `path`, atomically like [`write_file`].
+pub fn write_wide_file(
+    path: &Path,
+    runs: &[RunResult],
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    write_atomic(path, |out| wide_to_writer(out, runs, options))
+}
+
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<usize, ExportError>,
+) -> Result<usize, ExportError> {
     let failed = |source| ExportError::Write {
         path: path.to_owned(),
         source,
@@ -99,7 +174,7 @@ pub fn write_file(path: &Path, run: &RunResult, options: CsvOptions) -> Result<u
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    let rows = match to_writer(tmp.as_file_mut(), run, options) {
+    let rows = match write(tmp.as_file_mut()) {
         Ok(n) => n,
         Err(ExportError::Write { source, .. }) => return Err(failed(source)),
         Err(e) => return Err(e),

@@ -1,8 +1,8 @@
 //! Flinks Desk's core, free of Tauri: the app, the tests and any other front end call this.
 //!
-//! For now it serves the built-in Flinks Capital sandbox: it starts the sandbox on loopback and
-//! runs the Flinks flow against it through `flinks-client`, exactly as it would against Flinks,
-//! keeping every run, its values and every request in a SQLite store.
+//! It starts the built-in Flinks Capital sandbox on loopback and runs the Flinks flow through
+//! `flinks-client` against it or any Flinks environment, exactly the same way, keeping every run,
+//! its values and every request in a SQLite store and every secret in the OS keyring.
 
 pub mod catalog;
 pub mod charts;
@@ -16,7 +16,8 @@ pub mod store;
 pub use charts::{Chart, ChartError};
 pub use desk::{
     AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk, EnvironmentView,
-    Explanation, ExportSummary, NewEnvironment, PackageView, RunResult,
+    Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry, PortfolioEvent,
+    PortfolioResult, RunResult,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;

@@ -46,7 +46,7 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
             RunStatus::Completed => "completed",
@@ -283,8 +283,7 @@ impl Store {
         conn.execute(
             "INSERT INTO customers (environment_id, key, label, institution, login_last4, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (environment_id, key) DO UPDATE SET label = ?3, institution = ?4,
-                 login_last4 = ?5",
+             ON CONFLICT (environment_id, key) DO UPDATE SET institution = ?4, login_last4 = ?5",
             params![environment_id, key, label, institution, login_last4, now()],
         )?;
         Ok(conn.query_row(
@@ -302,6 +301,15 @@ impl Store {
         self.conn().execute(
             "UPDATE environments SET authorize_tokens = ?2 WHERE id = ?1",
             params![environment_id, required],
+        )?;
+        Ok(())
+    }
+
+    /// The label is the person's to choose: a later start keeps it.
+    pub fn rename_customer(&self, customer_id: i64, label: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE customers SET label = ?2 WHERE id = ?1",
+            params![customer_id, label],
         )?;
         Ok(())
     }

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use desk_core::catalog::Unit;
 use desk_core::{
-    BuiltinOptions, CsvOptions, Desk, MemoryStore, NewEnvironment, Package, RunEvent, RunStatus,
-    Store,
+    BuiltinOptions, CsvOptions, Desk, MemoryStore, NewEnvironment, Package, PortfolioEvent,
+    RunEvent, RunStatus, Store,
 };
 use flinks_client::{Environment, FlinksClient, LoginId};
 use flinks_sandbox::{Sandbox, SandboxConfig};
+use tokio_util::sync::CancellationToken;
 
 fn recorder() -> (Arc<Mutex<Vec<RunEvent>>>, impl Fn(RunEvent) + Send + Sync) {
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -618,4 +619,158 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
             .unwrap();
         assert!(!result.rows.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_row_each() {
+    let desk = desk(150).await;
+    let mut ids: Vec<String> = desk.customers().iter().map(|c| c.id.clone()).collect();
+    ids.truncate(5);
+    ids.insert(2, "nobody".into());
+    let in_flight = Arc::new(Mutex::new((0usize, 0usize)));
+    let seen = in_flight.clone();
+    let progress = move |e: PortfolioEvent| {
+        let mut s = seen.lock().unwrap();
+        match e {
+            PortfolioEvent::Run {
+                event: RunEvent::Started { .. },
+                ..
+            } => {
+                s.0 += 1;
+                s.1 = s.1.max(s.0);
+            }
+            PortfolioEvent::Finished { entry } if entry.run_id.is_some() => s.0 -= 1,
+            _ => {}
+        }
+    };
+    let result = desk
+        .run_portfolio(
+            &ids,
+            Package::Income,
+            2,
+            &CancellationToken::new(),
+            &progress,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        result
+            .entries
+            .iter()
+            .map(|e| &e.customer_id)
+            .collect::<Vec<_>>(),
+        ids.iter().collect::<Vec<_>>(),
+        "in the order given"
+    );
+    assert_eq!(
+        (result.completed, result.failed, result.cancelled),
+        (5, 1, 0)
+    );
+    let nobody = &result.entries[2];
+    assert_eq!(nobody.status, "failed");
+    assert!(nobody.error.is_some() && nobody.run_id.is_none());
+    assert_eq!(in_flight.lock().unwrap().1, 2, "two at a time, never more");
+
+    // Each customer's values are the ones a single run gives.
+    let first = &result.entries[0];
+    let alone = ran(&desk, &first.customer_id, Package::Income).await;
+    let in_portfolio = desk.open_run(first.run_id.unwrap()).unwrap();
+    let values = |r: &desk_core::RunResult| {
+        r.rows
+            .iter()
+            .map(|row| (row.name.clone(), row.raw.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values(&alone), values(&in_portfolio));
+
+    let run_ids: Vec<i64> = result.entries.iter().filter_map(|e| e.run_id).collect();
+    let path = desk.dir.path().join("portfolio.csv");
+    let summary = desk
+        .export_portfolio_csv(&run_ids, &path, CsvOptions::default())
+        .unwrap();
+    assert_eq!(summary.rows, 5);
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "customer");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[0][0], in_portfolio.customer_label);
+    for row in &in_portfolio.rows {
+        let column = header
+            .iter()
+            .position(|h| h == row.name || h == format!("{} [{}]", row.name, row.scope))
+            .unwrap_or_else(|| panic!("a column for {}", row.name));
+        assert_eq!(
+            rows[0][column].trim_start_matches('\''),
+            row.raw,
+            "{}",
+            row.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_portfolio_stops_started_and_queued_runs_and_saves_none_as_complete() {
+    let desk = desk(60_000).await;
+    let ids: Vec<String> = desk
+        .customers()
+        .iter()
+        .map(|c| c.id.clone())
+        .take(4)
+        .collect();
+    let cancel = CancellationToken::new();
+    let stopper = cancel.clone();
+    let progress = move |e: PortfolioEvent| {
+        if let PortfolioEvent::Run {
+            event: RunEvent::Waiting { .. },
+            ..
+        } = e
+        {
+            stopper.cancel();
+        }
+    };
+    let result = desk
+        .run_portfolio(&ids, Package::Lending, 2, &cancel, &progress)
+        .await
+        .unwrap();
+    assert_eq!(result.cancelled, 4, "{:?}", result.entries);
+    assert!(desk
+        .history(10)
+        .unwrap()
+        .iter()
+        .all(|r| r.status != RunStatus::Completed));
+}
+
+#[tokio::test]
+async fn a_renamed_customer_keeps_its_name_across_restarts_and_in_new_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |dir: std::path::PathBuf| async move {
+        Desk::start(
+            BuiltinOptions {
+                port: None,
+                pending_for: Duration::ZERO,
+                poll_interval: Duration::from_millis(30),
+            },
+            Store::open(&dir.join("desk.sqlite3")).unwrap(),
+            Arc::new(MemoryStore::default()),
+        )
+        .await
+        .unwrap()
+    };
+    let desk = start(dir.path().to_owned()).await;
+    assert!(desk.rename_customer("borrower_nsf", "  ").is_err());
+    let renamed = desk
+        .rename_customer("borrower_nsf", "Kevin D. (file 2291)")
+        .unwrap();
+    assert_eq!(renamed.label, "Kevin D. (file 2291)");
+    drop(desk);
+    let desk = start(dir.path().to_owned()).await;
+    let customer = desk
+        .customers()
+        .into_iter()
+        .find(|c| c.id == "borrower_nsf")
+        .unwrap();
+    assert_eq!(customer.label, "Kevin D. (file 2291)");
+    let run = ran(&desk, "borrower_nsf", Package::Income).await;
+    assert_eq!(run.customer_label, "Kevin D. (file 2291)");
 }
