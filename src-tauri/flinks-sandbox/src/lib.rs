@@ -10,8 +10,10 @@ pub mod catalog;
 pub mod classify;
 mod connect;
 pub mod engine;
+pub mod faults;
 pub mod model;
 pub mod personas;
 mod server;
 
+pub use faults::{FaultKind, FaultRule, Stage, FAULT_HEADER};
 pub use server::{Sandbox, SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};

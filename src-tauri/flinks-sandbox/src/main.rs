@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser;
-use flinks_sandbox::{Sandbox, SandboxConfig, DEFAULT_PORT, TOOLBOX_CUSTOMER_ID};
+use flinks_sandbox::{FaultRule, Sandbox, SandboxConfig, DEFAULT_PORT, TOOLBOX_CUSTOMER_ID};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +36,15 @@ struct Args {
     /// The x-api-key data endpoints require (none by default).
     #[arg(long, env = "FLINKS_SANDBOX_API_KEY")]
     api_key: Option<String>,
+    /// Inject a fault: loginId (or * for every customer), stage (authorize, accounts-detail,
+    /// accounts-detail-async, attributes), kind (500, 502-html, timeout, reset, truncated,
+    /// malformed, 429, expired-session, endless-pending), and how many times (always if left out).
+    /// Repeatable; the first rule that matches a request fires.
+    #[arg(long = "fault", value_name = "LOGIN|*:STAGE:KIND[:TIMES]")]
+    faults: Vec<FaultRule>,
+    /// How long a `timeout` fault holds the answer back, in milliseconds.
+    #[arg(long, default_value_t = 60_000)]
+    fault_delay_ms: u64,
 }
 
 #[tokio::main]
@@ -52,6 +61,8 @@ async fn main() -> anyhow::Result<()> {
         pending_for: Duration::from_secs_f64(args.pending_secs.max(0.0)),
         require_authorize_token: args.require_authorize_token,
         api_key: args.api_key,
+        faults: args.faults,
+        fault_delay: Duration::from_millis(args.fault_delay_ms),
         ..SandboxConfig::default()
     };
     if let Some(day) = args.as_of {
@@ -89,6 +100,14 @@ async fn main() -> anyhow::Result<()> {
         "  curl -s -X POST {}/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/Authorize -H 'Content-Type: application/json' -d '{{\"LoginId\":\"{}\",\"MostRecentCached\":true}}'",
         sandbox.base_url(),
         first.login_id
+    );
+    println!();
+    for rule in sandbox.faults() {
+        println!("fault        {rule}");
+    }
+    println!(
+        "Faults: header X-Sandbox-Fault: <kind> on one request; rules at {}/sandbox/faults (GET, PUT).",
+        sandbox.base_url()
     );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;

@@ -27,6 +27,7 @@ use crate::capital::{self, Behaviour, QUESTIONS};
 use crate::catalog::{self, Package, Spec};
 use crate::connect;
 use crate::engine::{self, Scope};
+use crate::faults::{self, FaultBook, FaultRule};
 use crate::model::{money_json, Account, Attribute, Persona, Transaction};
 use crate::personas;
 
@@ -39,6 +40,17 @@ pub const INSTITUTION: &str = "FlinksCapital";
 pub const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
 const INSTITUTION_ID: u32 = 14;
 const AUTHORIZE_TOKEN_REFUSED: &str = "You must provide a valid authorize token";
+
+// The routes faults can hit; `faults` tells the stage of a request by them.
+pub(crate) const AUTHORIZE_ROUTE: &str = "/v3/{customer_id}/BankingServices/Authorize";
+pub(crate) const ACCOUNTS_DETAIL_ROUTE: &str =
+    "/v3/{customer_id}/BankingServices/GetAccountsDetail";
+pub(crate) const ACCOUNTS_DETAIL_ASYNC_ROUTE: &str =
+    "/v3/{customer_id}/BankingServices/GetAccountsDetailAsync/{request_id}";
+pub(crate) const PACKAGE_ATTRIBUTES_ROUTE: &str =
+    "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}";
+pub(crate) const CUSTOM_ATTRIBUTES_ROUTE: &str =
+    "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}";
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -65,6 +77,10 @@ pub struct SandboxConfig {
     pub card_in_use_for: Duration,
     /// The `x-api-key` data endpoints require; None checks nothing.
     pub api_key: Option<String>,
+    /// Fault rules in force from the start (see [`crate::faults`]).
+    pub faults: Vec<FaultRule>,
+    /// How long a `timeout` fault holds the answer back: longer than clients wait, by default.
+    pub fault_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -81,26 +97,28 @@ impl Default for SandboxConfig {
             require_authorize_token: false,
             card_in_use_for: Duration::from_secs(2),
             api_key: None,
+            faults: Vec::new(),
+            fault_delay: Duration::from_secs(60),
         }
     }
 }
 
 /// A 202 of the data endpoints (flinks-api.md §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Busy {
+pub(crate) enum Busy {
     Pending,
     Dispatched,
 }
 
 impl Busy {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Busy::Pending => "OPERATION_PENDING",
             Busy::Dispatched => "OPERATION_DISPATCHED",
         }
     }
 
-    fn message(self) -> &'static str {
+    pub(crate) fn message(self) -> &'static str {
         match self {
             Busy::Pending => "Your operation is still processing",
             Busy::Dispatched => {
@@ -145,8 +163,9 @@ struct Logins {
     challenges: HashMap<Uuid, Challenge>,
 }
 
-struct AppState {
-    config: SandboxConfig,
+pub(crate) struct AppState {
+    pub(crate) config: SandboxConfig,
+    pub(crate) faults: Arc<FaultBook>,
     personas: Vec<Persona>,
     /// The test logins that sign in (Greatday, greatday_nomfa), with loginIds of their own.
     test_logins: Vec<Persona>,
@@ -272,6 +291,42 @@ impl AppState {
         }
     }
 
+    /// The login of a live session or of a sign-in waiting for its MFA answer.
+    pub(crate) fn login_of_request(&self, request_id: &str) -> Option<Uuid> {
+        let id = Uuid::parse_str(request_id.trim()).ok()?;
+        let ttl = self.config.session_ttl;
+        let session = self
+            .sessions
+            .lock()
+            .expect("sessions lock")
+            .get(&id)
+            .filter(|s| s.last_used.elapsed() < ttl)
+            .map(|s| s.login_id);
+        session.or_else(|| self.logins().challenges.get(&id).map(|c| c.login_id))
+    }
+
+    /// The loginId a live sign-in as `username` opens.
+    pub(crate) fn login_of_username(&self, username: &str) -> Option<Uuid> {
+        self.personas
+            .iter()
+            .chain(&self.test_logins)
+            .find(|p| p.username.eq_ignore_ascii_case(username.trim()))
+            .map(|p| p.login_id)
+    }
+
+    /// Ends the session, or the waiting sign-in, of `request_id`.
+    pub(crate) fn forget_request(&self, request_id: &str) {
+        if let Ok(id) = Uuid::parse_str(request_id.trim()) {
+            self.sessions.lock().expect("sessions lock").remove(&id);
+            self.logins().challenges.remove(&id);
+        }
+    }
+
+    /// Touches the session of `request_id`, as a call that reached it would.
+    pub(crate) fn keep_alive(&self, request_id: &str) {
+        let _ = self.with_session(request_id, |_| ());
+    }
+
     /// Finds a live session and touches it; an unknown or idle-expired one is `SESSION_NONEXISTENT`.
     fn with_session<T>(
         &self,
@@ -302,6 +357,7 @@ pub struct Sandbox {
     addr: SocketAddr,
     personas: Vec<Persona>,
     config: SandboxConfig,
+    faults: Arc<FaultBook>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -312,8 +368,10 @@ impl Sandbox {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let personas = personas::cast(config.seed, config.as_of);
+        let faults = Arc::new(FaultBook::new(config.faults.clone()));
         let state = Arc::new(AppState {
             config: config.clone(),
+            faults: faults.clone(),
             test_logins: test_login_personas(&personas, config.seed),
             personas: personas.clone(),
             sessions: Mutex::new(HashMap::new()),
@@ -335,6 +393,7 @@ impl Sandbox {
             addr,
             personas,
             config,
+            faults,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -362,8 +421,20 @@ impl Sandbox {
         &self.personas
     }
 
+    /// The configuration the sandbox started with; its `faults` are those of the start, not
+    /// the rules in force (see [`Sandbox::faults`]).
     pub fn config(&self) -> &SandboxConfig {
         &self.config
+    }
+
+    /// Replaces the fault rules in force, as `PUT /sandbox/faults` does.
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        self.faults.replace(rules);
+    }
+
+    /// The fault rules in force, with the times each has left.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.faults.rules()
     }
 
     /// Stops accepting and waits for the server task to end.
@@ -407,14 +478,8 @@ fn test_login_personas(personas: &[Persona], seed: u64) -> Vec<Persona> {
 fn router(state: Arc<AppState>) -> Router {
     // Data endpoints check x-api-key when the sandbox has one; the authorize ones never do.
     let data = Router::new()
-        .route(
-            "/v3/{customer_id}/BankingServices/GetAccountsDetail",
-            post(accounts_detail),
-        )
-        .route(
-            "/v3/{customer_id}/BankingServices/GetAccountsDetailAsync/{request_id}",
-            get(accounts_detail_async),
-        )
+        .route(ACCOUNTS_DETAIL_ROUTE, post(accounts_detail))
+        .route(ACCOUNTS_DETAIL_ASYNC_ROUTE, get(accounts_detail_async))
         .route(
             "/v3/{customer_id}/BankingServices/GetAccountsSummary",
             post(accounts_summary),
@@ -427,14 +492,8 @@ fn router(state: Arc<AppState>) -> Router {
             "/v3/{customer_id}/BankingServices/DeleteCard/{login_id}",
             delete(delete_card),
         )
-        .route(
-            "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}",
-            get(package_attributes),
-        )
-        .route(
-            "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}",
-            post(custom_attributes),
-        )
+        .route(PACKAGE_ATTRIBUTES_ROUTE, get(package_attributes))
+        .route(CUSTOM_ATTRIBUTES_ROUTE, post(custom_attributes))
         .route("/v3/{customer_id}/attributes/library", get(library))
         .route_layer(middleware::from_fn_with_state(state.clone(), api_key));
     Router::new()
@@ -442,19 +501,23 @@ fn router(state: Arc<AppState>) -> Router {
             "/v3/{customer_id}/BankingServices/GenerateAuthorizeToken",
             post(generate_authorize_token),
         )
-        .route(
-            "/v3/{customer_id}/BankingServices/Authorize",
-            post(authorize),
-        )
+        .route(AUTHORIZE_ROUTE, post(authorize))
         .route(
             "/v3/{customer_id}/BankingServices/OAuth/Authorize",
             get(oauth_page).post(oauth_sign_in),
         )
         .merge(data)
+        // Inside the customer check, so only requests to this instance are faulted, and outside
+        // the x-api-key check: a proxy in front of Flinks fails whatever the key.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             known_customer,
         ))
+        .route("/sandbox/faults", get(faults::list).put(faults::replace))
         .route("/", get(about))
         .route("/v2/", get(connect_page))
         .route("/v2", get(connect_page))
@@ -521,7 +584,7 @@ impl<S: Send + Sync> FromRequest<S> for FlinksBody {
 }
 
 /// Flinks' error envelope (flinks-api.md §3.1).
-fn flinks_error(
+pub(crate) fn flinks_error(
     status: StatusCode,
     code: &str,
     message: &str,
@@ -544,7 +607,7 @@ fn pending(request_id: Uuid) -> Response {
 }
 
 /// A 202 whose Links name `rel`, the endpoint to poll.
-fn pending_at(request_id: Uuid, rel: &str, busy: Busy) -> Response {
+pub(crate) fn pending_at(request_id: Uuid, rel: &str, busy: Busy) -> Response {
     // The docs elide the Links of a 202; where to poll is the one that helps.
     let body = json!({
         "FlinksCode": busy.code(),
@@ -557,7 +620,7 @@ fn pending_at(request_id: Uuid, rel: &str, busy: Busy) -> Response {
 }
 
 /// Parses a JSON body with keys folded to lower case; bad JSON is Flinks' `INVALID_REQUEST`.
-fn read_body(body: &Bytes) -> Result<Map<String, Value>, Response> {
+pub(crate) fn read_body(body: &Bytes) -> Result<Map<String, Value>, Response> {
     let invalid = |why: &str| {
         flinks_error(
             StatusCode::BAD_REQUEST,
@@ -1344,7 +1407,7 @@ fn detail_reply(
     .into_response()
 }
 
-fn session_nonexistent() -> Response {
+pub(crate) fn session_nonexistent() -> Response {
     flinks_error(
         StatusCode::BAD_REQUEST,
         "SESSION_NONEXISTENT",
