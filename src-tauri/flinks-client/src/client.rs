@@ -712,6 +712,7 @@ impl FlinksClient {
         let start = Instant::now();
         let mut attempt = 1;
         let mut failures = 0;
+        let mut last_failure = None;
         let mut reply = cancellable(cancel, self.data_once(data, body, secrets_in_scope)).await?;
         loop {
             if let DetailReply::Ready(detail) = reply {
@@ -719,10 +720,11 @@ impl FlinksClient {
             }
             let elapsed = start.elapsed();
             if elapsed + policy.interval > policy.max_wait {
-                return Err(FlinksError::PollTimeout {
+                // When the checks themselves failed, that is the news, not "still processing".
+                return Err(last_failure.unwrap_or(FlinksError::PollTimeout {
                     attempts: attempt,
                     elapsed,
-                });
+                }));
             }
             on_progress(PollProgress {
                 attempt,
@@ -740,11 +742,13 @@ impl FlinksClient {
             {
                 Ok(r) => {
                     failures = 0;
+                    last_failure = None;
                     r
                 }
                 Err(e) if e.is_transient() && failures + 1 < MAX_CONSECUTIVE_FAILURES => {
                     failures += 1;
                     tracing::warn!(attempt, error = %e, "poll failed; trying again at the next interval");
+                    last_failure = Some(e);
                     DetailReply::Pending
                 }
                 Err(e) => return Err(e),

@@ -28,6 +28,7 @@ pub use connect::{
 pub use error::{FlinksCode, FlinksError};
 pub use flow::{with_retry, Flow, FlowError, FlowEvent, FlowOutput, RetryPolicy};
 pub use secret::{LoginId, Secret};
+pub use url::Url;
 pub use wire::{
     Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,
     Authorized, Balance, DetailTransaction, LibraryEntry, Login, Package, RequestId,

@@ -109,3 +109,180 @@ async fn an_instance_that_wants_tokens_gets_a_fresh_one_per_authorize() {
     assert_ne!(first.request_id, second.request_id);
     assert_eq!(first.attributes.values, second.attributes.values);
 }
+
+mod faults {
+    //! Every fault the sandbox injects, at every stage, through the whole flow: a fault that
+    //! happens once ends in the data (after a retry or a new session) unless retrying cannot
+    //! help; a fault that never stops ends in a typed error that names neither login nor token.
+
+    use super::*;
+    use flinks_client::FlinksError;
+    use flinks_sandbox::{FaultKind, FaultRule, Stage};
+
+    // Generous: a loaded 2-core CI machine must not turn a normal answer into a timeout.
+    const CLIENT_TIMEOUT: Duration = Duration::from_millis(1000);
+
+    async fn sandbox() -> Sandbox {
+        Sandbox::start_local(SandboxConfig {
+            // Long enough that GetAccountsDetail surely answers 202 and the Async endpoint is
+            // polled, even on a slow machine.
+            pending_for: Duration::from_millis(500),
+            fault_delay: CLIENT_TIMEOUT * 3,
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn run_with(
+        sandbox: &Sandbox,
+        stage: Stage,
+        kind: FaultKind,
+        times: Option<u32>,
+    ) -> (Result<flinks_client::FlowOutput, FlowError>, Events) {
+        let login = sandbox.personas()[1].login_id.to_string();
+        sandbox.set_faults(vec![FaultRule {
+            login_id: Some(login.clone()),
+            stage,
+            kind,
+            times,
+        }]);
+        let client = FlinksClient::with_timeout(
+            Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap(),
+            CLIENT_TIMEOUT,
+        )
+        .unwrap();
+        let (events, progress) = recorder();
+        let cancel = CancellationToken::new();
+        let flow = Flow {
+            client: &client,
+            poll: PollPolicy {
+                interval: Duration::from_millis(40),
+                max_wait: Duration::from_millis(1500),
+            },
+            retry: RetryPolicy {
+                attempts: 3,
+                first_delay: Duration::from_millis(10),
+            },
+            authorize_key: None,
+            cancel: &cancel,
+            progress: &progress,
+        };
+        let out = flow.run(&LoginId::new(login), Package::CreditRisk).await;
+        (out, events)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_fault_that_happens_once_is_retried_into_the_data() {
+        let sandbox = sandbox().await;
+        let expected =
+            flinks_sandbox::engine::credit_risk(&sandbox.personas()[1], sandbox.config().as_of)
+                .len();
+        for stage in Stage::ALL {
+            for kind in FaultKind::ALL {
+                let (out, events) = run_with(&sandbox, stage, kind, Some(1)).await;
+                let cell = format!("{} at {}", kind.slug(), stage.slug());
+                match kind {
+                    // The same bytes would come back: retrying cannot help, so it is reported.
+                    FaultKind::Malformed => {
+                        let Err(err) = out else {
+                            panic!("{cell}: succeeded");
+                        };
+                        assert!(
+                            matches!(
+                                &err,
+                                FlowError::Flinks(FlinksError::Decode {
+                                    truncated: false,
+                                    ..
+                                })
+                            ),
+                            "{cell}: {err:?}"
+                        );
+                    }
+                    _ => {
+                        let out = out.unwrap_or_else(|e| panic!("{cell}: {e:?}"));
+                        assert_eq!(out.attributes.values.len(), expected, "{cell}");
+                        let recovered = count(&events, |e| {
+                            matches!(e, FlowEvent::Retrying { .. } | FlowEvent::Reauthorizing)
+                        });
+                        // Polling absorbs one bad poll by itself; otherwise the flow says it recovered.
+                        if stage != Stage::AccountsDetailAsync && kind != FaultKind::EndlessPending
+                        {
+                            assert!(recovered >= 1, "{cell}: {:?}", events.lock().unwrap());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_fault_that_never_stops_ends_in_a_typed_error_without_secrets() {
+        let sandbox = sandbox().await;
+        let login = sandbox.personas()[1].login_id.to_string();
+        for stage in Stage::ALL {
+            for kind in FaultKind::ALL {
+                let (out, _) = run_with(&sandbox, stage, kind, None).await;
+                let cell = format!("{} at {}", kind.slug(), stage.slug());
+                if (kind, stage) == (FaultKind::EndlessPending, Stage::AccountsDetail) {
+                    // A 202 from GetAccountsDetail is what polling is for: the Async endpoint,
+                    // which is not faulted here, hands over the data.
+                    assert!(out.is_ok(), "{cell}");
+                    continue;
+                }
+                let err = match out {
+                    Err(FlowError::Flinks(err)) => err,
+                    Err(other) => panic!("{cell}: {other}"),
+                    // A retry of the whole wait posts GetAccountsDetail again, which is not
+                    // faulted here: by then the data may be ready, and that is a success.
+                    Ok(_) if stage == Stage::AccountsDetailAsync => continue,
+                    Ok(_) => panic!("{cell}: succeeded"),
+                };
+                let expected = match (kind, stage) {
+                    (FaultKind::ServerError, _) => {
+                        matches!(err, FlinksError::Api { status: 500, .. })
+                    }
+                    (FaultKind::BadGatewayHtml, _) => {
+                        matches!(err, FlinksError::Decode { status: 502, .. })
+                    }
+                    (FaultKind::Timeout, _) => matches!(err, FlinksError::Timeout(_)),
+                    (FaultKind::Reset, _) => matches!(err, FlinksError::Transport(_)),
+                    (FaultKind::Truncated, _) => {
+                        matches!(
+                            err,
+                            FlinksError::Decode {
+                                truncated: true,
+                                ..
+                            }
+                        )
+                    }
+                    (FaultKind::Malformed, _) => {
+                        matches!(
+                            err,
+                            FlinksError::Decode {
+                                truncated: false,
+                                ..
+                            }
+                        )
+                    }
+                    (FaultKind::TooManyRequests, _) => {
+                        matches!(err, FlinksError::Api { status: 429, .. })
+                    }
+                    (FaultKind::ExpiredSession, _) => {
+                        err.code().map(|c| c.as_str()) == Some("SESSION_NONEXISTENT")
+                    }
+                    (FaultKind::EndlessPending, Stage::AccountsDetailAsync) => {
+                        matches!(err, FlinksError::PollTimeout { .. })
+                    }
+                    (FaultKind::EndlessPending, _) => {
+                        err.code().map(|c| c.as_str()) == Some("OPERATION_PENDING")
+                    }
+                };
+                assert!(expected, "{cell}: {err:?}");
+                assert!(!err.hint().is_empty(), "{cell}");
+                assert!(!err.to_string().contains(&login), "{cell}: {err}");
+                assert!(!format!("{err:?}").contains(&login), "{cell}: {err:?}");
+            }
+        }
+    }
+}
