@@ -18,6 +18,11 @@ fn main() {
             "add_environment",
             "add_customer",
             "remove_customer",
+            "rename_customer",
+            "run_portfolio",
+            "cancel_portfolio",
+            "export_portfolio_csv",
+            "connect_customer",
         ]),
     ))
     .expect("tauri build script failed");

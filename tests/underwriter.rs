@@ -5,68 +5,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use flinks_client::{
-    AccountsDetailOptions, AttributeValue, AuthorizeOutcome, Environment, FlinksClient, LoginId,
-    Package, PollPolicy,
-};
-use flinks_desk_e2e::{parse_shown_number, App};
-use flinks_sandbox::personas;
+use flinks_client::{AttributeValue, Environment, FlinksClient, LoginId, Package};
+use flinks_desk_e2e::{login_of, parse_shown_number, sandbox_values, values_from, App, Values};
 use rust_decimal::{Decimal, RoundingStrategy};
-use tokio_util::sync::CancellationToken;
-
-type Values = Vec<(String, AttributeValue)>;
-
-fn login_of(username: &str) -> Result<LoginId> {
-    // loginIds depend on the seed alone, not on the day the data ends.
-    personas::cast(personas::DEFAULT_SEED, chrono::Utc::now().date_naive())
-        .into_iter()
-        .find(|p| p.username == username)
-        .map(|p| LoginId::new(p.login_id.to_string()))
-        .with_context(|| format!("{username} is not in the cast"))
-}
-
-/// The sandbox's answer for the customer, fetched by the test itself over HTTP.
-async fn sandbox_values(port: u16, login_id: &LoginId, package: Package) -> Result<Values> {
-    values_from(
-        &format!("http://127.0.0.1:{port}"),
-        flinks_sandbox::TOOLBOX_CUSTOMER_ID,
-        login_id,
-        package,
-    )
-    .await
-}
-
-async fn values_from(
-    base_url: &str,
-    customer_id: &str,
-    login_id: &LoginId,
-    package: Package,
-) -> Result<Values> {
-    let env = Environment::new(base_url, customer_id)?;
-    let client = FlinksClient::new(env)?;
-    let AuthorizeOutcome::Authorized(session) = client.authorize_cached(login_id, None).await?
-    else {
-        bail!("the sandbox asked a security question for a cached login");
-    };
-    let policy = PollPolicy {
-        interval: Duration::from_millis(200),
-        max_wait: Duration::from_secs(60),
-    };
-    client
-        .wait_accounts_detail(
-            login_id,
-            &session.request_id,
-            &AccountsDetailOptions::default(),
-            policy,
-            &CancellationToken::new(),
-            |_| {},
-        )
-        .await?;
-    let attributes = client
-        .attributes(package, login_id, &session.request_id)
-        .await?;
-    Ok(attributes.values.into_iter().collect())
-}
 
 /// Picks the customer and the package, presses Run and waits for the table. Returns whether the
 /// `OPERATION_PENDING` wait was shown on the way.
@@ -223,9 +164,9 @@ async fn underwriter_path(app: &App) -> Result<()> {
     app.by_testid("charts-toggle").await?.click().await?;
     let chart = app.by_testid("chart-monthly-employer_income").await?;
     let description = chart
-        .find(fantoccini::Locator::Css("img"))
+        .find(fantoccini::Locator::Css("[data-testid=chart-image]"))
         .await?
-        .attr("alt")
+        .attr("aria-label")
         .await?
         .unwrap_or_default();
     let this_month = expect("sum_employer_income_current_month")?

@@ -20,6 +20,7 @@ const state = {
   result: null,
   runId: null,
   sort: { key: null, dir: 1 },
+  portfolio: { running: false, entries: [], package: null },
 };
 
 function showError(err) {
@@ -62,7 +63,6 @@ function renderEnvironments() {
   $('environment').dataset.name = env.name;
   $('prod-banner').hidden = !env.production;
   document.body.classList.toggle('production', env.production);
-  $('customer-actions').hidden = env.kind === 'builtin';
   const list = $('env-list');
   list.replaceChildren(...state.environments.map((e) => {
     const li = document.createElement('li');
@@ -156,6 +156,209 @@ async function saveCustomer(event) {
   }
 }
 
+async function connectCustomer() {
+  const form = $('customer-form');
+  const status = $('connect-status');
+  const error = form.querySelector('.form-error');
+  const button = $('connect-customer');
+  error.textContent = '';
+  status.textContent = 'Flinks Connect is open in its own window. Sign in to the bank there.';
+  button.disabled = true;
+  try {
+    const customer = await call('connect_customer', {
+      environment: state.env, label: form.elements.label.value ?? '',
+    });
+    if (!customer) {
+      status.textContent = 'Flinks Connect was closed before the bank was linked. Nothing was added.';
+      return;
+    }
+    status.textContent = '';
+    form.reset();
+    $('customer-dialog').close();
+    await loadCustomers();
+    $('customer').value = customer.id;
+    updateRunButton();
+  } catch (err) {
+    status.textContent = '';
+    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function openRename() {
+  const customer = state.customers.find((c) => c.id === $('customer').value);
+  if (!customer) return;
+  const form = $('rename-form');
+  form.elements.label.value = customer.label;
+  form.querySelector('.form-error').textContent = '';
+  $('rename-dialog').showModal();
+  form.elements.label.select();
+}
+
+async function saveRename(event) {
+  event.preventDefault();
+  const form = $('rename-form');
+  try {
+    const customer = await call('rename_customer', {
+      customerId: $('customer').value, label: form.elements.label.value,
+    });
+    $('rename-dialog').close();
+    await loadCustomers();
+    $('customer').value = customer.id;
+    updateRunButton();
+    refreshHistory();
+  } catch (err) {
+    form.querySelector('.form-error').textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+  }
+}
+
+const PORTFOLIO_WORDS = {
+  queued: 'queued',
+  authorizing: 'opening a session',
+  reauthorizing: 'opening a new session',
+  requestingAccounts: 'requesting the accounts',
+  waiting: 'Flinks is processing',
+  fetchingAttributes: 'computing attributes',
+  retrying: 'retrying',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function openPortfolio() {
+  const chosen = document.querySelector('input[name="package"]:checked');
+  if (!chosen) return;
+  const list = $('portfolio-customers');
+  const customers = state.customers.filter((c) => c.environment === state.env);
+  list.replaceChildren(...customers.map((c) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    const input = document.createElement('input');
+    input.type = 'checkbox';
+    input.value = c.id;
+    input.name = 'customer';
+    input.dataset.testid = `portfolio-customer-${c.id}`;
+    label.append(input, ` ${c.label} · …${c.loginLast4}`);
+    return label;
+  }));
+  $('portfolio-all').checked = false;
+  $('portfolio-package').textContent = `Package: ${state.packageTitles[chosen.value] ?? chosen.value}, for each customer you tick.`;
+  $('portfolio-form').querySelector('.form-error').textContent = '';
+  $('portfolio-dialog').showModal();
+}
+
+function renderPortfolio() {
+  const p = state.portfolio;
+  $('portfolio-rows').replaceChildren(...p.entries.map((e) => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'portfolio-row';
+    tr.dataset.customerId = e.customerId;
+    tr.dataset.status = e.status;
+    const name = document.createElement('th');
+    name.scope = 'row';
+    name.textContent = e.label;
+    const status = document.createElement('td');
+    status.textContent = PORTFOLIO_WORDS[e.status] ?? e.status;
+    status.className = `status ${e.status}`;
+    const values = document.createElement('td');
+    values.className = 'num';
+    values.textContent = e.values ? e.values.toLocaleString('en-CA') : '';
+    const details = document.createElement('td');
+    if (e.runId) {
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'link';
+      open.dataset.testid = `portfolio-open-${e.customerId}`;
+      open.textContent = 'Open the results';
+      open.addEventListener('click', () => openRun(e.runId));
+      details.append(open);
+    } else if (e.error) {
+      details.textContent = `${e.error.message} ${e.error.hint}`;
+    } else if (e.detail) {
+      details.textContent = e.detail;
+    }
+    tr.append(name, status, values, details);
+    return tr;
+  }));
+  const done = p.entries.filter((e) => ['completed', 'failed', 'cancelled'].includes(e.status));
+  const ok = p.entries.filter((e) => e.status === 'completed').length;
+  const failed = p.entries.filter((e) => e.status === 'failed').length;
+  $('portfolio-summary').textContent = `${state.packageTitles[p.package] ?? p.package}: `
+    + `${done.length} of ${plural(p.entries.length, 'customer')} done · ${ok} completed`
+    + (failed ? ` · ${failed} failed` : '')
+    + (p.durationMs !== undefined ? ` · ${formatDuration(p.durationMs)}` : '');
+  $('portfolio-export').disabled = p.running || ok === 0;
+  $('portfolio-cancel').hidden = !p.running;
+}
+
+function onPortfolioEvent(event) {
+  const entry = state.portfolio.entries.find((e) => e.customerId === (event.customerId ?? event.entry?.customerId));
+  if (!entry) return;
+  if (event.kind === 'finished') {
+    Object.assign(entry, event.entry);
+  } else if (event.event.kind !== 'started') {
+    entry.status = event.event.kind;
+    entry.detail = event.event.kind === 'waiting' ? `check ${event.event.attempt}` : '';
+  }
+  renderPortfolio();
+}
+
+async function runPortfolio(event) {
+  event.preventDefault();
+  const form = $('portfolio-form');
+  const ids = [...form.querySelectorAll('input[name="customer"]:checked')].map((i) => i.value);
+  const concurrency = Number(form.elements.concurrency.value) || 4;
+  const chosen = document.querySelector('input[name="package"]:checked');
+  if (ids.length === 0) {
+    form.querySelector('.form-error').textContent = 'Tick at least one customer.';
+    return;
+  }
+  $('portfolio-dialog').close();
+  if (!(await confirmProduction())) return;
+  clearError();
+  const byId = Object.fromEntries(state.customers.map((c) => [c.id, c]));
+  state.portfolio = {
+    running: true,
+    package: chosen.value,
+    entries: ids.map((id) => ({ customerId: id, label: byId[id]?.label ?? id, status: 'queued', values: 0 })),
+  };
+  $('view-portfolio').hidden = false;
+  showView('portfolio');
+  renderPortfolio();
+  updateRunButton();
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onPortfolioEvent;
+  try {
+    const result = await call('run_portfolio', {
+      customerIds: ids, package: chosen.value, concurrency, onEvent: channel,
+    });
+    state.portfolio.entries = result.entries;
+    state.portfolio.durationMs = result.durationMs;
+  } catch (err) {
+    showError(err);
+  } finally {
+    state.portfolio.running = false;
+    renderPortfolio();
+    updateRunButton();
+    refreshHistory();
+  }
+}
+
+async function exportPortfolio() {
+  const p = state.portfolio;
+  const runIds = p.entries.filter((e) => e.runId).map((e) => e.runId);
+  const status = $('portfolio-export-status');
+  status.textContent = 'Exporting…';
+  try {
+    const saved = await call('export_portfolio_csv', { runIds, package: p.package, bom: $('bom').checked });
+    status.textContent = saved ? `Saved ${plural(saved.rows, 'customer')} to ${saved.path}` : 'Export cancelled.';
+  } catch (err) {
+    status.textContent = '';
+    showError(err);
+  }
+}
+
 async function ask(dialogId) {
   const dialog = $(dialogId);
   dialog.returnValue = '';
@@ -211,11 +414,14 @@ function renderPackages(packages) {
 
 function updateRunButton() {
   const chosen = document.querySelector('input[name="package"]:checked');
-  $('run').disabled = state.runId !== null || !$('customer').value || !chosen;
+  $('run').disabled = state.runId !== null || state.portfolio.running || !$('customer').value || !chosen;
   const customer = state.customers.find((c) => c.id === $('customer').value);
   $('customer-story').textContent = customer && customer.story
     ? `${customer.institution}: ${customer.story}` : '';
-  $('remove-customer').disabled = !customer || currentEnv()?.kind === 'builtin';
+  // The built-in sandbox's sample customers (the ones with a story) come back at every start.
+  $('remove-customer').disabled = !customer || Boolean(customer.story);
+  $('rename-customer').disabled = !customer;
+  $('portfolio-open').disabled = state.runId !== null || state.portfolio.running || !chosen;
 }
 
 function setStage(key, status) {
@@ -348,8 +554,31 @@ function showResult(result) {
     + `${formatDuration(result.durationMs)}`;
   $('filter').disabled = false;
   $('table').hidden = false;
+  renderHeadlines(result.summary ?? []);
   renderTable();
   loadCharts(result.runId);
+}
+
+/** The few values an underwriter reads first for the package, with why each matters. */
+function renderHeadlines(items) {
+  const list = $('headlines');
+  list.replaceChildren(...items.map((item) => {
+    const card = document.createElement('li');
+    card.dataset.testid = `headline-${item.name}`;
+    const label = document.createElement('span');
+    label.className = 'headline-label';
+    label.textContent = item.label;
+    const value = document.createElement('span');
+    value.className = 'headline-value';
+    if (item.number !== null && item.number < 0) value.classList.add('negative');
+    value.textContent = formatValue(item);
+    const why = document.createElement('span');
+    why.className = 'headline-why';
+    why.textContent = item.why;
+    card.append(label, value, why);
+    return card;
+  }));
+  list.hidden = items.length === 0;
 }
 
 async function loadCharts(runId) {
@@ -368,12 +597,15 @@ async function loadCharts(runId) {
   list.replaceChildren(...charts.map((c) => {
     const figure = document.createElement('figure');
     figure.dataset.testid = `chart-${c.id}`;
-    const img = document.createElement('img');
-    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(c.svg)}`;
-    img.alt = c.description;
+    // Inline (not an <img>) so the chart's text and axes take the theme's colours from CSS.
+    const svg = new DOMParser().parseFromString(c.svg, 'image/svg+xml').documentElement;
+    svg.classList.add('desk-chart');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', c.description);
+    svg.dataset.testid = 'chart-image';
     const caption = document.createElement('figcaption');
     caption.textContent = c.title;
-    figure.append(img, caption);
+    figure.append(svg, caption);
     return figure;
   }));
   $('charts-panel').hidden = charts.length === 0;
@@ -563,10 +795,10 @@ async function explain(row) {
 
 async function showView(which) {
   const log = which === 'log';
-  $('log').hidden = !log;
-  $('results').hidden = log;
-  $('view-log').setAttribute('aria-pressed', String(log));
-  $('view-results').setAttribute('aria-pressed', String(!log));
+  for (const view of ['results', 'portfolio', 'log']) {
+    $(view).hidden = view !== which;
+    $(`view-${view}`).setAttribute('aria-pressed', String(view === which));
+  }
   if (!log) return;
   let entries;
   try {
@@ -632,6 +864,17 @@ async function init() {
   $('add-customer').addEventListener('click', () => $('customer-dialog').showModal());
   $('customer-form').addEventListener('submit', saveCustomer);
   $('remove-customer').addEventListener('click', removeCustomer);
+  $('connect-customer').addEventListener('click', connectCustomer);
+  $('rename-customer').addEventListener('click', openRename);
+  $('rename-form').addEventListener('submit', saveRename);
+  $('portfolio-open').addEventListener('click', openPortfolio);
+  $('portfolio-form').addEventListener('submit', runPortfolio);
+  $('portfolio-all').addEventListener('change', () => {
+    for (const box of $('portfolio-customers').querySelectorAll('input')) box.checked = $('portfolio-all').checked;
+  });
+  $('portfolio-export').addEventListener('click', exportPortfolio);
+  $('portfolio-cancel').addEventListener('click', () => call('cancel_portfolio').catch(showError));
+  $('view-portfolio').addEventListener('click', () => showView('portfolio'));
   $('close-compare').addEventListener('click', () => {
     closeComparison();
     if (state.result) loadCharts(state.result.runId);

@@ -2,17 +2,18 @@
 //! Each command takes the state, calls the core and maps its error to `{ code, message, hint }`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::{
     BuiltinOptions, Chart, Comparison, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView,
     ErrorView, Explanation, ExportSummary, KeyringStore, LedgerEntry, NewEnvironment, Package,
-    PackageView, RunEvent, RunRecord, RunResult, Store,
+    PackageView, PortfolioEvent, PortfolioResult, RunEvent, RunRecord, RunResult, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
+use tokio_util::sync::CancellationToken;
 
 /// The desk, or why it could not start (shown by the UI instead of a dead window).
 struct DeskState(Result<Arc<Desk>, ErrorView>);
@@ -44,11 +45,7 @@ async fn run_package(
     on_event: Channel<RunEvent>,
 ) -> Result<RunResult, ErrorView> {
     let desk = state.desk()?.clone();
-    let package: Package = package.parse().map_err(|message: String| ErrorView {
-        code: "package.unknown".into(),
-        message,
-        hint: "Pick a package from the list.".into(),
-    })?;
+    let package = parse_package(&package)?;
     let progress = move |event: RunEvent| {
         // The window may be gone mid-run; the run still finishes and is simply not shown.
         if let Err(e) = on_event.send(event) {
@@ -59,6 +56,147 @@ async fn run_package(
         .await
         .map_err(|e| e.view())
 }
+
+fn parse_package(package: &str) -> Result<Package, ErrorView> {
+    package.parse().map_err(|message: String| ErrorView {
+        code: "package.unknown".into(),
+        message,
+        hint: "Pick a package from the list.".into(),
+    })
+}
+
+/// The portfolio run in progress, so Cancel can stop it.
+#[derive(Default)]
+struct PortfolioState(Mutex<Option<CancellationToken>>);
+
+#[tauri::command]
+#[tracing::instrument(skip(state, portfolio, on_event))]
+async fn run_portfolio(
+    state: State<'_, DeskState>,
+    portfolio: State<'_, PortfolioState>,
+    customer_ids: Vec<String>,
+    package: String,
+    concurrency: usize,
+    on_event: Channel<PortfolioEvent>,
+) -> Result<PortfolioResult, ErrorView> {
+    let desk = state.desk()?.clone();
+    let package = parse_package(&package)?;
+    let cancel = CancellationToken::new();
+    {
+        let mut running = portfolio.0.lock().expect("portfolio lock");
+        if running.as_ref().is_some_and(|c| !c.is_cancelled()) {
+            return Err(ErrorView {
+                code: "portfolio.running".into(),
+                message: "a portfolio run is already in progress".into(),
+                hint: "Wait for it to finish, or cancel it first.".into(),
+            });
+        }
+        *running = Some(cancel.clone());
+    }
+    let progress = move |event: PortfolioEvent| {
+        if let Err(e) = on_event.send(event) {
+            tracing::debug!(error = %e, "progress not delivered");
+        }
+    };
+    let result = desk
+        .run_portfolio(&customer_ids, package, concurrency, &cancel, &progress)
+        .await;
+    portfolio.0.lock().expect("portfolio lock").take();
+    result.map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(portfolio))]
+fn cancel_portfolio(portfolio: State<'_, PortfolioState>) -> bool {
+    match portfolio.0.lock().expect("portfolio lock").as_ref() {
+        Some(cancel) => {
+            cancel.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn rename_customer(
+    state: State<'_, DeskState>,
+    customer_id: String,
+    label: String,
+) -> Result<CustomerView, ErrorView> {
+    state
+        .desk()?
+        .rename_customer(&customer_id, &label)
+        .map_err(|e| e.view())
+}
+
+/// Opens Flinks Connect in a window of its own and waits for it to end. The redirect it ends
+/// with is caught before it loads, read here, and its loginId goes straight to the keyring: the
+/// main window's page never sees it, and the Connect window has no access to the app's commands
+/// (capabilities/default.json grants them to `main` only). `None` when the person closed it.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, label))]
+async fn connect_customer<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    environment: String,
+    label: String,
+) -> Result<Option<CustomerView>, ErrorView> {
+    let desk = state.desk()?.clone();
+    if let Some(open) = app.get_webview_window(CONNECT_WINDOW) {
+        let _ = open.set_focus();
+        return Err(ErrorView {
+            code: "connect.open".into(),
+            message: "Flinks Connect is already open".into(),
+            hint: "Finish or close the Connect window first.".into(),
+        });
+    }
+    let url = desk.connect_url(&environment).await.map_err(|e| e.view())?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<Option<String>>();
+    let tx = Arc::new(Mutex::new(Some(tx)));
+    let send = |tx: &Arc<Mutex<Option<tokio::sync::oneshot::Sender<Option<String>>>>>,
+                value: Option<String>| {
+        if let Some(tx) = tx.lock().expect("connect lock").take() {
+            let _ = tx.send(value);
+        }
+    };
+    let on_redirect = tx.clone();
+    let window =
+        tauri::WebviewWindowBuilder::new(&app, CONNECT_WINDOW, tauri::WebviewUrl::External(url))
+            .title("Flinks Connect — link a bank account")
+            .inner_size(520.0, 700.0)
+            .on_navigation(move |to| {
+                if to.as_str().starts_with(desk_core::CONNECT_REDIRECT) {
+                    send(&on_redirect, Some(to.to_string()));
+                    false
+                } else {
+                    true
+                }
+            })
+            .build()
+            .map_err(|e| ErrorView {
+                code: "connect.window".into(),
+                message: format!("the Connect window could not open: {e}"),
+                hint: "Try again; if it keeps failing, add the customer by loginId.".into(),
+            })?;
+    let on_close = tx.clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::Destroyed = event {
+            send(&on_close, None);
+        }
+    });
+    let redirect = rx.await.ok().flatten();
+    let _ = window.destroy();
+    match redirect {
+        None => Ok(None),
+        Some(redirect) => desk
+            .add_customer_from_connect(&environment, &label, &redirect)
+            .map(Some)
+            .map_err(|e| e.view()),
+    }
+}
+
+const CONNECT_WINDOW: &str = "connect";
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
@@ -153,8 +291,30 @@ fn request_log(state: State<'_, DeskState>) -> Result<Vec<LedgerEntry>, ErrorVie
     state.desk()?.ledger(500).map_err(|e| e.view())
 }
 
-/// Asks where to save with the native dialog (or uses FLINKS_DESK_EXPORT_DIR when set), then
-/// writes the CSV. `None` when the person closed the dialog.
+/// Where to write an export: FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the native
+/// save dialog. `None` when the person closed the dialog.
+fn export_path<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<Option<PathBuf>, ErrorView> {
+    if let Some(dir) = std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
+        return Ok(Some(PathBuf::from(dir).join(name)));
+    }
+    // Export commands run off the main thread, so the dialog may block.
+    let chosen = app
+        .dialog()
+        .file()
+        .set_title("Export attributes as CSV")
+        .set_file_name(name)
+        .add_filter("CSV", &["csv"])
+        .blocking_save_file();
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    chosen.into_path().map(Some).map_err(|e| ErrorView {
+        code: "export.path".into(),
+        message: format!("the chosen location is not a file path: {e}"),
+        hint: "Pick a folder on this computer.".into(),
+    })
+}
+
 #[tauri::command]
 #[tracing::instrument(skip(app, state))]
 async fn export_csv<R: Runtime>(
@@ -165,28 +325,31 @@ async fn export_csv<R: Runtime>(
 ) -> Result<Option<ExportSummary>, ErrorView> {
     let desk = state.desk()?.clone();
     let name = desk.export_file_name(run_id).map_err(|e| e.view())?;
-    let path = match std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
-        Some(dir) => PathBuf::from(dir).join(&name),
-        None => {
-            // This command runs off the main thread, so the dialog may block it.
-            let chosen = app
-                .dialog()
-                .file()
-                .set_title("Export attributes as CSV")
-                .set_file_name(&name)
-                .add_filter("CSV", &["csv"])
-                .blocking_save_file();
-            let Some(chosen) = chosen else {
-                return Ok(None);
-            };
-            chosen.into_path().map_err(|e| ErrorView {
-                code: "export.path".into(),
-                message: format!("the chosen location is not a file path: {e}"),
-                hint: "Pick a folder on this computer.".into(),
-            })?
-        }
+    let Some(path) = export_path(&app, &name)? else {
+        return Ok(None);
     };
     desk.export_csv(run_id, &path, CsvOptions { bom })
+        .map(Some)
+        .map_err(|e| e.view())
+}
+
+/// A portfolio's completed runs as one wide CSV, one row per customer.
+#[tauri::command]
+#[tracing::instrument(skip(app, state))]
+async fn export_portfolio_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    run_ids: Vec<i64>,
+    package: String,
+    bom: bool,
+) -> Result<Option<ExportSummary>, ErrorView> {
+    let desk = state.desk()?.clone();
+    let package = parse_package(&package)?;
+    let name = desk_core::export::portfolio_file_name(package.slug());
+    let Some(path) = export_path(&app, &name)? else {
+        return Ok(None);
+    };
+    desk.export_portfolio_csv(&run_ids, &path, CsvOptions { bom })
         .map(Some)
         .map_err(|e| e.view())
 }
@@ -245,12 +408,14 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            init_logging(app);
             let desk = start_desk(app);
             if let Err(e) = &desk {
                 // The window still opens and says what happened and what to do.
                 tracing::error!(code = %e.code, message = %e.message, "the desk could not start");
             }
             app.manage(DeskState(desk));
+            app.manage(PortfolioState::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -268,17 +433,49 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             environments,
             add_environment,
             add_customer,
-            remove_customer
+            remove_customer,
+            rename_customer,
+            run_portfolio,
+            cancel_portfolio,
+            export_portfolio_csv,
+            connect_customer
         ])
 }
 
+/// Logs go to stderr and to `{data dir}/logs/flinks-desk.log` (appended), at the level RUST_LOG
+/// sets (info by default). Nothing logged carries a loginId, key or token: the client scrubs its
+/// errors and every command that receives one skips it in its span.
+fn init_logging<R: Runtime>(app: &tauri::App<R>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,tao=warn,wry=warn".into())
+    };
+    let file = data_dir(app).ok().and_then(|dir| {
+        let logs = dir.join("logs");
+        std::fs::create_dir_all(&logs).ok()?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logs.join("flinks-desk.log"))
+            .ok()
+    });
+    let file_layer = file.map(|f| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(Mutex::new(f))
+            .with_filter(filter())
+    });
+    // A second init (Tauri's mock runtime in tests builds the app more than once) is a no-op.
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter()))
+        .with(file_layer)
+        .try_init();
+}
+
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
-        )
-        .init();
     setup(tauri::Builder::default())
         .run(tauri::generate_context!())
         .expect("error while running Flinks Desk");

@@ -11,8 +11,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
+use flinks_client::{
+    AccountsDetailOptions, AttributeValue, AuthorizeOutcome, Environment, FlinksClient, LoginId,
+    Package, PollPolicy,
+};
+use flinks_sandbox::personas;
 use hyper_util::client::legacy::connect::HttpConnector;
 use rust_decimal::Decimal;
+use tokio_util::sync::CancellationToken;
 
 pub struct App {
     pub client: Client,
@@ -61,6 +67,15 @@ pub fn target_dir() -> PathBuf {
 impl App {
     /// Starts the app with its built-in sandbox answering `OPERATION_PENDING` for `pending_ms`.
     pub async fn start(pending_ms: u64) -> Result<App> {
+        Self::launch(pending_ms, tempfile::tempdir()?, &[]).await
+    }
+
+    /// Starts the app on an existing data folder (a restart), with extra environment variables.
+    pub async fn launch(
+        pending_ms: u64,
+        data_dir: tempfile::TempDir,
+        env: &[(&str, &str)],
+    ) -> Result<App> {
         let app = std::env::var("FLINKS_DESK_APP").context(
             "FLINKS_DESK_APP is not set: run the end-to-end tests with `cargo desk test`",
         )?;
@@ -68,7 +83,6 @@ impl App {
         let native =
             std::env::var_os("WEBKIT_WEBDRIVER").unwrap_or_else(|| "WebKitWebDriver".into());
         let (port, native_port, sandbox_port) = (free_port()?, free_port()?, free_port()?);
-        let data_dir = tempfile::tempdir()?;
         let export_dir = tempfile::tempdir()?;
         let child = Command::new(&driver)
             .arg("--port")
@@ -83,6 +97,7 @@ impl App {
             .env("FLINKS_DESK_POLL_MS", "250")
             .env("FLINKS_DESK_DATA_DIR", data_dir.path())
             .env("FLINKS_DESK_EXPORT_DIR", export_dir.path())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("cannot start {driver:?}"))?;
@@ -149,6 +164,34 @@ impl App {
         }
     }
 
+    /// The app's own process (a grandchild, under WebKitWebDriver): the one whose environment
+    /// names this test's data folder.
+    pub fn app_pid(&self) -> Option<u32> {
+        let marker = format!("FLINKS_DESK_DATA_DIR={}", self.data_dir.path().display());
+        std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+                if !exe.file_name()?.to_str()?.starts_with("flinks-desk") {
+                    return None;
+                }
+                let environ = std::fs::read(entry.path().join("environ")).ok()?;
+                environ
+                    .split(|b| *b == 0)
+                    .any(|kv| kv == marker.as_bytes())
+                    .then_some(pid)
+            })
+    }
+
+    /// Ends the session and the drivers but keeps the data folder, for a restart.
+    pub async fn close_keeping_data(self) -> tempfile::TempDir {
+        let _ = self.client.clone().close().await;
+        drop(self.driver);
+        self.data_dir
+    }
+
     pub async fn close(self) -> Result<()> {
         let closed = self.client.clone().close().await;
         drop(self.driver);
@@ -181,6 +224,136 @@ pub fn parse_shown_number(text: &str) -> Option<Decimal> {
         .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
         .collect();
     cleaned.parse().ok()
+}
+
+pub type Values = Vec<(String, AttributeValue)>;
+
+pub fn login_of(username: &str) -> Result<LoginId> {
+    // loginIds depend on the seed alone, not on the day the data ends.
+    personas::cast(personas::DEFAULT_SEED, chrono::Utc::now().date_naive())
+        .into_iter()
+        .find(|p| p.username == username)
+        .map(|p| LoginId::new(p.login_id.to_string()))
+        .with_context(|| format!("{username} is not in the cast"))
+}
+
+/// The sandbox's answer for the customer, fetched by the test itself over HTTP.
+pub async fn sandbox_values(port: u16, login_id: &LoginId, package: Package) -> Result<Values> {
+    values_from(
+        &format!("http://127.0.0.1:{port}"),
+        flinks_sandbox::TOOLBOX_CUSTOMER_ID,
+        login_id,
+        package,
+    )
+    .await
+}
+
+pub async fn values_from(
+    base_url: &str,
+    customer_id: &str,
+    login_id: &LoginId,
+    package: Package,
+) -> Result<Values> {
+    let env = Environment::new(base_url, customer_id)?;
+    let client = FlinksClient::new(env)?;
+    let AuthorizeOutcome::Authorized(session) = client.authorize_cached(login_id, None).await?
+    else {
+        bail!("the sandbox asked a security question for a cached login");
+    };
+    let policy = PollPolicy {
+        interval: Duration::from_millis(200),
+        max_wait: Duration::from_secs(60),
+    };
+    client
+        .wait_accounts_detail(
+            login_id,
+            &session.request_id,
+            &AccountsDetailOptions::default(),
+            policy,
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await?;
+    let attributes = client
+        .attributes(package, login_id, &session.request_id)
+        .await?;
+    Ok(attributes.values.into_iter().collect())
+}
+
+/// Drives the Flinks Connect window the app opened: signs in to Flinks Capital as `username`
+/// (password `Everyday`), answers the security question if the bank asks one, and waits for the
+/// window to close on the redirect; the WebDriver session is back on the main window after.
+pub async fn sign_in_through_connect(app: &App, username: &str) -> Result<()> {
+    let main = app.client.window().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let connect = loop {
+        let windows = app.client.windows().await?;
+        if let Some(w) = windows.into_iter().find(|w| *w != main) {
+            break w;
+        }
+        if Instant::now() > deadline {
+            bail!("the Connect window did not open");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    app.client.switch_to_window(connect).await?;
+    let field = app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#signin input[name=username]"))
+        .await?;
+    field.send_keys(username).await?;
+    app.client
+        .find(Locator::Css("#signin input[name=password]"))
+        .await?
+        .send_keys(flinks_sandbox::capital::PASSWORD)
+        .await?;
+    let _ = app.screenshot("connect-sign-in").await;
+    app.client
+        .find(Locator::Css("#signin button"))
+        .await?
+        .click()
+        .await?;
+    // Either the bank asks its question, or the window closes on the redirect.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut answered = String::new();
+    loop {
+        if app.client.windows().await?.len() == 1 {
+            break;
+        }
+        let asked = match app
+            .client
+            .find(Locator::Css("#mfa:not([hidden]) #prompt"))
+            .await
+        {
+            Ok(prompt) => prompt.text().await?,
+            Err(_) => String::new(),
+        };
+        // Each question once: the page keeps it on screen while the answer is checked.
+        if !asked.is_empty() && asked != answered {
+            let prompt = asked.clone();
+            answered = asked;
+            let answer = flinks_sandbox::capital::answer_to(&prompt)
+                .with_context(|| format!("the sandbox asked an unknown question {prompt:?}"))?;
+            app.client
+                .find(Locator::Css("#mfa input[name=answer]"))
+                .await?
+                .send_keys(answer)
+                .await?;
+            app.client
+                .find(Locator::Css("#mfa button"))
+                .await?
+                .click()
+                .await?;
+        }
+        if Instant::now() > deadline {
+            bail!("the Connect window did not close");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.client.switch_to_window(main).await?;
+    Ok(())
 }
 
 #[cfg(test)]

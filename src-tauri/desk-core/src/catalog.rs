@@ -3,6 +3,7 @@
 //! name is described from the naming grammar of §4.5, so attributes that real Flinks adds later
 //! still get a sensible unit.
 
+use flinks_client::Package;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,6 +106,220 @@ const ENTRIES: &[Entry] = &[
     e("count_stop_payment_90_days", "Stop-payment fees (90 days)", Count, RISK, "Stop-payment fees charged in the last 90 days."),
     e("micro_lender_name", "Micro-lender", Text, RISK, "Micro-lender with the most transactions; NONE_DETECTED when there is none."),
 ];
+
+/// An attribute an underwriter reads first in a package, and why it matters to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Headline {
+    pub name: &'static str,
+    pub why: &'static str,
+}
+
+/// Why each headline attribute matters, in an underwriter's words: one short sentence each.
+const WHY: &[(&str, &str)] = &[
+    (
+        "average_monthly_employer_income_complex",
+        "Payroll is the steadiest income, and the one lending rules count first.",
+    ),
+    (
+        "employer_name",
+        "Who pays the customer: check it against the employer on the application.",
+    ),
+    (
+        "employer_income_trend_simple",
+        "A falling payroll can mean fewer hours or a lost job before the average shows it.",
+    ),
+    (
+        "count_employer_income_previous_month",
+        "Pay deposits in the last full month: none may mean the job has ended.",
+    ),
+    (
+        "average_monthly_government_income_complex",
+        "Benefits count as income, but some, such as EI, stop after a set time.",
+    ),
+    (
+        "count_government_income_previous_month",
+        "Government deposits in the last full month: whether the benefits still arrive.",
+    ),
+    (
+        "average_monthly_non_employer_income_complex",
+        "Gig and other income is real, but less predictable than payroll.",
+    ),
+    (
+        "average_monthly_free_cash_flow",
+        "What is left each month after all spending: the room for a new payment.",
+    ),
+    (
+        "average_monthly_total_income_complex",
+        "All income by month: what a new payment is measured against.",
+    ),
+    (
+        "average_monthly_loan_payments_complex",
+        "What existing loans already take each month.",
+    ),
+    (
+        "sum_loan_deposits_90_days",
+        "Loans received lately: new debt that may not be on the credit report yet.",
+    ),
+    (
+        "average_monthly_micro_loan_payments_complex",
+        "Payday and short-term loans point to cash running out between paydays.",
+    ),
+    (
+        "count_distinct_micro_lenders",
+        "Several micro-lenders at once often means borrowing from one to repay another.",
+    ),
+    (
+        "count_nsf_90_days",
+        "Payments that bounced: the plainest sign that a new one may bounce too.",
+    ),
+    (
+        "balance_min",
+        "How close the account came to empty in the last 90 days.",
+    ),
+    (
+        "count_days_negative_balance_90_days",
+        "Days spent overdrawn: a habit that one minimum balance does not show.",
+    ),
+    (
+        "balance_trend_simple",
+        "Whether the cushion in the account is growing or being used up.",
+    ),
+    (
+        "micro_lender_name",
+        "A payday lender on the statement is a risk flag on its own.",
+    ),
+    (
+        "count_stop_payment_90_days",
+        "Stopped payments can mean disputes with other creditors, or dodging them.",
+    ),
+    (
+        "has_employer_income",
+        "Whether any payroll shows at all: the first question about income.",
+    ),
+    (
+        "count_active_days",
+        "A quiet account may not be the customer's main one, and can hide where the money goes.",
+    ),
+    (
+        "overall_activity_trend_simple",
+        "Falling activity can mean the customer moved their banking elsewhere.",
+    ),
+    (
+        "average_monthly_operating_income_biz",
+        "The revenue that repays a business loan.",
+    ),
+    (
+        "operating_income_trend_simple_biz",
+        "Whether the business's revenue is growing or shrinking.",
+    ),
+    (
+        "average_monthly_merchant_service_provider_deposits_biz",
+        "Card sales paid out by Square, Moneris or Stripe: revenue a third party confirms.",
+    ),
+    (
+        "average_monthly_operating_expenses_biz",
+        "What running the business costs; against revenue, its margin.",
+    ),
+    (
+        "average_monthly_payroll_payments_biz",
+        "Payroll is the expense a business cannot skip.",
+    ),
+    (
+        "average_monthly_loan_payments_biz",
+        "Debt the business already pays each month.",
+    ),
+    (
+        "average_monthly_loan_deposits_biz",
+        "Loans received: other lenders are already in the business.",
+    ),
+    (
+        "average_monthly_bank_fees_biz",
+        "Growing bank fees (NSF, overdraft) point to cash-flow strain.",
+    ),
+];
+
+/// The attributes an underwriter reads first in each package, most telling first. Every name
+/// is one the package returns (flinks-api.md §4.4, and the sandbox: a test holds them to it).
+/// Credit Risk has no average balance; its free cash flow and days overdrawn say more.
+fn first_read(package: Package) -> &'static [&'static str] {
+    match package {
+        Package::Income => &[
+            "average_monthly_employer_income_complex",
+            "employer_name",
+            "employer_income_trend_simple",
+            "count_employer_income_previous_month",
+            "average_monthly_government_income_complex",
+            "count_government_income_previous_month",
+            "average_monthly_non_employer_income_complex",
+            "average_monthly_free_cash_flow",
+        ],
+        Package::Lending => &[
+            "average_monthly_total_income_complex",
+            "average_monthly_loan_payments_complex",
+            "average_monthly_free_cash_flow",
+            "sum_loan_deposits_90_days",
+            "average_monthly_micro_loan_payments_complex",
+            "count_distinct_micro_lenders",
+            "count_nsf_90_days",
+            "balance_min",
+        ],
+        Package::CreditRisk => &[
+            "balance_min",
+            "count_days_negative_balance_90_days",
+            "count_nsf_90_days",
+            "balance_trend_simple",
+            "average_monthly_free_cash_flow",
+            "average_monthly_loan_payments_complex",
+            "micro_lender_name",
+            "count_stop_payment_90_days",
+        ],
+        Package::UserAnalysis => &[
+            "has_employer_income",
+            "average_monthly_employer_income_complex",
+            "average_monthly_government_income_complex",
+            "count_active_days",
+            "overall_activity_trend_simple",
+            "balance_min",
+            "count_nsf_90_days",
+            "average_monthly_free_cash_flow",
+        ],
+        Package::BusinessAnalysis => &[
+            "average_monthly_operating_income_biz",
+            "operating_income_trend_simple_biz",
+            "average_monthly_merchant_service_provider_deposits_biz",
+            "average_monthly_operating_expenses_biz",
+            "average_monthly_payroll_payments_biz",
+            "average_monthly_loan_payments_biz",
+            "average_monthly_loan_deposits_biz",
+            "average_monthly_bank_fees_biz",
+        ],
+        // Everything is there, so the personal essentials: income, room, and the risk signs.
+        Package::All => &[
+            "average_monthly_employer_income_complex",
+            "average_monthly_government_income_complex",
+            "average_monthly_free_cash_flow",
+            "balance_min",
+            "count_days_negative_balance_90_days",
+            "count_nsf_90_days",
+            "average_monthly_loan_payments_complex",
+            "average_monthly_micro_loan_payments_complex",
+        ],
+    }
+}
+
+/// The attributes an underwriter reads first in a package, most telling first.
+pub fn headlines(package: Package) -> Vec<Headline> {
+    first_read(package)
+        .iter()
+        .map(|&name| Headline {
+            name,
+            why: WHY
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, why)| why),
+        })
+        .collect()
+}
 
 /// Calendar-month windows of the `_current_month … _12_months_ago` series.
 fn month_window(suffix: &str) -> Option<String> {
@@ -259,6 +474,48 @@ mod tests {
             );
             assert!(a.definition.ends_with('.'), "{}", a.name);
             assert!(!a.label.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_package_has_four_to_eight_headlines_each_with_a_reason() {
+        for package in Package::ALL {
+            let headlines = headlines(package);
+            assert!((4..=8).contains(&headlines.len()), "{package:?}");
+            for (i, h) in headlines.iter().enumerate() {
+                assert!(
+                    headlines[i + 1..].iter().all(|o| o.name != h.name),
+                    "{package:?}: {} twice",
+                    h.name
+                );
+                assert!(
+                    h.why.ends_with('.') && h.why.len() <= 100,
+                    "{package:?}: {} needs one short sentence, has {:?}",
+                    h.name,
+                    h.why
+                );
+            }
+        }
+        for (name, _) in WHY {
+            assert!(
+                Package::ALL.iter().any(|p| first_read(*p).contains(name)),
+                "{name} is explained but read in no package"
+            );
+        }
+    }
+
+    #[test]
+    fn headlines_are_attributes_the_package_returns() {
+        let sandbox = flinks_sandbox::catalog::catalog();
+        for package in Package::ALL {
+            let theirs = flinks_sandbox::catalog::Package::ALL
+                .into_iter()
+                .find(|p| p.title() == package.title())
+                .expect("the same packages");
+            let returned: Vec<&str> = sandbox.package(theirs).map(|s| s.name.as_str()).collect();
+            for h in headlines(package) {
+                assert!(returned.contains(&h.name), "{package:?} has no {}", h.name);
+            }
         }
     }
 

@@ -1,6 +1,21 @@
-//! Charts of a run as SVG (plotters): the monthly series Flinks reports as `_current_month …
-//! _12_months_ago` attributes, and the package's monthly averages side by side. Each chart comes
-//! with a text description, which is what a screen reader gets instead of the picture.
+//! Charts of a run as SVG (plotters): each account's balance over time, the monthly series
+//! Flinks reports as `_current_month … _12_months_ago` attributes, and the package's monthly
+//! averages side by side. Each chart comes with a text description, which is what a screen
+//! reader gets instead of the picture.
+//!
+//! Light and dark: text, axes and grid are `currentColor` and the background is a `chart-bg`
+//! rectangle, so CSS decides both, and always together: no renderer can end up with light
+//! text on a light card. An SVG inlined in the page takes them from the app's style sheet
+//! (`.desk-chart { color }` and `.desk-chart .chart-bg { fill }`, or the `--chart-ink` and
+//! `--chart-bg` properties), so it follows whatever theme the app shows; that also holds under
+//! the app's CSP, which blocks the SVG's own `<style>`. The SVG's own style sheet serves where
+//! the page's CSS cannot reach (an `<img>`, a saved file): light, or dark under
+//! `prefers-color-scheme` where the renderer tells an image the scheme (WebKitGTK 2.50 does
+//! not, so there the chart stays a light card); a renderer without CSS gets the light colours
+//! written in the attributes. The data colours cannot be `currentColor` (each account needs a
+//! hue of its own), so they are chosen to stand out on both backgrounds: each has at least 3:1
+//! contrast, WCAG's minimum for graphics, against the light and the dark panel (a unit test
+//! checks it).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -8,10 +23,12 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use crate::catalog::Unit;
 use crate::desk::{AttributeRow, RunResult};
+use crate::store::BalanceSeries;
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/): plotters measures text with it, so charts
 /// lay out the same on every desk, with or without system fonts.
@@ -33,8 +50,81 @@ pub struct Chart {
 
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 300;
-const BAR: RGBColor = RGBColor(11, 79, 138);
-const NEGATIVE: RGBColor = RGBColor(164, 22, 26);
+
+/// Text, axes and grid. Drawn in the light theme's ink, then written as `currentColor`.
+const INK: RGBColor = RGBColor(0x1b, 0x24, 0x30);
+/// The background, light theme; the SVG's style sheet recolours it.
+const PAPER: RGBColor = RGBColor(0xff, 0xff, 0xff);
+/// The dark theme's ink and panel, as in the app's ui/style.css.
+const DARK_INK: RGBColor = RGBColor(0xe6, 0xea, 0xef);
+const DARK_PAPER: RGBColor = RGBColor(0x1d, 0x23, 0x2b);
+/// One colour per account, told apart by hue (blue, orange, green, purple, ochre, magenta: the
+/// usual colour-blind-safe order), each readable on both backgrounds.
+const SERIES: [RGBColor; 6] = [
+    RGBColor(0x2f, 0x7f, 0xc1),
+    RGBColor(0xd9, 0x5f, 0x02),
+    RGBColor(0x16, 0x8a, 0x68),
+    RGBColor(0x8a, 0x6f, 0xd1),
+    RGBColor(0xa0, 0x79, 0x0a),
+    RGBColor(0xc2, 0x39, 0x9a),
+];
+const BAR: RGBColor = SERIES[0];
+const NEGATIVE: RGBColor = RGBColor(0xe0, 0x45, 0x2f);
+
+fn css(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// The style sheet every chart carries; see the module's comment. Each colour is given twice:
+/// the plain one for renderers that do not know `var()`.
+fn style() -> String {
+    let theme = |ink: RGBColor, paper: RGBColor| {
+        let (ink, paper) = (css(ink), css(paper));
+        format!(
+            ".desk-chart{{color:{ink};color:var(--chart-ink,{ink})}}\
+             .desk-chart .chart-bg{{fill:{paper};fill:var(--chart-bg,{paper})}}"
+        )
+    };
+    format!(
+        "<style>{}@media (prefers-color-scheme:dark){{{}}}</style>\n",
+        theme(INK, PAPER),
+        theme(DARK_INK, DARK_PAPER)
+    )
+}
+
+/// Turns plotters' fixed colours into the themable ones. Text is escaped by plotters (a quote
+/// becomes `&quot;`), so an attribute value like `"#1B2430"` can only be a colour plotters wrote.
+fn themed(svg: String) -> String {
+    let hex = |c: RGBColor| format!("\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+    let svg = svg
+        .replace(&hex(INK), "\"currentColor\"")
+        .replace(
+            &format!("fill={}", hex(PAPER)),
+            &format!("class=\"chart-bg\" fill={}", hex(PAPER)),
+        )
+        .replacen("<svg ", "<svg class=\"desk-chart\" ", 1);
+    let root_end = svg
+        .find("<svg ")
+        .and_then(|start| Some(start + svg[start..].find('>')?));
+    match root_end {
+        Some(end) => format!(
+            "{}\n{}{}",
+            &svg[..=end],
+            style(),
+            svg[end + 1..].trim_start()
+        ),
+        None => svg,
+    }
+}
+
+/// Font sizes as plotters takes them (it draws them 1.24 times smaller): about 11 px labels
+/// and 15 px titles, readable in a 760-pixel chart on a 1280×720 screen.
+const LABEL: u32 = 14;
+const CAPTION: u32 = 19;
+
+fn text(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&INK)
+}
 
 fn font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
@@ -133,9 +223,9 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(&PAPER).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 17))
+            .caption(title, text(CAPTION))
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(76)
@@ -144,12 +234,15 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(WHITE)
+            .axis_style(INK)
+            .bold_line_style(INK.mix(0.12))
+            .light_line_style(TRANSPARENT)
             .x_labels(values.len())
             .x_label_formatter(&|segment| segment_label(labels, segment))
             .y_label_formatter(&|v| cad(*v))
             .y_desc("CAD")
-            .label_style(("sans-serif", 12))
+            .label_style(text(LABEL))
+            .axis_desc_style(text(LABEL))
             .draw()
             .map_err(draw_err)?;
         chart
@@ -168,7 +261,7 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
             .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(themed(svg))
 }
 
 /// Horizontal bars with their labels on the left: for values of different attributes.
@@ -179,22 +272,26 @@ fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, C
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(&PAPER).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 17))
+            .caption(title, text(CAPTION))
             .margin(12)
-            .x_label_area_size(30)
+            .x_label_area_size(44)
             .y_label_area_size(200)
             .build_cartesian_2d(range, (0..values.len()).into_segmented())
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .light_line_style(WHITE)
+            .axis_style(INK)
+            .bold_line_style(INK.mix(0.12))
+            .light_line_style(TRANSPARENT)
             .y_labels(values.len())
             .y_label_formatter(&|segment| segment_label(labels, segment))
             .x_label_formatter(&|v| cad(*v))
-            .label_style(("sans-serif", 12))
+            .x_desc("CAD")
+            .label_style(text(LABEL))
+            .axis_desc_style(text(LABEL))
             .draw()
             .map_err(draw_err)?;
         chart
@@ -213,7 +310,7 @@ fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, C
             .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(themed(svg))
 }
 
 fn describe(title: &str, labels: &[String], values: &[f64]) -> String {
@@ -283,6 +380,253 @@ pub fn charts_for(run: &RunResult) -> Result<Vec<Chart>, ChartError> {
     Ok(charts)
 }
 
+const BALANCE_PLOT_HEIGHT: u32 = 320;
+const LEGEND_ROW: u32 = 22;
+
+/// What a legend and a description call each account: its title and the last four of its
+/// number, numbered when two accounts would read the same.
+fn account_labels(series: &[&BalanceSeries]) -> Vec<String> {
+    let plain: Vec<String> = series.iter().map(|s| s.label()).collect();
+    plain
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let twins = plain.iter().filter(|l| *l == label).count();
+            let nth = plain[..i].iter().filter(|l| *l == label).count() + 1;
+            if twins > 1 {
+                format!("{label} ({nth})")
+            } else {
+                label.clone()
+            }
+        })
+        .collect()
+}
+
+fn day_words(date: NaiveDate) -> String {
+    date.format("%b %-d, %Y").to_string()
+}
+
+/// The x axis' ticks: the first of each month in the range, every `step`-th so that the labels
+/// do not touch, as day offsets from `first`.
+fn month_ticks(first: NaiveDate, last: NaiveDate) -> Vec<(i32, String)> {
+    let mut starts = Vec::new();
+    let mut month = first.with_day(1).expect("day 1 exists");
+    while month <= last {
+        if month >= first {
+            starts.push(month);
+        }
+        month = month
+            .checked_add_months(chrono::Months::new(1))
+            .expect("dates stay far from chrono's limits");
+    }
+    if starts.is_empty() {
+        // Less than a month of data, within one month: its first and last day.
+        return [first, last]
+            .into_iter()
+            .map(|d| {
+                (
+                    (d - first).num_days() as i32,
+                    d.format("%b %-d").to_string(),
+                )
+            })
+            .collect();
+    }
+    let step = starts.len().div_ceil(9);
+    starts
+        .into_iter()
+        .step_by(step)
+        .map(|d| {
+            (
+                (d - first).num_days() as i32,
+                d.format("%b '%y").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The legend under the plot: a line of the account's colour and its label, wrapping to more
+/// rows when the accounts do not fit on one. Returns each entry's row and x, and the rows.
+fn legend_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    labels: &[String],
+) -> Result<(Vec<(u32, i32)>, u32), ChartError> {
+    let (mut row, mut x) = (0u32, 16i32);
+    let mut places = Vec::new();
+    for label in labels {
+        let (w, _) = area
+            .estimate_text_size(label, &text(LABEL))
+            .map_err(draw_err)?;
+        let width = 26 + w as i32 + 22;
+        if x > 16 && x + width > WIDTH as i32 - 12 {
+            row += 1;
+            x = 16;
+        }
+        places.push((row, x));
+        x += width;
+    }
+    Ok((places, row + 1))
+}
+
+/// Each account's end-of-day balance as a step line (a balance holds until the next day with
+/// transactions), CAD on the y axis, dates on the x axis, a legend of account titles. None when
+/// the run kept no balances (runs stored before they were, or accounts without transactions).
+pub fn balance_chart(series: &[BalanceSeries]) -> Result<Option<Chart>, ChartError> {
+    let series: Vec<&BalanceSeries> = series.iter().filter(|s| !s.days.is_empty()).collect();
+    let dates = series.iter().flat_map(|s| s.days.iter().map(|d| d.date));
+    let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
+        return Ok(None);
+    };
+    font()?;
+    let labels = account_labels(&series);
+    let points: Vec<Vec<(i32, f64)>> = series
+        .iter()
+        .map(|s| {
+            s.days
+                .iter()
+                .map(|d| {
+                    let x = (d.date - first).num_days() as i32;
+                    (
+                        x,
+                        rust_decimal::prelude::ToPrimitive::to_f64(&d.balance).unwrap_or(0.0),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let span = ((last - first).num_days() as i32).max(1);
+    let values: Vec<f64> = points.iter().flatten().map(|(_, b)| *b).collect();
+    let range = axis_range(&values, 1.08);
+    let ticks = month_ticks(first, last);
+    let title = "Balance over time".to_owned();
+    let mut svg = String::new();
+    {
+        // Measured on a throwaway area: the legend's height decides the picture's.
+        let mut scratch = String::new();
+        let measure = SVGBackend::with_string(&mut scratch, (WIDTH, 100)).into_drawing_area();
+        let (places, rows) = legend_layout(&measure, &labels)?;
+        let height = BALANCE_PLOT_HEIGHT + rows * LEGEND_ROW + 10;
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&PAPER).map_err(draw_err)?;
+        let (plot, legend) = root.split_vertically(BALANCE_PLOT_HEIGHT);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(&title, text(CAPTION))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(84)
+            .build_cartesian_2d(
+                (0..span).with_key_points(ticks.iter().map(|(x, _)| *x).collect()),
+                range,
+            )
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .axis_style(INK)
+            .bold_line_style(INK.mix(0.12))
+            .light_line_style(TRANSPARENT)
+            .x_label_formatter(&|x| {
+                ticks
+                    .iter()
+                    .find(|(t, _)| t == x)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|v| cad(*v))
+            .x_desc("Date (balance at the end of the day)")
+            .y_desc("Balance (CAD)")
+            .label_style(text(LABEL))
+            .axis_desc_style(text(LABEL))
+            .draw()
+            .map_err(draw_err)?;
+        if values.iter().any(|v| *v < 0.0) {
+            // Below this line the account is overdrawn.
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(0, 0.0), (span, 0.0)],
+                    INK.mix(0.5),
+                )))
+                .map_err(draw_err)?;
+        }
+        for (i, line) in points.iter().enumerate() {
+            let colour = SERIES[i % SERIES.len()];
+            let mut steps: Vec<(i32, f64)> = line
+                .iter()
+                .enumerate()
+                .flat_map(|(j, &(x, balance))| {
+                    let before = (j > 0).then(|| (x, line[j - 1].1));
+                    before.into_iter().chain(std::iter::once((x, balance)))
+                })
+                .collect();
+            // The accounts were read together, so a quiet account's balance held to the end of
+            // the data: its line goes on rather than seeming to stop.
+            if let Some(&(_, balance)) = steps.last().filter(|(x, _)| *x < span) {
+                steps.push((span, balance));
+            }
+            if let [only] = steps.as_slice() {
+                // One day at the very end draws no line: a dot shows it.
+                chart
+                    .draw_series(std::iter::once(Circle::new(*only, 3, colour.filled())))
+                    .map_err(draw_err)?;
+            }
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    steps,
+                    colour.stroke_width(2),
+                )))
+                .map_err(draw_err)?;
+        }
+        for (i, (label, (row, x))) in labels.iter().zip(places).enumerate() {
+            let colour = SERIES[i % SERIES.len()];
+            let y = (row * LEGEND_ROW + LEGEND_ROW / 2) as i32;
+            legend
+                .draw(&PathElement::new(
+                    [(x, y), (x + 18, y)],
+                    colour.stroke_width(3),
+                ))
+                .map_err(draw_err)?;
+            legend
+                .draw(&Text::new(
+                    label.as_str(),
+                    (x + 26, y),
+                    text(LABEL).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(draw_err)?;
+        }
+        root.present().map_err(draw_err)?;
+    }
+    let accounts: Vec<String> = series
+        .iter()
+        .zip(&labels)
+        .map(|(s, label)| {
+            let (start, end) = (s.days[0], s.days[s.days.len() - 1]);
+            let lowest = s.days.iter().fold(
+                start,
+                |low, d| if d.balance < low.balance { *d } else { low },
+            );
+            let amount = |d: crate::store::DayBalance| {
+                cad(rust_decimal::prelude::ToPrimitive::to_f64(&d.balance).unwrap_or(0.0))
+            };
+            format!(
+                "{label} starts at {} on {}, ends at {} on {}, lowest {} on {}",
+                amount(start),
+                day_words(start.date),
+                amount(end),
+                day_words(end.date),
+                amount(lowest),
+                day_words(lowest.date)
+            )
+        })
+        .collect();
+    Ok(Some(Chart {
+        id: "balance-over-time".into(),
+        description: format!(
+            "{title}, end-of-day balance in CAD: {}.",
+            accounts.join("; ")
+        ),
+        svg: themed(svg),
+        title,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +660,218 @@ mod tests {
             duration_ms: 1,
             finished_at: "2026-02-10T10:00:00Z".into(),
             rows,
+            summary: Vec::new(),
+        }
+    }
+
+    fn relative_luminance(c: RGBColor) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+    }
+
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        let (la, lb) = (relative_luminance(a), relative_luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn colours_are_readable_on_the_light_and_the_dark_panel() {
+        for (ink, paper) in [(INK, PAPER), (DARK_INK, DARK_PAPER)] {
+            assert!(contrast(ink, paper) >= 7.0, "text {ink:?} on {paper:?}");
+        }
+        for colour in SERIES.iter().chain([&NEGATIVE]) {
+            for paper in [PAPER, DARK_PAPER] {
+                let c = contrast(*colour, paper);
+                assert!(c >= 3.0, "{colour:?} on {paper:?}: {c:.2}");
+            }
+        }
+    }
+
+    fn series(title: &str, last4: Option<&str>, days: &[(&str, &str)]) -> BalanceSeries {
+        BalanceSeries {
+            account_id: title.to_lowercase(),
+            title: Some(title.into()),
+            last4: last4.map(Into::into),
+            days: days
+                .iter()
+                .map(|(date, balance)| crate::store::DayBalance {
+                    date: date.parse().unwrap(),
+                    balance: balance.parse().unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The `points` of the plot's lines drawn in `colour` (the legend's are thicker), as
+    /// (x, y) pairs.
+    fn polylines(svg: &str, colour: RGBColor) -> Vec<Vec<(f64, f64)>> {
+        let stroke = format!(
+            "stroke=\"#{:02X}{:02X}{:02X}\"",
+            colour.0, colour.1, colour.2
+        );
+        svg.lines()
+            .filter(|l| {
+                l.starts_with("<polyline")
+                    && l.contains(&stroke)
+                    && l.contains("stroke-width=\"2\"")
+            })
+            .map(|l| {
+                let points = l.split("points=\"").nth(1).unwrap();
+                points[..points.find('"').unwrap()]
+                    .split_whitespace()
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn balances_are_step_lines_one_per_account_with_a_legend_and_a_description() {
+        let chequing = series(
+            "Chequing Account",
+            Some("4567"),
+            &[
+                ("2025-11-03", "120"),
+                ("2025-11-05", "-45.50"),
+                ("2026-01-20", "980"),
+            ],
+        );
+        let card = series("Visa Infinite", None, &[("2025-12-01", "-1850")]);
+        let chart = balance_chart(&[chequing, card]).unwrap().unwrap();
+        assert_eq!(chart.id, "balance-over-time");
+        let lines = polylines(&chart.svg, SERIES[0]);
+        assert_eq!(lines.len(), 1);
+        let plot = &lines[0];
+        assert_eq!(plot.len(), 5, "3 days: 5 corners");
+        let ys: Vec<f64> = plot.iter().map(|p| p.1).collect();
+        assert_eq!(
+            (ys[0], ys[2], ys[4]),
+            (ys[1], ys[3], ys[4]),
+            "flat, then a step"
+        );
+        assert!(
+            ys[2] > ys[0] && ys[4] < ys[0],
+            "down to -$45.50, up to $980"
+        );
+        assert!(chart.svg.contains("Chequing Account …4567"));
+        assert!(chart.svg.contains("Visa Infinite"));
+        assert!(chart.svg.contains("Balance (CAD)"));
+        assert!(chart.svg.contains("Dec &apos;25") && chart.svg.contains("Jan &apos;26"));
+        let card = polylines(&chart.svg, SERIES[1]);
+        assert_eq!(card.len(), 1);
+        assert_eq!(card[0].len(), 2, "its one day, held to the end of the data");
+        assert_eq!(card[0][0].1, card[0][1].1);
+        assert_eq!(card[0][1].0, plot[4].0);
+        assert!(!chart.svg.contains("<circle"));
+        assert_eq!(
+            chart.description,
+            "Balance over time, end-of-day balance in CAD: Chequing Account …4567 starts at $120 \
+             on Nov 3, 2025, ends at $980 on Jan 20, 2026, lowest -$46 on Nov 5, 2025; Visa \
+             Infinite starts at -$1,850 on Dec 1, 2025, ends at -$1,850 on Dec 1, 2025, lowest \
+             -$1,850 on Dec 1, 2025."
+        );
+    }
+
+    #[test]
+    fn no_balances_no_chart_and_twin_accounts_get_numbered() {
+        assert!(balance_chart(&[]).unwrap().is_none());
+        assert!(balance_chart(&[series("Chequing", None, &[])])
+            .unwrap()
+            .is_none());
+        let twins = [
+            series("Chequing", None, &[("2026-01-01", "1")]),
+            series("Chequing", None, &[("2026-01-02", "2")]),
+        ];
+        let chart = balance_chart(&twins).unwrap().unwrap();
+        assert!(chart.svg.contains("Chequing (1)") && chart.svg.contains("Chequing (2)"));
+        assert_eq!(
+            chart.svg.matches("<circle").count(),
+            1,
+            "the one day on the data's last day is a dot, not an invisible line"
+        );
+    }
+
+    #[test]
+    fn many_accounts_wrap_the_legend_and_grow_the_picture() {
+        let many: Vec<BalanceSeries> = (0..8)
+            .map(|i| {
+                series(
+                    &format!("High Interest Savings Account {i}"),
+                    Some("1234"),
+                    &[("2026-01-01", "100"), ("2026-01-09", "200")],
+                )
+            })
+            .collect();
+        let chart = balance_chart(&many).unwrap().unwrap();
+        let height: u32 = chart.svg.split("height=\"").nth(1).unwrap()[..3]
+            .trim_end_matches('"')
+            .parse()
+            .unwrap();
+        assert!(height > BALANCE_PLOT_HEIGHT + 2 * LEGEND_ROW, "{height}");
+    }
+
+    #[test]
+    fn month_ticks_thin_out_over_long_ranges() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let year = month_ticks(d("2025-02-11"), d("2026-02-10"));
+        assert_eq!(year.len(), 6, "12 month starts, every other one: {year:?}");
+        assert_eq!(year[0].1, "Mar '25");
+        assert_eq!(year[0].0, 18);
+        let short = month_ticks(d("2026-01-05"), d("2026-01-20"));
+        assert_eq!(short, [(0, "Jan 5".to_owned()), (15, "Jan 20".to_owned())]);
+    }
+
+    #[test]
+    fn every_chart_takes_its_colours_from_the_theme() {
+        let rows: Vec<AttributeRow> = (0..6)
+            .map(|back| {
+                let suffix = match back {
+                    0 => "current_month".to_owned(),
+                    1 => "previous_month".to_owned(),
+                    n => format!("{n}_months_ago"),
+                };
+                row(&format!("sum_employer_income_{suffix}"), 1000.0)
+            })
+            .chain([row("average_monthly_free_cash_flow", -5.0)])
+            .collect();
+        let mut charts = charts_for(&run(rows)).unwrap();
+        charts.extend(balance_chart(&[series("A", None, &[("2026-01-01", "1")])]).unwrap());
+        assert_eq!(charts.len(), 3);
+        for chart in charts {
+            let svg = &chart.svg;
+            assert!(
+                svg.starts_with("<svg class=\"desk-chart\" "),
+                "{}",
+                chart.id
+            );
+            assert!(svg.contains("prefers-color-scheme:dark"), "{}", chart.id);
+            assert!(svg.contains("fill=\"currentColor\""), "{}: text", chart.id);
+            assert!(
+                svg.contains("stroke=\"currentColor\""),
+                "{}: axes",
+                chart.id
+            );
+            assert!(
+                !svg.contains("#1B2430"),
+                "{}: a fixed ink is left",
+                chart.id
+            );
+            assert_eq!(
+                svg.matches("class=\"chart-bg\"").count(),
+                1,
+                "{}: one background",
+                chart.id
+            );
         }
     }
 

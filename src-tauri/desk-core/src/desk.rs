@@ -19,7 +19,8 @@ use crate::export::{self, CsvOptions};
 use crate::flow::RunEvent;
 use crate::secrets::SecretStore;
 use crate::store::{
-    Completion, EnvironmentRow, RunRecord, RunStatus, Store, StoredDetail, StoredValue,
+    BalanceSeries, Completion, DayBalance, EnvironmentRow, RunRecord, RunStatus, Store,
+    StoredDetail, StoredValue,
 };
 use crate::{DeskError, ErrorView};
 
@@ -149,7 +150,26 @@ pub struct RunResult {
     pub duration_ms: u64,
     pub finished_at: String,
     pub rows: Vec<AttributeRow>,
+    /// The package's headline attributes that this run has, most telling first: what an
+    /// underwriter reads before the full table.
+    pub summary: Vec<SummaryItem>,
 }
+
+/// One headline attribute of a run, with its value and why it is read first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryItem {
+    pub name: String,
+    pub label: String,
+    /// The value as Flinks sent it.
+    pub raw: String,
+    pub number: Option<f64>,
+    pub unit: Unit,
+    /// One sentence: why an underwriter looks at it.
+    pub why: String,
+}
+
+pub(crate) mod connect;
 
 /// One customer of a portfolio run.
 #[derive(Debug, Clone, Serialize)]
@@ -413,8 +433,10 @@ impl Desk {
             .into_iter()
             .filter_map(|row| {
                 let env = envs.iter().find(|e| e.row.id == row.environment_id)?;
-                let (login, story) = if env.row.kind == "builtin" {
-                    let p = personas.iter().find(|p| p.username == row.key)?;
+                let persona = personas.iter().find(|p| p.username == row.key);
+                // The sample cast's loginIds are the sandbox's; customers connected later are
+                // in the keyring like everywhere else.
+                let (login, story) = if let (true, Some(p)) = (env.row.kind == "builtin", persona) {
                     (
                         LoginSource::Builtin(LoginId::new(p.login_id.to_string())),
                         p.story.clone(),
@@ -592,11 +614,6 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
-        if env.row.kind == "builtin" {
-            return Err(DeskError::Invalid(
-                "the built-in sandbox has a fixed cast of customers".into(),
-            ));
-        }
         let login_id = LoginId::new(login_id);
         if uuid::Uuid::parse_str(login_id.expose()).is_err() {
             // The message never repeats what was typed: it may be a real loginId with a typo.
@@ -632,7 +649,7 @@ impl Desk {
         let customer = self.customer(customer_id)?;
         let LoginSource::Keyring(entry) = &customer.login else {
             return Err(DeskError::Invalid(
-                "the built-in sandbox's customers cannot be removed".into(),
+                "the built-in sandbox's sample customers cannot be removed".into(),
             ));
         };
         let env = self
@@ -722,59 +739,17 @@ impl Desk {
             return Err(DeskError::Invalid("choose at least one customer".into()));
         }
         let started = Instant::now();
-        let one = |position: usize, customer_id: &String| {
-            let customer_id = customer_id.clone();
-            async move {
-                let label = self
-                    .customer(&customer_id)
-                    .map(|c| c.label)
-                    .unwrap_or_else(|_| customer_id.clone());
-                let outcome = if cancel.is_cancelled() {
-                    Err(DeskError::Flinks(flinks_client::FlinksError::Cancelled))
-                } else {
-                    let forward = |event: RunEvent| {
-                        progress(PortfolioEvent::Run {
-                            customer_id: customer_id.clone(),
-                            event,
-                        })
-                    };
-                    self.run_under(&customer_id, package, Some(cancel), &forward)
-                        .await
-                };
-                let entry = match outcome {
-                    Ok(run) => PortfolioEntry {
-                        customer_id,
-                        label,
-                        run_id: Some(run.run_id),
-                        status: RunStatus::Completed.as_str(),
-                        values: run.rows.len(),
-                        error: None,
-                    },
-                    Err(e) => PortfolioEntry {
-                        customer_id,
-                        label,
-                        run_id: None,
-                        status: if e.code() == "cancelled" {
-                            RunStatus::Cancelled.as_str()
-                        } else {
-                            RunStatus::Failed.as_str()
-                        },
-                        values: 0,
-                        error: Some(e.view()),
-                    },
-                };
-                progress(PortfolioEvent::Finished {
-                    entry: entry.clone(),
-                });
-                (position, entry)
-            }
-        };
-        let mut entries: Vec<(usize, PortfolioEntry)> =
-            futures::stream::iter(customer_ids.iter().enumerate())
-                .map(|(i, id)| one(i, id))
-                .buffer_unordered(concurrency.clamp(1, 64))
-                .collect()
-                .await;
+        // Futures do nothing until polled, so building them all first starts none of them;
+        // (a `.map` closure here makes the future too generic to be `Send` for Tauri).
+        let runs: Vec<_> = customer_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| self.portfolio_entry(i, id.clone(), package, cancel, progress))
+            .collect();
+        let mut entries: Vec<(usize, PortfolioEntry)> = futures::stream::iter(runs)
+            .buffer_unordered(concurrency.clamp(1, 64))
+            .collect()
+            .await;
         entries.sort_by_key(|(i, _)| *i);
         let entries: Vec<PortfolioEntry> = entries.into_iter().map(|(_, e)| e).collect();
         let count = |status: RunStatus| {
@@ -791,6 +766,60 @@ impl Desk {
             duration_ms: started.elapsed().as_millis() as u64,
             entries,
         })
+    }
+
+    /// One customer of a portfolio: its run, or why there is none. An `async fn` rather than a
+    /// closure so the future's lifetimes are nameable and it stays `Send` for Tauri.
+    async fn portfolio_entry(
+        &self,
+        position: usize,
+        customer_id: String,
+        package: Package,
+        cancel: &CancellationToken,
+        progress: &(dyn Fn(PortfolioEvent) + Send + Sync),
+    ) -> (usize, PortfolioEntry) {
+        let label = self
+            .customer(&customer_id)
+            .map(|c| c.label)
+            .unwrap_or_else(|_| customer_id.clone());
+        let outcome = if cancel.is_cancelled() {
+            Err(DeskError::Flinks(flinks_client::FlinksError::Cancelled))
+        } else {
+            let forward = |event: RunEvent| {
+                progress(PortfolioEvent::Run {
+                    customer_id: customer_id.clone(),
+                    event,
+                })
+            };
+            self.run_under(&customer_id, package, Some(cancel), &forward)
+                .await
+        };
+        let entry = match outcome {
+            Ok(run) => PortfolioEntry {
+                customer_id,
+                label,
+                run_id: Some(run.run_id),
+                status: RunStatus::Completed.as_str(),
+                values: run.rows.len(),
+                error: None,
+            },
+            Err(e) => PortfolioEntry {
+                customer_id,
+                label,
+                run_id: None,
+                status: if e.code() == "cancelled" {
+                    RunStatus::Cancelled.as_str()
+                } else {
+                    RunStatus::Failed.as_str()
+                },
+                values: 0,
+                error: Some(e.view()),
+            },
+        };
+        progress(PortfolioEvent::Finished {
+            entry: entry.clone(),
+        });
+        (position, entry)
     }
 
     /// The completed runs of a portfolio as one wide CSV (one row per customer).
@@ -902,7 +931,22 @@ impl Desk {
                 })
             })
             .collect();
-        self.store.complete_run(
+        let balances: Vec<BalanceSeries> = output
+            .balances
+            .iter()
+            .filter(|a| !a.days.is_empty())
+            .map(|a| BalanceSeries {
+                account_id: a.account_id.clone(),
+                title: a.title.clone(),
+                last4: a.number_last4.clone(),
+                days: a
+                    .days
+                    .iter()
+                    .map(|&(date, balance)| DayBalance { date, balance })
+                    .collect(),
+            })
+            .collect();
+        self.store.complete_run_with_balances(
             run_id,
             &Completion {
                 request_id: &output.request_id.0,
@@ -912,6 +956,7 @@ impl Desk {
                 values: &values,
                 details: &details,
             },
+            &balances,
         )?;
         tracing::info!(
             run_id,
@@ -940,10 +985,7 @@ impl Desk {
         if record.status != RunStatus::Completed {
             return Err(DeskError::RunNotCompleted(run_id));
         }
-        let package = record
-            .package
-            .parse::<Package>()
-            .map_or("Unknown package", Package::title);
+        let package = record.package.parse::<Package>().ok();
         let counts = self.store.detail_counts(run_id)?;
         let library = self.library_of(&record.environment_key);
         let rows = self
@@ -955,11 +997,12 @@ impl Desk {
                 let info = catalog::describe_with(&v.name, library.get(&v.name));
                 row(v, info, behind)
             })
-            .collect();
+            .collect::<Vec<AttributeRow>>();
+        let summary = package.map_or_else(Vec::new, |p| summary(p, &rows));
         Ok(RunResult {
             run_id,
             customer_label: record.customer_label,
-            package,
+            package: package.map_or("Unknown package", Package::title),
             environment: record.environment,
             request_id: record.request_id.unwrap_or_default(),
             accounts: record.accounts.unwrap_or_default() as usize,
@@ -967,7 +1010,17 @@ impl Desk {
             duration_ms: record.duration_ms.unwrap_or_default() as u64,
             finished_at: record.finished_at.unwrap_or_default(),
             rows,
+            summary,
         })
+    }
+
+    /// A completed run's end-of-day balances by account (none for runs kept before they were).
+    pub fn balances(&self, run_id: i64) -> Result<Vec<BalanceSeries>, DeskError> {
+        let record = self.store.run(run_id)?;
+        if record.status != RunStatus::Completed {
+            return Err(DeskError::RunNotCompleted(run_id));
+        }
+        Ok(self.store.balances(run_id)?)
     }
 
     /// The environment's library as far as it has been read (empty when not yet, or never).
@@ -1034,9 +1087,17 @@ impl Desk {
         })
     }
 
-    /// The run's charts as SVG.
+    /// The run's charts as SVG: the balance over time first, when the run kept its balances,
+    /// then the charts of its attributes. Both come from the store, so a reopened run draws the
+    /// same.
     pub fn charts(&self, run_id: i64) -> Result<Vec<crate::charts::Chart>, DeskError> {
-        Ok(crate::charts::charts_for(&self.open_run(run_id)?)?)
+        let run = self.open_run(run_id)?;
+        let mut charts: Vec<crate::charts::Chart> =
+            crate::charts::balance_chart(&self.store.balances(run_id)?)?
+                .into_iter()
+                .collect();
+        charts.extend(crate::charts::charts_for(&run)?);
+        Ok(charts)
     }
 
     /// The file name an export of the run gets by default: the customer's label, never a loginId.
@@ -1103,6 +1164,24 @@ fn compared(
         right,
         right_number,
     }
+}
+
+/// The package's headlines that the run has, in the headlines' order, with the row's value.
+fn summary(package: Package, rows: &[AttributeRow]) -> Vec<SummaryItem> {
+    catalog::headlines(package)
+        .into_iter()
+        .filter_map(|h| {
+            let row = rows.iter().find(|r| r.name == h.name)?;
+            Some(SummaryItem {
+                name: row.name.clone(),
+                label: row.label.clone(),
+                raw: row.raw.clone(),
+                number: row.number,
+                unit: row.unit,
+                why: h.why.to_owned(),
+            })
+        })
+        .collect()
 }
 
 fn row(value: StoredValue, info: catalog::AttributeInfo, transactions: u32) -> AttributeRow {

@@ -30,6 +30,9 @@ pub enum DeskError {
     Invalid(String),
     #[error("this customer's loginId is no longer in the keyring")]
     LoginIdMissing,
+    /// Flinks Connect ended without a login (the customer gave up, or the bank refused).
+    #[error("Flinks Connect did not connect the bank: {0}")]
+    Connect(#[from] flinks_client::ConnectError),
 }
 
 impl From<flinks_client::FlowError> for DeskError {
@@ -81,6 +84,7 @@ impl DeskError {
             DeskError::Secrets(_) => "keyring.error".into(),
             DeskError::Invalid(_) => "input.invalid".into(),
             DeskError::LoginIdMissing => "customer.login_missing".into(),
+            DeskError::Connect(e) => format!("connect.{}", e.error.to_ascii_lowercase()),
         }
     }
 
@@ -114,6 +118,7 @@ impl DeskError {
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()
             }
+            DeskError::Connect(e) => e.hint().into(),
         }
     }
 

@@ -205,6 +205,14 @@ pub fn file_name(run: &RunResult) -> String {
     )
 }
 
+/// `flinks-portfolio-income-2026-11-25.csv`.
+pub fn portfolio_file_name(package: &str) -> String {
+    format!(
+        "flinks-portfolio-{package}-{}.csv",
+        chrono::Local::now().format("%Y-%m-%d")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +246,7 @@ mod tests {
             duration_ms: 3,
             finished_at: "2026-11-25T18:00:00.000Z".into(),
             rows,
+            summary: Vec::new(),
         }
     }
 

@@ -14,10 +14,11 @@ pub mod secrets;
 pub mod store;
 
 pub use charts::{Chart, ChartError};
+pub use desk::connect::CONNECT_REDIRECT;
 pub use desk::{
     AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk, EnvironmentView,
     Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry, PortfolioEvent,
-    PortfolioResult, RunResult,
+    PortfolioResult, RunResult, SummaryItem,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;

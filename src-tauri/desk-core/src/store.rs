@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
+use rust_decimal::Decimal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +32,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_attribute_details.sql")),
         M::up(include_str!("../migrations/0003_authorize_tokens.sql")),
+        M::up(include_str!("../migrations/0004_account_balances.sql")),
     ])
 }
 
@@ -110,6 +113,41 @@ pub struct StoredDetail {
     pub debit: Option<String>,
     pub credit: Option<String>,
     pub balance: Option<String>,
+}
+
+/// One account's end-of-day balances in a run: what the balance chart draws.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceSeries {
+    pub account_id: String,
+    pub title: Option<String>,
+    /// At most the last four characters of the account number.
+    pub last4: Option<String>,
+    /// Oldest first, one a day.
+    pub days: Vec<DayBalance>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DayBalance {
+    pub date: NaiveDate,
+    /// The balance after the day's last transaction, exact.
+    pub balance: Decimal,
+}
+
+impl BalanceSeries {
+    /// What a legend calls the account: its title and the last four of its number.
+    pub fn label(&self) -> String {
+        let title = self
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or("Account");
+        match self.last4.as_deref() {
+            Some(last4) => format!("{title} …{last4}"),
+            None => title.to_owned(),
+        }
+    }
 }
 
 /// A finished run's results, written in one transaction with its completion.
@@ -305,6 +343,18 @@ impl Store {
         Ok(())
     }
 
+    pub fn set_customer_institution(
+        &self,
+        customer_id: i64,
+        institution: &str,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE customers SET institution = ?2 WHERE id = ?1",
+            params![customer_id, institution],
+        )?;
+        Ok(())
+    }
+
     /// The label is the person's to choose: a later start keeps it.
     pub fn rename_customer(&self, customer_id: i64, label: &str) -> Result<(), StoreError> {
         self.conn().execute(
@@ -373,9 +423,37 @@ impl Store {
 
     /// Writes the values and marks the run completed, all or nothing.
     pub fn complete_run(&self, run_id: i64, done: &Completion<'_>) -> Result<(), StoreError> {
+        self.complete_run_with_balances(run_id, done, &[])
+    }
+
+    /// [`Store::complete_run`] with the accounts' end-of-day balances, in the same transaction:
+    /// a run is never completed without the balances its chart needs.
+    pub fn complete_run_with_balances(
+        &self,
+        run_id: i64,
+        done: &Completion<'_>,
+        balances: &[BalanceSeries],
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
+            let mut balance = tx.prepare(
+                "INSERT INTO account_balances (run_id, position, account_id, title, last4, date, balance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (position, series) in balances.iter().enumerate() {
+                for day in &series.days {
+                    balance.execute(params![
+                        run_id,
+                        position as i64,
+                        series.account_id,
+                        series.title,
+                        series.last4,
+                        day.date.to_string(),
+                        day.balance.normalize().to_string()
+                    ])?;
+                }
+            }
             let mut insert = tx.prepare(
                 "INSERT INTO attribute_values (run_id, position, scope, name, raw, number)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -540,6 +618,47 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A run's end-of-day balances by account, in the order Flinks listed the accounts; none
+    /// for a run stored before they were kept.
+    pub fn balances(&self, run_id: i64) -> Result<Vec<BalanceSeries>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT account_id, title, last4, date, balance FROM account_balances
+             WHERE run_id = ?1 ORDER BY position, date",
+        )?;
+        let rows = stmt.query_map(params![run_id], |r| {
+            let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+            let bad = |i: usize, e: Box<dyn std::error::Error + Send + Sync>| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e)
+            };
+            let date = NaiveDate::parse_from_str(&text(3)?, "%Y-%m-%d")
+                .map_err(|e| bad(3, Box::new(e)))?;
+            let balance = text(4)?
+                .parse::<Decimal>()
+                .map_err(|e| bad(4, Box::new(e)))?;
+            Ok((
+                text(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                DayBalance { date, balance },
+            ))
+        })?;
+        let mut series: Vec<BalanceSeries> = Vec::new();
+        for row in rows {
+            let (account_id, title, last4, day) = row?;
+            match series.last_mut() {
+                Some(s) if s.account_id == account_id => s.days.push(day),
+                _ => series.push(BalanceSeries {
+                    account_id,
+                    title,
+                    last4,
+                    days: vec![day],
+                }),
+            }
+        }
+        Ok(series)
     }
 
     /// How many transactions stand behind each value of a run that has any.
@@ -709,6 +828,121 @@ mod tests {
             "nothing half-written"
         );
         assert_eq!(store.run(run).unwrap().status, RunStatus::Running);
+    }
+
+    fn series(account_id: &str, days: &[(&str, &str)]) -> BalanceSeries {
+        BalanceSeries {
+            account_id: account_id.into(),
+            title: Some("Chequing Account".into()),
+            last4: Some("4567".into()),
+            days: days
+                .iter()
+                .map(|(date, balance)| DayBalance {
+                    date: date.parse().unwrap(),
+                    balance: balance.parse().unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn balances_come_back_by_account_in_order_and_exact() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "credit-risk").unwrap();
+        // Account "b" is listed first: the order is Flinks', not the ids'.
+        let balances = [
+            series("b", &[("2026-01-01", "10.10"), ("2026-01-03", "-0.5")]),
+            series("a", &[("2026-01-02", "38000")]),
+        ];
+        let done = Completion {
+            request_id: "r",
+            duration_ms: 1,
+            accounts: 2,
+            transactions: 3,
+            values: &[value("balance_min", "-0.5", Some(-0.5))],
+            details: &[],
+        };
+        store
+            .complete_run_with_balances(run, &done, &balances)
+            .unwrap();
+        let stored = store.balances(run).unwrap();
+        assert_eq!(stored, balances);
+        assert_eq!(stored[1].days[0].balance, Decimal::from(38_000));
+        assert_eq!(stored[0].label(), "Chequing Account …4567");
+        assert!(store.balances(run + 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn balances_are_written_with_the_values_or_not_at_all() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "credit-risk").unwrap();
+        // A whole account number breaks the last4 check after the values went in.
+        let mut leaky = series("a", &[("2026-01-01", "1")]);
+        leaky.last4 = Some("1234567".into());
+        let done = Completion {
+            request_id: "r",
+            duration_ms: 1,
+            accounts: 1,
+            transactions: 1,
+            values: &[value("balance_min", "1", Some(1.0))],
+            details: &[],
+        };
+        assert!(store
+            .complete_run_with_balances(run, &done, &[leaky])
+            .is_err());
+        assert!(store.values(run).unwrap().is_empty());
+        assert!(store.balances(run).unwrap().is_empty());
+        assert_eq!(store.run(run).unwrap().status, RunStatus::Running);
+    }
+
+    #[test]
+    fn a_version_3_database_gains_the_balances_and_keeps_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![
+                M::up(include_str!("../migrations/0001_initial.sql")),
+                M::up(include_str!("../migrations/0002_attribute_details.sql")),
+                M::up(include_str!("../migrations/0003_authorize_tokens.sql")),
+            ])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute_batch(
+                "INSERT INTO environments (id, key, name, kind, api_base_url, customer_id, created_at)
+                     VALUES (1, 'builtin', 'Sandbox', 'builtin', 'http://127.0.0.1:1', 'cid', '2025-06-01');
+                 INSERT INTO customers (id, environment_id, key, label, login_last4, created_at)
+                     VALUES (1, 1, 'borrower_nsf', 'Kevin', 'e2fe', '2025-06-01');
+                 INSERT INTO runs (id, customer_id, package, status, request_id, started_at, finished_at)
+                     VALUES (7, 1, 'credit-risk', 'completed', 'r7', '2025-06-01', '2025-06-01');
+                 INSERT INTO attribute_values (run_id, position, name, raw, number)
+                     VALUES (7, 0, 'balance_min', '-153.74', -153.74);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 4);
+        let table: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'account_balances'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(table, 1);
+        assert_eq!(store.run(7).unwrap().status, RunStatus::Completed);
+        assert_eq!(
+            store.values(7).unwrap(),
+            [value("balance_min", "-153.74", Some(-153.74))]
+        );
+        assert!(store.balances(7).unwrap().is_empty(), "an old run has none");
     }
 
     #[test]

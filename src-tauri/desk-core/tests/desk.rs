@@ -523,8 +523,19 @@ async fn bad_input_is_refused_without_echoing_it() {
         "the error repeats what was typed"
     );
     assert!(desk
-        .add_customer("builtin", "x", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .add_customer(
+            "no-such-environment",
+            "x",
+            "5e115eac-1209-4f19-641c-08d6d484e2fe"
+        )
         .is_err());
+    assert!(desk
+        .add_customer("builtin", "  ", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .is_err());
+    assert!(
+        desk.remove_customer("borrower_nsf").await.is_err(),
+        "the sample cast stays"
+    );
 }
 
 #[tokio::test]

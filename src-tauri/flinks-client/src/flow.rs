@@ -7,11 +7,13 @@
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    AccountsDetailOptions, Attributes, AuthorizeOutcome, FlinksClient, FlinksCode, FlinksError,
-    LoginId, Package, PollPolicy, RequestId, Secret,
+    Account, AccountsDetail, AccountsDetailOptions, Attributes, AuthorizeOutcome, FlinksClient,
+    FlinksCode, FlinksError, LoginId, Package, PollPolicy, RequestId, Secret, Transaction,
 };
 
 /// Where a flow is.
@@ -58,6 +60,113 @@ pub struct FlowOutput {
     pub attributes: Attributes,
     pub accounts: usize,
     pub transactions: usize,
+    /// Each account's end-of-day balances, in the order Flinks listed the accounts. The
+    /// transactions themselves are dropped with the accounts detail: a balance chart needs one
+    /// point a day, not a year of statements kept in memory and in the history.
+    pub balances: Vec<AccountBalances>,
+}
+
+/// One account's balance at the end of each day it had transactions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountBalances {
+    pub account_id: String,
+    /// As the bank titles the account, with any run of more than four digits cut to its last
+    /// four (some banks put the account number in the title).
+    pub title: Option<String>,
+    /// The last four characters of the account number, when it is longer than that: enough to
+    /// tell two accounts apart, never the whole number.
+    pub number_last4: Option<String>,
+    /// Oldest first; the balance after the day's last transaction.
+    pub days: Vec<(NaiveDate, Decimal)>,
+}
+
+impl AccountBalances {
+    fn of(account: &Account) -> AccountBalances {
+        let number_last4 = account
+            .account_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| n.chars().count() > 4)
+            .map(|n| n.chars().skip(n.chars().count() - 4).collect());
+        AccountBalances {
+            account_id: account.id.clone(),
+            title: account.title.as_deref().map(mask_long_numbers),
+            number_last4,
+            days: end_of_day(&account.transactions),
+        }
+    }
+}
+
+/// `Chequing 1234567` → `Chequing …4567`.
+fn mask_long_numbers(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() > 4 {
+            out.push('…');
+            out.push_str(&digits[digits.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in title.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+/// How many neighbours agree with `older` coming right before `newer`: the newer balance is
+/// the older one plus the newer transaction's credit minus its debit.
+fn chained<'t>(pairs: impl Iterator<Item = (&'t Transaction, &'t Transaction)>) -> usize {
+    pairs
+        .filter(|(older, newer)| match (older.balance, newer.balance) {
+            (Some(before), Some(after)) => {
+                before + newer.credit.unwrap_or_default() - newer.debit.unwrap_or_default() == after
+            }
+            _ => false,
+        })
+        .count()
+}
+
+/// The balance at the end of each day, from the running balances of a statement. Flinks lists
+/// transactions newest first, but nothing promises it, and within one day only the list's
+/// order tells which came last: the order is read from the dates when they differ, and from
+/// which way the running balances add up when they do not.
+fn end_of_day(transactions: &[Transaction]) -> Vec<(NaiveDate, Decimal)> {
+    let newest_first = match (transactions.first(), transactions.last()) {
+        (Some(first), Some(last)) if first.date != last.date => first.date > last.date,
+        _ => {
+            let forward = chained(transactions.iter().zip(transactions.iter().skip(1)));
+            let backward = chained(transactions.iter().skip(1).zip(transactions.iter()));
+            backward >= forward
+        }
+    };
+    let mut oldest_first: Vec<&Transaction> = transactions.iter().collect();
+    if newest_first {
+        oldest_first.reverse();
+    }
+    // Stable: a list a little out of date order keeps each day's own order.
+    oldest_first.sort_by_key(|t| t.date);
+    let mut days: Vec<(NaiveDate, Decimal)> = Vec::new();
+    for t in oldest_first {
+        let Some(balance) = t.balance else { continue };
+        match days.last_mut() {
+            Some((day, end)) if *day == t.date => *end = balance,
+            _ => days.push((t.date, balance)),
+        }
+    }
+    days
+}
+
+fn balances_of(detail: &AccountsDetail) -> Vec<AccountBalances> {
+    detail.accounts.iter().map(AccountBalances::of).collect()
 }
 
 /// How often a transient failure of one call is tried, and the first pause (it doubles).
@@ -199,6 +308,9 @@ impl Flow<'_> {
         .await?;
         let accounts = detail.accounts.len();
         let transactions = detail.accounts.iter().map(|a| a.transactions.len()).sum();
+        let balances = balances_of(&detail);
+        // A year of statements need not stay in memory through the attributes call.
+        drop(detail);
         (self.progress)(FlowEvent::FetchingAttributes {
             accounts,
             transactions,
@@ -216,6 +328,7 @@ impl Flow<'_> {
             attributes,
             accounts,
             transactions,
+            balances,
         })
     }
 }
@@ -230,6 +343,99 @@ mod tests {
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         (events, move |e| sink.lock().unwrap().push(e))
+    }
+
+    fn tx(
+        date: &str,
+        debit: Option<i64>,
+        credit: Option<i64>,
+        balance: Option<i64>,
+    ) -> Transaction {
+        Transaction {
+            id: None,
+            date: date.parse().unwrap(),
+            description: None,
+            debit: debit.map(Decimal::from),
+            credit: credit.map(Decimal::from),
+            balance: balance.map(Decimal::from),
+        }
+    }
+
+    fn day(date: &str, balance: i64) -> (NaiveDate, Decimal) {
+        (date.parse().unwrap(), Decimal::from(balance))
+    }
+
+    #[test]
+    fn each_day_ends_on_its_last_transaction_newest_first_or_oldest_first() {
+        // As Flinks lists them: newest first, so the 2nd's last transaction is the first listed.
+        let newest_first = [
+            tx("2026-01-03", Some(5), None, Some(80)),
+            tx("2026-01-02", None, Some(50), Some(85)),
+            tx("2026-01-02", Some(65), None, Some(35)),
+            tx("2026-01-01", Some(0), None, Some(100)),
+        ];
+        let expected = [
+            day("2026-01-01", 100),
+            day("2026-01-02", 85),
+            day("2026-01-03", 80),
+        ];
+        assert_eq!(end_of_day(&newest_first), expected);
+        let mut oldest_first = newest_first.clone();
+        oldest_first.reverse();
+        assert_eq!(end_of_day(&oldest_first), expected);
+    }
+
+    #[test]
+    fn within_a_single_day_the_running_balances_tell_the_order() {
+        // From 100: −30 → 70, +40 → 110, −60 → 50; read the other way round nothing adds up.
+        let oldest_first = [
+            tx("2026-01-02", Some(30), None, Some(70)),
+            tx("2026-01-02", None, Some(40), Some(110)),
+            tx("2026-01-02", Some(60), None, Some(50)),
+        ];
+        assert_eq!(end_of_day(&oldest_first), [day("2026-01-02", 50)]);
+        let mut newest_first = oldest_first.clone();
+        newest_first.reverse();
+        assert_eq!(end_of_day(&newest_first), [day("2026-01-02", 50)]);
+    }
+
+    #[test]
+    fn transactions_without_a_balance_are_skipped_and_no_transactions_give_no_days() {
+        let txs = [
+            tx("2026-01-02", Some(5), None, None),
+            tx("2026-01-01", Some(5), None, Some(10)),
+        ];
+        assert_eq!(end_of_day(&txs), [day("2026-01-01", 10)]);
+        assert!(end_of_day(&[]).is_empty());
+    }
+
+    #[test]
+    fn an_account_shows_at_most_the_last_four_of_its_number() {
+        let account = |number: Option<&str>, title: &str| Account {
+            id: "a1".into(),
+            title: Some(title.into()),
+            account_type: None,
+            category: None,
+            currency: None,
+            account_number: number.map(Into::into),
+            transit_number: None,
+            institution_number: None,
+            balance: None,
+            transactions: Vec::new(),
+        };
+        let b = AccountBalances::of(&account(Some("1234567"), "Chequing 1234567 (CAD)"));
+        assert_eq!(b.number_last4.as_deref(), Some("4567"));
+        assert_eq!(b.title.as_deref(), Some("Chequing …4567 (CAD)"));
+        let short = AccountBalances::of(&account(Some("4567"), "Visa 2024"));
+        assert_eq!(
+            short.number_last4, None,
+            "four digits would be the whole number"
+        );
+        assert_eq!(short.title.as_deref(), Some("Visa 2024"));
+        assert_eq!(
+            AccountBalances::of(&account(None, "Savings")).number_last4,
+            None
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -156,6 +156,8 @@ struct Challenge {
 struct Logins {
     /// Unused authorize tokens and when each was issued.
     tokens: HashMap<String, Instant>,
+    /// Every token ever issued, for audits that check where tokens end up.
+    issued: Vec<String>,
     /// Test logins' loginIds that a live Authorize has created.
     linked: HashSet<Uuid>,
     deleted: HashSet<Uuid>,
@@ -232,6 +234,7 @@ impl AppState {
         let mut logins = self.logins();
         logins.tokens.retain(|_, at| at.elapsed() < ttl);
         logins.tokens.insert(token.clone(), Instant::now());
+        logins.issued.push(token.clone());
         token
     }
 
@@ -358,6 +361,7 @@ pub struct Sandbox {
     personas: Vec<Persona>,
     config: SandboxConfig,
     faults: Arc<FaultBook>,
+    state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -378,8 +382,9 @@ impl Sandbox {
             logins: Mutex::new(Logins::default()),
         });
         let (tx, rx) = oneshot::channel::<()>();
+        let served_state = state.clone();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router(state))
+            let served = axum::serve(listener, router(served_state))
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })
@@ -394,6 +399,7 @@ impl Sandbox {
             personas,
             config,
             faults,
+            state,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -430,6 +436,12 @@ impl Sandbox {
     /// Replaces the fault rules in force, as `PUT /sandbox/faults` does.
     pub fn set_faults(&self, rules: Vec<FaultRule>) {
         self.faults.replace(rules);
+    }
+
+    /// Every authorize token this sandbox has issued (GenerateAuthorizeToken and Connect pages),
+    /// used or not: what a secrets audit looks for in files that should never hold one.
+    pub fn issued_authorize_tokens(&self) -> Vec<String> {
+        self.state.logins().issued.clone()
     }
 
     /// The fault rules in force, with the times each has left.
@@ -731,14 +743,18 @@ async fn connect_page(
         "/v3/{}/BankingServices/Authorize",
         state.config.customer_ids[0]
     );
-    Html(connect::html(&connect::Page {
-        authorize_path: &authorize_path,
-        redirect_url,
-        tokens: &tokens,
-        french: param("language").is_some_and(|l| l.eq_ignore_ascii_case("fr")),
-        tag: param("tag"),
-    }))
-    .into_response()
+    // The page carries single-use authorize tokens: no browser cache may keep a copy.
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(connect::html(&connect::Page {
+            authorize_path: &authorize_path,
+            redirect_url,
+            tokens: &tokens,
+            french: param("language").is_some_and(|l| l.eq_ignore_ascii_case("fr")),
+            tag: param("tag"),
+        })),
+    )
+        .into_response()
 }
 
 /// A query or form parameter by name in any case, trimmed.

@@ -1,0 +1,129 @@
+//! Adding a customer through Flinks Connect: the desk buys an authorize token, the app shows the
+//! Connect page in a window of its own, and the redirect it ends with goes straight back here.
+//! The loginId travels from that redirect to the keyring without passing through the main
+//! window's page.
+
+use flinks_client::{parse_connect_redirect, ConnectOptions, Url};
+
+use super::{secret_key_entry, Desk};
+use crate::{CustomerView, DeskError};
+
+/// Where Connect is told to send the customer at the end. `.invalid` never resolves (RFC 2606):
+/// the app stops the navigation and reads the URL, so nothing is ever loaded from it.
+pub const CONNECT_REDIRECT: &str = "https://flinks-desk.invalid/connect-done";
+
+/// `https://acme-api.private.fin.ag` → `https://acme-iframe.private.fin.ag/v2/` (flinks-api.md §5.2).
+/// Any other host (a Flinks Capital sandbox, a proxy) serves Connect beside its API, at `/v2/`.
+fn iframe_base(api_base_url: &str) -> Option<String> {
+    let url = Url::parse(api_base_url).ok()?;
+    let host = url.host_str()?;
+    match host.split_once("-api.") {
+        Some((instance, rest)) => Some(format!("{}://{instance}-iframe.{rest}/v2/", url.scheme())),
+        None => Some(format!("{}/v2/", url.as_str().trim_end_matches('/'))),
+    }
+}
+
+impl Desk {
+    /// The Connect URL of an environment, with a fresh single-use authorize token in it (so it
+    /// is handed to the Connect window only, never logged or stored).
+    pub async fn connect_url(&self, environment: &str) -> Result<Url, DeskError> {
+        let env = self
+            .env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+        let (iframe, key) = if env.row.kind == "builtin" {
+            (
+                format!("{}/v2/", self.sandbox.base_url()),
+                flinks_client::Secret::new(self.sandbox.config().secret_key.clone()),
+            )
+        } else {
+            let iframe = iframe_base(&env.row.api_base_url).ok_or_else(|| {
+                DeskError::Invalid("the environment's API base URL is not a URL".into())
+            })?;
+            let key = self
+                .secrets
+                .get(&secret_key_entry(&env.row.key))?
+                .ok_or_else(|| {
+                    DeskError::Invalid(
+                        "Connect needs an authorize token, bought with the environment's secret key: add the environment again with its secret key".into(),
+                    )
+                })?;
+            (iframe, key)
+        };
+        let token = env.client.generate_authorize_token(&key).await?;
+        Ok(flinks_client::connect_url(
+            &iframe,
+            &token,
+            CONNECT_REDIRECT,
+            &ConnectOptions::default(),
+        )?)
+    }
+
+    /// Adds the customer Connect ended with (`redirect` is the URL it sent the window to). An
+    /// empty `label` becomes "Connected customer …abcd".
+    pub fn add_customer_from_connect(
+        &self,
+        environment: &str,
+        label: &str,
+        redirect: &str,
+    ) -> Result<CustomerView, DeskError> {
+        let outcome = parse_connect_redirect(redirect)?;
+        let last4 = outcome.login_id.last4().to_owned();
+        let label = match label.trim() {
+            "" => format!("Connected customer …{last4}"),
+            l => l.to_owned(),
+        };
+        let env = self
+            .env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+        // Connecting the same bank login twice gives the same loginId: one customer is enough.
+        let existing = self
+            .customers
+            .read()
+            .expect("customers lock")
+            .iter()
+            .filter(|c| c.env_key == env.row.key && c.last4 == last4)
+            .find(|c| {
+                self.login_of(c)
+                    .is_ok_and(|l| l.expose() == outcome.login_id.expose())
+            })
+            .map(|c| c.label.clone());
+        if let Some(existing) = existing {
+            return Err(DeskError::Invalid(format!(
+                "this bank login is already a customer here: {existing}"
+            )));
+        }
+        let customer = self.add_customer(environment, &label, outcome.login_id.expose())?;
+        if !outcome.institution.is_empty() {
+            let db_id = self.customer(&customer.id)?.db_id;
+            self.store
+                .set_customer_institution(db_id, &outcome.institution)?;
+            self.load_customers()?;
+        }
+        self.customers()
+            .into_iter()
+            .find(|c| c.id == customer.id)
+            .ok_or_else(|| DeskError::Invalid("the customer was not saved".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iframe_base;
+
+    #[test]
+    fn the_iframe_follows_the_instance_name() {
+        assert_eq!(
+            iframe_base("https://toolbox-api.private.fin.ag").as_deref(),
+            Some("https://toolbox-iframe.private.fin.ag/v2/")
+        );
+        assert_eq!(
+            iframe_base("https://acme-api.private.fin.ag/").as_deref(),
+            Some("https://acme-iframe.private.fin.ag/v2/")
+        );
+        assert_eq!(
+            iframe_base("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080/v2/")
+        );
+        assert_eq!(iframe_base("not a url"), None);
+    }
+}

@@ -1,0 +1,205 @@
+//! The desk's other screens in the real window: a portfolio of customers and its wide CSV, a
+//! customer added through Flinks Connect (its own window, with the bank's security question),
+//! renamed, and run.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use flinks_client::{AttributeValue, Package};
+use flinks_desk_e2e::{login_of, sandbox_values, sign_in_through_connect, App};
+
+async fn fill(app: &App, testid: &str, text: &str) -> Result<()> {
+    let field = app.by_testid(testid).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Waits until `check` holds, or fails with what `describe` says after `within`.
+async fn until<F, Fut>(within: Duration, what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await? {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{what} did not happen within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn a_portfolio_of_three_customers_runs_and_exports_one_row_each() -> Result<()> {
+    let app = App::start(1_000).await?;
+    let outcome = portfolio_path(&app).await;
+    let _ = app.screenshot("portfolio").await;
+    if outcome.is_err() {
+        app.save_source("portfolio").await;
+    }
+    app.close().await?;
+    outcome
+}
+
+async fn portfolio_path(app: &App) -> Result<()> {
+    let chosen = ["salaried_biweekly", "borrower_nsf", "gig_worker"];
+    app.by_testid("package-income").await?.click().await?;
+    app.by_testid("portfolio-open").await?.click().await?;
+    for id in chosen {
+        app.by_testid(&format!("portfolio-customer-{id}"))
+            .await?
+            .click()
+            .await?;
+    }
+    fill(app, "portfolio-concurrency", "2").await?;
+    app.by_testid("portfolio-run").await?.click().await?;
+
+    let rows = || async {
+        let script = r#"return [...document.querySelectorAll('[data-testid="portfolio-row"]')]
+            .map((tr) => [tr.dataset.customerId, tr.dataset.status]);"#;
+        let value = app.client.execute(script, vec![]).await?;
+        Ok::<Vec<(String, String)>, anyhow::Error>(serde_json::from_value(value)?)
+    };
+    let mut saw_in_flight = false;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let now = rows().await?;
+        saw_in_flight |= now
+            .iter()
+            .any(|(_, s)| !["queued", "completed", "failed", "cancelled"].contains(&s.as_str()));
+        if now.len() == 3 && now.iter().all(|(_, s)| s == "completed") {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the portfolio did not finish: {now:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(saw_in_flight, "the rows showed each customer's progress");
+    let shown: Vec<String> = rows().await?.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(shown, chosen, "in the order chosen");
+    let summary = app.by_testid("portfolio-summary").await?.text().await?;
+    assert!(summary.contains("3 completed"), "{summary}");
+
+    app.by_testid("portfolio-export").await?.click().await?;
+    let status = app.by_testid("portfolio-export-status").await?;
+    until(Duration::from_secs(20), "the export", || async {
+        Ok(status.text().await?.starts_with("Saved"))
+    })
+    .await?;
+    let file = std::fs::read_dir(app.export_dir.path())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .context("no CSV in the export folder")?;
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("flinks-portfolio-income-"), "{name}");
+    let mut reader = csv::Reader::from_path(&file)?;
+    let header = reader.headers()?.clone();
+    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert_eq!(records.len(), 3, "one row per customer");
+
+    // Each row holds what the sandbox computes for that customer, asked by the test itself.
+    for (record, username) in records.iter().zip(chosen) {
+        let expected =
+            sandbox_values(app.sandbox_port, &login_of(username)?, Package::Income).await?;
+        for (name, value) in &expected {
+            let column = header
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("no column {name}"))?;
+            let shown = record[column].trim_start_matches('\'');
+            let want = match value {
+                AttributeValue::Number(d) => d.normalize().to_string(),
+                AttributeValue::Text(t) => t.clone(),
+                AttributeValue::Bool(b) => if *b { "YES" } else { "NO" }.to_owned(),
+                AttributeValue::Null => String::new(),
+            };
+            assert_eq!(shown, want, "{username} {name}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver, tauri-driver and a Secret Service: run it with `cargo desk test`"]
+async fn a_customer_linked_through_connect_is_renamed_and_run() -> Result<()> {
+    let app = App::start(0).await?;
+    let outcome = connect_path(&app).await;
+    let _ = app.screenshot("connect").await;
+    if outcome.is_err() {
+        app.save_source("connect").await;
+    }
+    app.close().await?;
+    outcome
+}
+
+async fn connect_path(app: &App) -> Result<()> {
+    app.by_testid("add-customer").await?.click().await?;
+    fill(app, "customer-label", "Walk-in applicant").await?;
+    app.by_testid("connect-customer").await?.click().await?;
+
+    sign_in_through_connect(app, "Greatday").await?;
+    let select = app.by_testid("customer-select").await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let id = loop {
+        let script = r#"const o = [...document.querySelectorAll('#customer option')]
+            .find((o) => o.textContent.startsWith('Walk-in applicant'));
+            return o ? o.value : null;"#;
+        if let Some(id) = app.client.execute(script, vec![]).await?.as_str() {
+            break id.to_owned();
+        }
+        if Instant::now() > deadline {
+            bail!("the new customer is not in the list");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    select.select_by_value(&id).await?;
+
+    app.by_testid("rename-customer").await?.click().await?;
+    fill(app, "rename-label", "Applicant 2291 (Connect)").await?;
+    app.by_testid("rename-save").await?.click().await?;
+    until(
+        Duration::from_secs(10),
+        "the new name in the list",
+        || async {
+            let text = app
+                .client
+                .execute(
+                    "return document.querySelector('#customer option:checked').textContent;",
+                    vec![],
+                )
+                .await?;
+            Ok(text
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Applicant 2291 (Connect)"))
+        },
+    )
+    .await?;
+
+    app.by_testid("package-income").await?.click().await?;
+    app.by_testid("run-button").await?.click().await?;
+    let table = app.by_testid("results-table").await?;
+    until(Duration::from_secs(60), "the results", || async {
+        Ok(table.is_displayed().await?)
+    })
+    .await?;
+    let summary = app.by_testid("summary").await?.text().await?;
+    assert!(summary.starts_with("Applicant 2291 (Connect)"), "{summary}");
+    // The page never held the loginId: only its last four characters are shown.
+    let html = app.client.source().await?;
+    let login_ids =
+        flinks_sandbox::personas::live_login_id(flinks_sandbox::personas::DEFAULT_SEED, "Greatday")
+            .to_string();
+    assert!(
+        !html.contains(&login_ids),
+        "the full loginId is on the page"
+    );
+    Ok(())
+}
