@@ -371,8 +371,13 @@ pub fn describe(name: &str) -> AttributeInfo {
             if let Some(window) = window {
                 let subject_words = subject.replace('_', " ");
                 let known = subject == "employer_income";
+                // A count and a sum of the same thing must not read the same.
+                let label = match agg {
+                    "count_" => format!("{} count ({window})", humanize(subject)),
+                    _ => format!("{} ({window})", humanize(subject)),
+                };
                 return AttributeInfo {
-                    label: format!("{} ({window})", humanize(subject)),
+                    label,
                     unit,
                     category: if known {
                         EMPLOYER
@@ -527,7 +532,7 @@ mod tests {
         assert!(info.known);
         let count = describe("count_employer_income_current_month");
         assert_eq!(count.unit, Count);
-        assert_eq!(count.label, "Employer income (this month)");
+        assert_eq!(count.label, "Employer income count (this month)");
         assert_eq!(
             describe("sum_loan_payments_90_days").label,
             "Loan payments (last 90 days)"
