@@ -23,6 +23,8 @@ fn main() {
             "cancel_portfolio",
             "export_portfolio_csv",
             "connect_customer",
+            "check_environment",
+            "remove_environment",
         ]),
     ))
     .expect("tauri build script failed");

@@ -459,6 +459,24 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(list.text().await?.contains("secret key in keyring"));
+    // Test connection: the instance answers, and refuses this made-up secret key.
+    let checks = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid^=\"env-check-\"]"))
+        .await?;
+    checks
+        .last()
+        .context("a Test connection button")?
+        .click()
+        .await?;
+    let status = app.by_testid("env-status").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !status.text().await?.contains("401") {
+        if Instant::now() > deadline {
+            bail!("Test connection said {:?}", status.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.screenshot("environments").await?;
     app.by_testid("env-close").await?.click().await?;
 
@@ -577,5 +595,28 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         .await
         .expect_err("Flinks forgot the loginId");
     assert_eq!(gone.code().map(|c| c.as_str()), Some("INVALID_LOGIN"));
+
+    // Remove the environment: its keys leave the keyring, it leaves the list.
+    app.by_testid("manage-environments").await?.click().await?;
+    app.by_testid(&format!("env-remove-{env_key}"))
+        .await?
+        .click()
+        .await?;
+    app.by_testid("env-remove-yes").await?.click().await?;
+    let option = format!("#env-select option[value=\"{env_key}\"]");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .client
+        .find(fantoccini::Locator::Css(&option))
+        .await
+        .is_ok()
+    {
+        if Instant::now() > deadline {
+            bail!("the environment was not removed");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(keyring.get(&format!("secret-key:{env_key}"))?.is_none());
+    assert!(keyring.get(&format!("x-api-key:{env_key}"))?.is_none());
     Ok(())
 }

@@ -69,9 +69,53 @@ function renderEnvironments() {
     li.dataset.testid = 'environment-item';
     const keys = e.offline ? 'built in, no keys needed'
       : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}${e.authorizeTokens ? ', a new authorize token for every run' : ''}`;
-    li.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys})`;
+    const text = document.createElement('span');
+    text.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys})`;
+    const check = document.createElement('button');
+    check.type = 'button';
+    check.className = 'link';
+    check.dataset.testid = `env-check-${e.key}`;
+    check.textContent = 'Test connection';
+    check.setAttribute('aria-label', `Test the connection to ${e.name}`);
+    check.addEventListener('click', () => checkEnvironment(e));
+    li.append(text, ' ', check);
+    if (e.kind === 'private') {
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'link';
+      remove.dataset.testid = `env-remove-${e.key}`;
+      remove.textContent = 'Remove…';
+      remove.setAttribute('aria-label', `Remove ${e.name}`);
+      remove.addEventListener('click', () => removeEnvironment(e));
+      li.append(' ', remove);
+    }
     return li;
   }));
+}
+
+async function checkEnvironment(env) {
+  const status = $('env-status');
+  status.textContent = `Asking ${env.name}…`;
+  try {
+    status.textContent = await call('check_environment', { environment: env.key });
+  } catch (err) {
+    status.textContent = `${env.name}: ${err.message ?? err} ${err.hint ?? ''}`;
+  }
+}
+
+async function removeEnvironment(env) {
+  $('env-remove-name').textContent = env.name;
+  if (!(await ask('env-remove-confirm'))) return;
+  try {
+    await call('remove_environment', { environment: env.key });
+    if (state.env === env.key) state.env = 'builtin';
+    await loadEnvironments();
+    await loadCustomers();
+    refreshHistory();
+    $('env-status').textContent = `${env.name} was removed.`;
+  } catch (err) {
+    $('env-status').textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+  }
 }
 
 async function loadEnvironments() {

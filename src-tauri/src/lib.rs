@@ -248,6 +248,28 @@ fn add_environment(
     state.desk()?.add_environment(input).map_err(|e| e.view())
 }
 
+/// What a cheap call to the environment proved, in words (or why it failed).
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+async fn check_environment(
+    state: State<'_, DeskState>,
+    environment: String,
+) -> Result<String, ErrorView> {
+    let desk = state.desk()?.clone();
+    desk.check_environment(&environment)
+        .await
+        .map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn remove_environment(state: State<'_, DeskState>, environment: String) -> Result<(), ErrorView> {
+    state
+        .desk()?
+        .remove_environment(&environment)
+        .map_err(|e| e.view())
+}
+
 /// `login_id` is a secret: skipped by the log, kept by the keyring.
 #[tauri::command]
 #[tracing::instrument(skip(state, login_id))]
@@ -438,7 +460,9 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             run_portfolio,
             cancel_portfolio,
             export_portfolio_csv,
-            connect_customer
+            connect_customer,
+            check_environment,
+            remove_environment
         ])
 }
 

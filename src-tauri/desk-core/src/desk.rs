@@ -170,6 +170,7 @@ pub struct SummaryItem {
 }
 
 pub(crate) mod connect;
+mod environments;
 
 /// One customer of a portfolio run.
 #[derive(Debug, Clone, Serialize)]

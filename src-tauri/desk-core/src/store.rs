@@ -406,6 +406,15 @@ impl Store {
     }
 
     /// Removes a customer and the runs kept for it.
+    /// Its customers, runs and ledger go with it (foreign keys cascade).
+    pub fn delete_environment(&self, environment_id: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "DELETE FROM environments WHERE id = ?1",
+            params![environment_id],
+        )?;
+        Ok(())
+    }
+
     pub fn delete_customer(&self, customer_id: i64) -> Result<(), StoreError> {
         self.conn()
             .execute("DELETE FROM customers WHERE id = ?1", params![customer_id])?;

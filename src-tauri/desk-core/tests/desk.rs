@@ -785,3 +785,63 @@ async fn a_renamed_customer_keeps_its_name_across_restarts_and_in_new_runs() {
     let run = ran(&desk, "borrower_nsf", Package::Income).await;
     assert_eq!(run.customer_label, "Kevin D. (file 2291)");
 }
+
+#[tokio::test]
+async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers() {
+    let desk = desk(0).await;
+    let instance = private_instance().await;
+    let login = instance.personas()[0].login_id.to_string();
+    let env = desk
+        .add_environment(NewEnvironment {
+            name: "Acme (to remove)".into(),
+            api_base_url: instance.base_url(),
+            customer_id: "private-customer-id".into(),
+            production: false,
+            secret_key: Some(instance.config().secret_key.clone()),
+            api_key: Some("xk-remove".into()),
+            authorize_tokens: false,
+        })
+        .unwrap();
+    let said = desk.check_environment(&env.key).await.unwrap();
+    assert!(said.contains("secret key buys authorize tokens"), "{said}");
+    let customer = desk.add_customer(&env.key, "Temp", &login).unwrap();
+    ran(&desk, &customer.id, Package::Income).await;
+
+    // A wrong customerId or an unreachable URL is an error that says so.
+    let wrong = desk
+        .add_environment(NewEnvironment {
+            name: "Wrong customerId".into(),
+            api_base_url: instance.base_url(),
+            customer_id: "nobody-here".into(),
+            production: false,
+            secret_key: None,
+            api_key: None,
+            authorize_tokens: false,
+        })
+        .unwrap();
+    assert!(desk.check_environment(&wrong.key).await.is_err());
+    assert!(desk.check_environment("builtin").await.is_ok());
+
+    assert!(desk.remove_environment("builtin").is_err());
+    assert!(desk.remove_environment("toolbox").is_err());
+    desk.remove_environment(&env.key).unwrap();
+    assert!(desk.environments().iter().all(|e| e.key != env.key));
+    assert!(desk.customers().iter().all(|c| c.id != customer.id));
+    let names = desk.secrets.names();
+    assert!(
+        names.iter().all(|n| !n.contains(&env.key)),
+        "keys and loginIds left the keyring: {names:?}"
+    );
+    assert!(desk
+        .history(50)
+        .unwrap()
+        .iter()
+        .all(|r| r.customer_label != "Temp"));
+    // Flinks still has the customer: removing an environment deletes nothing there.
+    let still =
+        FlinksClient::new(Environment::new(&instance.base_url(), "private-customer-id").unwrap())
+            .unwrap()
+            .authorize_cached(&LoginId::new(login), None)
+            .await;
+    assert!(still.is_ok());
+}
