@@ -25,6 +25,8 @@ fn main() {
             "connect_customer",
             "check_environment",
             "remove_environment",
+            "run_custom",
+            "attribute_choices",
         ]),
     ))
     .expect("tauri build script failed");

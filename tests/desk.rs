@@ -203,3 +203,75 @@ async fn connect_path(app: &App) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn a_custom_request_shows_exactly_the_attributes_picked() -> Result<()> {
+    let app = App::start(0).await?;
+    let outcome = custom_path(&app).await;
+    let _ = app.screenshot("custom").await;
+    if outcome.is_err() {
+        app.save_source("custom").await;
+    }
+    app.close().await?;
+    outcome
+}
+
+async fn custom_path(app: &App) -> Result<()> {
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css("option[value=\"borrower_nsf\"]"))
+        .await?;
+    app.by_testid("customer-select")
+        .await?
+        .select_by_value("borrower_nsf")
+        .await?;
+    app.by_testid("package-custom").await?.click().await?;
+    assert!(
+        !app.by_testid("run-button").await?.is_enabled().await?,
+        "nothing picked, nothing to run"
+    );
+    let picked = ["count_nsf_90_days", "balance_min"];
+    for (search, name) in [("nsf fees", picked[0]), ("minimum balance", picked[1])] {
+        fill(app, "custom-filter", search).await?;
+        app.by_testid(&format!("custom-{name}"))
+            .await?
+            .click()
+            .await?;
+    }
+    let count = app.by_testid("custom-count").await?.text().await?;
+    assert_eq!(count, "2 attributes picked.");
+    app.by_testid("run-button").await?.click().await?;
+    let table = app.by_testid("results-table").await?;
+    until(Duration::from_secs(30), "the results", || async {
+        Ok(table.is_displayed().await?)
+    })
+    .await?;
+    let script = r#"return [...document.querySelectorAll('[data-testid="attr-row"]')]
+        .map((tr) => tr.dataset.name);"#;
+    let rows: Vec<String> = serde_json::from_value(app.client.execute(script, vec![]).await?)?;
+    assert_eq!(rows, picked, "exactly what was picked, in that order");
+    let expected = sandbox_values(
+        app.sandbox_port,
+        &login_of("borrower_nsf")?,
+        Package::CreditRisk,
+    )
+    .await?;
+    let nsf = expected
+        .iter()
+        .find(|(n, _)| n == "count_nsf_90_days")
+        .context("NSF count")?;
+    let shown = app
+        .by_testid("value-count_nsf_90_days")
+        .await?
+        .text()
+        .await?;
+    let AttributeValue::Number(n) = &nsf.1 else {
+        bail!("the NSF count is not a number");
+    };
+    assert_eq!(shown, n.normalize().to_string());
+    let summary = app.by_testid("summary").await?.text().await?;
+    assert!(summary.contains("Custom"), "{summary}");
+    Ok(())
+}

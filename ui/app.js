@@ -21,6 +21,8 @@ const state = {
   runId: null,
   sort: { key: null, dir: 1 },
   portfolio: { running: false, entries: [], package: null },
+  // The custom request's picks, by environment key → Set of attribute names.
+  custom: { choices: [], env: null, picked: new Set() },
 };
 
 function showError(err) {
@@ -456,16 +458,60 @@ function renderPackages(packages) {
   }
 }
 
+async function loadCustomChoices() {
+  if (state.custom.env === state.env) return;
+  try {
+    state.custom.choices = await call('attribute_choices', { environment: state.env });
+    state.custom.env = state.env;
+    state.custom.picked = new Set();
+    renderCustomChoices();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function renderCustomChoices() {
+  const needle = $('custom-filter').value.trim().toLowerCase();
+  const shown = state.custom.choices.filter((c) => !needle
+    || `${c.label} ${c.name} ${c.category}`.toLowerCase().includes(needle)).slice(0, 200);
+  $('custom-list').replaceChildren(...shown.map((c) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    label.title = c.name;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = c.name;
+    box.checked = state.custom.picked.has(c.name);
+    box.dataset.testid = `custom-${c.name}`;
+    box.addEventListener('change', () => {
+      if (box.checked) state.custom.picked.add(c.name); else state.custom.picked.delete(c.name);
+      updateRunButton();
+    });
+    const category = document.createElement('span');
+    category.className = 'muted';
+    category.textContent = ` · ${c.category}`;
+    label.append(box, ` ${c.label}`, category);
+    return label;
+  }));
+}
+
 function updateRunButton() {
   const chosen = document.querySelector('input[name="package"]:checked');
-  $('run').disabled = state.runId !== null || state.portfolio.running || !$('customer').value || !chosen;
+  const custom = chosen?.value === 'custom';
+  $('custom-picker').hidden = !custom;
+  if (custom) loadCustomChoices();
+  const n = state.custom.picked.size;
+  $('custom-count').textContent = n === 0 ? 'None picked.' : `${plural(n, 'attribute')} picked.`;
+  $('run').disabled = state.runId !== null || state.portfolio.running || !$('customer').value || !chosen
+    || (custom && n === 0);
   const customer = state.customers.find((c) => c.id === $('customer').value);
   $('customer-story').textContent = customer && customer.story
     ? `${customer.institution}: ${customer.story}` : '';
   // The built-in sandbox's sample customers (the ones with a story) come back at every start.
   $('remove-customer').disabled = !customer || Boolean(customer.story);
   $('rename-customer').disabled = !customer;
-  $('portfolio-open').disabled = state.runId !== null || state.portfolio.running || !chosen;
+  // A portfolio runs a package; a custom pick is for one customer at a time.
+  $('portfolio-open').disabled = state.runId !== null || state.portfolio.running || !chosen || custom;
 }
 
 function setStage(key, status) {
@@ -669,7 +715,9 @@ async function run(event) {
   const channel = new tauri.core.Channel();
   channel.onmessage = onEvent;
   try {
-    const result = await call('run_package', { customerId, package: chosen.value, onEvent: channel });
+    const result = chosen.value === 'custom'
+      ? await call('run_custom', { customerId, names: [...state.custom.picked], onEvent: channel })
+      : await call('run_package', { customerId, package: chosen.value, onEvent: channel });
     setStage('attributes', 'done');
     $('progress-detail').textContent = `Done in ${formatDuration(result.durationMs)}.`;
     showResult(result);
@@ -931,6 +979,7 @@ async function init() {
   $('customer').addEventListener('change', updateRunButton);
   $('packages').addEventListener('change', updateRunButton);
   $('filter').addEventListener('input', () => state.result && renderTable());
+  $('custom-filter').addEventListener('input', renderCustomChoices);
   for (const button of document.querySelectorAll('th button[data-sort]')) {
     button.addEventListener('click', () => {
       const key = button.dataset.sort;

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, Chart, Comparison, CsvOptions, CustomerView, Desk, DeskError, EnvironmentView,
-    ErrorView, Explanation, ExportSummary, KeyringStore, LedgerEntry, NewEnvironment, Package,
-    PackageView, PortfolioEvent, PortfolioResult, RunEvent, RunRecord, RunResult, Store,
+    AttributeChoice, BuiltinOptions, Chart, Comparison, CsvOptions, CustomerView, Desk, DeskError,
+    EnvironmentView, ErrorView, Explanation, ExportSummary, KeyringStore, LedgerEntry,
+    NewEnvironment, Package, PackageView, PortfolioEvent, PortfolioResult, RunEvent, RunRecord,
+    RunResult, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -63,6 +64,38 @@ fn parse_package(package: &str) -> Result<Package, ErrorView> {
         message,
         hint: "Pick a package from the list.".into(),
     })
+}
+
+/// The custom `/Attributes` call with the attributes picked.
+#[tauri::command]
+#[tracing::instrument(skip(state, on_event))]
+async fn run_custom(
+    state: State<'_, DeskState>,
+    customer_id: String,
+    names: Vec<String>,
+    on_event: Channel<RunEvent>,
+) -> Result<RunResult, ErrorView> {
+    let desk = state.desk()?.clone();
+    let progress = move |event: RunEvent| {
+        if let Err(e) = on_event.send(event) {
+            tracing::debug!(error = %e, "progress not delivered");
+        }
+    };
+    desk.run_custom(&customer_id, &names, &progress)
+        .await
+        .map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+async fn attribute_choices(
+    state: State<'_, DeskState>,
+    environment: String,
+) -> Result<Vec<AttributeChoice>, ErrorView> {
+    let desk = state.desk()?.clone();
+    desk.attribute_choices(&environment)
+        .await
+        .map_err(|e| e.view())
 }
 
 /// The portfolio run in progress, so Cancel can stop it.
@@ -462,7 +495,9 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             export_portfolio_csv,
             connect_customer,
             check_environment,
-            remove_environment
+            remove_environment,
+            run_custom,
+            attribute_choices
         ])
 }
 

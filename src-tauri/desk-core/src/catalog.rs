@@ -347,6 +347,11 @@ fn humanize(words: &str) -> String {
     s
 }
 
+/// The names the desk's own catalog describes.
+pub fn known_names() -> impl Iterator<Item = &'static str> {
+    ENTRIES.iter().map(|e| e.name)
+}
+
 /// Describes an attribute, from the catalog when it is there, otherwise from its name.
 pub fn describe(name: &str) -> AttributeInfo {
     if let Some(entry) = ENTRIES.iter().find(|e| e.name == name) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use flinks_client::{
     AttributeValue, CallRecord, Environment, FlinksClient, LibraryEntry, LoginId, Package,
-    PollPolicy, Secret,
+    PollPolicy, Secret, Wanted,
 };
 use flinks_sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
@@ -171,6 +171,18 @@ pub struct SummaryItem {
 
 pub(crate) mod connect;
 mod environments;
+
+/// The package slug of a custom `/Attributes` run.
+const CUSTOM: &str = "custom";
+
+/// An attribute the custom request's picker offers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeChoice {
+    pub name: String,
+    pub label: String,
+    pub category: String,
+}
 
 /// One customer of a portfolio run.
 #[derive(Debug, Clone, Serialize)]
@@ -699,6 +711,12 @@ impl Desk {
                 title: p.title(),
                 available: true,
             })
+            // The custom /Attributes call: the attributes the person picks.
+            .chain([PackageView {
+                slug: CUSTOM,
+                title: "Custom",
+                available: true,
+            }])
             .collect()
     }
 
@@ -721,7 +739,60 @@ impl Desk {
         package: Package,
         progress: &(dyn Fn(RunEvent) + Send + Sync),
     ) -> Result<RunResult, DeskError> {
-        self.run_under(customer_id, package, None, progress).await
+        self.run_under(customer_id, &Wanted::Package(package), None, progress)
+            .await
+    }
+
+    /// Runs the custom `/Attributes` call for a customer: the attributes named, in that order.
+    pub async fn run_custom(
+        &self,
+        customer_id: &str,
+        names: &[String],
+        progress: &(dyn Fn(RunEvent) + Send + Sync),
+    ) -> Result<RunResult, DeskError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            if !wanted.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+                wanted.push(name.to_owned());
+            }
+        }
+        if wanted.is_empty() {
+            return Err(DeskError::Invalid(
+                "pick at least one attribute for a custom request".into(),
+            ));
+        }
+        self.run_under(customer_id, &Wanted::Custom(wanted), None, progress)
+            .await
+    }
+
+    /// Every attribute the environment can compute, for the custom request's picker: from its
+    /// attribute library when it has one, else from the desk's own catalog.
+    pub async fn attribute_choices(
+        &self,
+        environment: &str,
+    ) -> Result<Vec<AttributeChoice>, DeskError> {
+        let env = self
+            .env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+        self.ensure_library(&env).await;
+        let library = self.library_of(&env.row.key);
+        let mut names: Vec<String> = library.keys().cloned().collect();
+        if names.is_empty() {
+            names = catalog::known_names().map(str::to_owned).collect();
+        }
+        let mut choices: Vec<AttributeChoice> = names
+            .into_iter()
+            .map(|name| {
+                let info = catalog::describe_with(&name, library.get(&name));
+                AttributeChoice {
+                    label: info.label,
+                    category: info.category,
+                    name,
+                }
+            })
+            .collect();
+        choices.sort_by(|a, b| (&a.category, &a.label).cmp(&(&b.category, &b.label)));
+        Ok(choices)
     }
 
     /// One package for many customers, `concurrency` runs in flight at a time (Flinks serves
@@ -792,8 +863,13 @@ impl Desk {
                     event,
                 })
             };
-            self.run_under(&customer_id, package, Some(cancel), &forward)
-                .await
+            self.run_under(
+                &customer_id,
+                &Wanted::Package(package),
+                Some(cancel),
+                &forward,
+            )
+            .await
         };
         let entry = match outcome {
             Ok(run) => PortfolioEntry {
@@ -844,7 +920,7 @@ impl Desk {
     async fn run_under(
         &self,
         customer_id: &str,
-        package: Package,
+        wanted: &Wanted,
         parent: Option<&CancellationToken>,
         progress: &(dyn Fn(RunEvent) + Send + Sync),
     ) -> Result<RunResult, DeskError> {
@@ -867,7 +943,11 @@ impl Desk {
         } else {
             None
         };
-        let run_id = self.store.start_run(customer.db_id, package.slug())?;
+        let slug = match wanted {
+            Wanted::Package(p) => p.slug(),
+            Wanted::Custom(_) => CUSTOM,
+        };
+        let run_id = self.store.start_run(customer.db_id, slug)?;
         let cancel = parent.map_or_else(CancellationToken::new, CancellationToken::child_token);
         self.runs
             .lock()
@@ -884,7 +964,10 @@ impl Desk {
             cancel: &cancel,
             progress: &flow_progress,
         };
-        let output = flow.run(&login_id, package).await.map_err(DeskError::from);
+        let output = flow
+            .run_wanted(&login_id, wanted)
+            .await
+            .map_err(DeskError::from);
         self.runs.lock().expect("runs lock").remove(&run_id);
         let duration_ms = started.elapsed().as_millis() as i64;
         let output = match output {
@@ -962,7 +1045,7 @@ impl Desk {
         tracing::info!(
             run_id,
             customer = %customer.id,
-            package = package.slug(),
+            package = slug,
             values = values.len(),
             "run finished"
         );
@@ -1003,7 +1086,11 @@ impl Desk {
         Ok(RunResult {
             run_id,
             customer_label: record.customer_label,
-            package: package.map_or("Unknown package", Package::title),
+            package: match package {
+                Some(p) => p.title(),
+                None if record.package == CUSTOM => "Custom",
+                None => "Unknown package",
+            },
             environment: record.environment,
             request_id: record.request_id.unwrap_or_default(),
             accounts: record.accounts.unwrap_or_default() as usize,

@@ -16,9 +16,9 @@ pub mod store;
 pub use charts::{Chart, ChartError};
 pub use desk::connect::CONNECT_REDIRECT;
 pub use desk::{
-    AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk, EnvironmentView,
-    Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry, PortfolioEvent,
-    PortfolioResult, RunResult, SummaryItem,
+    AttributeChoice, AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk,
+    EnvironmentView, Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry,
+    PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
 };
 pub use error::{DeskError, ErrorView};
 pub use export::CsvOptions;

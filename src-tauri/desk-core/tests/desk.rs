@@ -845,3 +845,56 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
             .await;
     assert!(still.is_ok());
 }
+
+#[tokio::test]
+async fn a_custom_request_returns_the_attributes_picked_in_order_with_what_is_behind_them() {
+    let desk = desk(0).await;
+    let choices = desk.attribute_choices("builtin").await.unwrap();
+    assert!(
+        choices.len() > 100,
+        "the library offers the sandbox's attributes"
+    );
+    assert!(choices.iter().all(|c| !c.label.is_empty()));
+    let picked = [
+        "count_nsf_90_days",
+        "average_monthly_employer_income_complex",
+        " ",
+        "balance_min",
+        "COUNT_NSF_90_DAYS",
+    ]
+    .map(String::from);
+    let custom = desk
+        .run_custom("borrower_nsf", &picked, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(custom.package, "Custom");
+    let names: Vec<&str> = custom.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "count_nsf_90_days",
+            "average_monthly_employer_income_complex",
+            "balance_min"
+        ],
+        "in the order picked, once each"
+    );
+    // The same values as the package that has them.
+    let package = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
+    for row in &custom.rows {
+        let same = package.rows.iter().find(|r| r.name == row.name).unwrap();
+        assert_eq!(row.raw, same.raw, "{}", row.name);
+    }
+    let nsf = desk.explain(custom.run_id, "count_nsf_90_days").unwrap();
+    assert_eq!(
+        nsf.transactions.len().to_string(),
+        custom.rows[0].raw,
+        "explain works on a custom run"
+    );
+    assert_eq!(desk.open_run(custom.run_id).unwrap().package, "Custom");
+    let none = desk
+        .run_custom("borrower_nsf", &[" ".to_owned()], &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(none.view().code, "input.invalid");
+    assert!(desk.packages().iter().any(|p| p.slug == "custom"));
+}

@@ -796,6 +796,41 @@ impl FlinksClient {
         Self::attributes_reply(status, body, &secrets)
     }
 
+    /// The custom `/Attributes` call (flinks-api.md §4.3): the named attributes of the login's
+    /// Operations accounts, with the transactions behind each (`AttributesDetail`).
+    pub async fn custom_attributes(
+        &self,
+        login_id: &LoginId,
+        request_id: &RequestId,
+        names: &[String],
+    ) -> Result<Attributes> {
+        let path = format!(
+            "insight/login/{}/attributes/{}",
+            enc(login_id.expose()),
+            enc(&request_id.0),
+        );
+        let body = json!({
+            "Attributes": { "Card": names },
+            "Filters": { "AccountCategory": ["Operations"] },
+            "AttributesDetail": names,
+        });
+        let secrets = secrets_of(login_id, None);
+        let (status, body) = self
+            .call(
+                "Attributes",
+                Method::POST,
+                &path,
+                &self.api_key_header(),
+                Some(body),
+                &secrets,
+            )
+            .await?;
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, &secrets));
+        }
+        Self::attributes_reply(status, body, &secrets)
+    }
+
     /// An attributes 200 (a package's or a custom request's): its `Card`.
     pub(crate) fn attributes_reply(
         status: StatusCode,

@@ -231,6 +231,22 @@ fn is_expired_session(e: &FlowError) -> bool {
     matches!(e, FlowError::Flinks(f) if matches!(f.code(), Some(FlinksCode::SessionNonexistent)))
 }
 
+/// What the flow ends by asking for: a package, or the custom `/Attributes` call's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wanted {
+    Package(Package),
+    Custom(Vec<String>),
+}
+
+impl Wanted {
+    fn endpoint(&self) -> &'static str {
+        match self {
+            Wanted::Package(p) => p.endpoint(),
+            Wanted::Custom(_) => "Attributes",
+        }
+    }
+}
+
 pub struct Flow<'a> {
     pub client: &'a FlinksClient,
     pub poll: PollPolicy,
@@ -243,22 +259,26 @@ pub struct Flow<'a> {
 
 impl Flow<'_> {
     pub async fn run(&self, login_id: &LoginId, package: Package) -> Result<FlowOutput, FlowError> {
-        match self.run_once(login_id, package).await {
+        self.run_wanted(login_id, &Wanted::Package(package)).await
+    }
+
+    pub async fn run_wanted(
+        &self,
+        login_id: &LoginId,
+        wanted: &Wanted,
+    ) -> Result<FlowOutput, FlowError> {
+        match self.run_once(login_id, wanted).await {
             // A session can expire between the calls (a long wait, a laptop asleep): open a new one, once.
             Err(e) if is_expired_session(&e) => {
                 tracing::info!("session expired mid-flow; authorizing again");
                 (self.progress)(FlowEvent::Reauthorizing);
-                self.run_once(login_id, package).await
+                self.run_once(login_id, wanted).await
             }
             other => other,
         }
     }
 
-    async fn run_once(
-        &self,
-        login_id: &LoginId,
-        package: Package,
-    ) -> Result<FlowOutput, FlowError> {
+    async fn run_once(&self, login_id: &LoginId, wanted: &Wanted) -> Result<FlowOutput, FlowError> {
         (self.progress)(FlowEvent::Authorizing);
         let outcome = with_retry(
             "Authorize",
@@ -316,11 +336,20 @@ impl Flow<'_> {
             transactions,
         });
         let attributes = with_retry(
-            package.endpoint(),
+            wanted.endpoint(),
             self.retry,
             self.cancel,
             self.progress,
-            || self.client.attributes(package, login_id, &request_id),
+            || async {
+                match wanted {
+                    Wanted::Package(p) => self.client.attributes(*p, login_id, &request_id).await,
+                    Wanted::Custom(names) => {
+                        self.client
+                            .custom_attributes(login_id, &request_id, names)
+                            .await
+                    }
+                }
+            },
         )
         .await?;
         Ok(FlowOutput {

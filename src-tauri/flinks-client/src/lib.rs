@@ -26,7 +26,9 @@ pub use connect::{
     ConnectOutcome, OAuthOutcome,
 };
 pub use error::{FlinksCode, FlinksError};
-pub use flow::{with_retry, AccountBalances, Flow, FlowError, FlowEvent, FlowOutput, RetryPolicy};
+pub use flow::{
+    with_retry, AccountBalances, Flow, FlowError, FlowEvent, FlowOutput, RetryPolicy, Wanted,
+};
 pub use secret::{LoginId, Secret};
 pub use url::Url;
 pub use wire::{
