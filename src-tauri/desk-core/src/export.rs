@@ -40,11 +40,21 @@ pub const HEADER: [&str; 9] = [
 /// values, not formulas, and an underwriter needs them as numbers.
 pub fn neutralize(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
+    if risky && !is_number(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
+}
+
+/// `-153.74`, `+3`, `1e5`. f64's parser alone also takes `-inf`, `+infinity` and `-NaN`, which
+/// a spreadsheet reads as a formula naming `inf` or `NaN`: a number has no other letter than
+/// its exponent's.
+fn is_number(cell: &str) -> bool {
+    cell.parse::<f64>().is_ok()
+        && !cell
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E'))
 }
 
 /// Writes the run as CSV; returns the number of value rows.
@@ -258,6 +268,9 @@ mod tests {
         assert_eq!(neutralize("-2+3"), "'-2+3");
         assert_eq!(neutralize("\tx"), "'\tx");
         assert_eq!(neutralize("-153.74"), "-153.74");
+        assert_eq!(neutralize("-1.5e3"), "-1.5e3");
+        assert_eq!(neutralize("-inf"), "'-inf");
+        assert_eq!(neutralize("+NaN"), "'+NaN");
         assert_eq!(neutralize("Air Canada"), "Air Canada");
     }
 

@@ -11,6 +11,7 @@
 
 mod client;
 mod connect;
+pub mod decode;
 mod error;
 mod flow;
 mod secret;

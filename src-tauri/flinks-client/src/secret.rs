@@ -63,23 +63,55 @@ pub(crate) fn last4(s: &str) -> &str {
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        let lower_secret = secret.to_lowercase();
-        loop {
-            let lower = out.to_lowercase();
-            // Lower-casing can change byte lengths outside ASCII; only splice when it did not.
-            if lower.len() != out.len() {
-                out = out.replace(secret, "…");
-                break;
+        out = mask(&out, secret);
+    }
+    out
+}
+
+/// A secret shorter than this is masked whole: its last four characters would be most of it
+/// (all of it, for a four-letter password). A loginId or a key (36 characters) keeps its tail,
+/// which tells one from another.
+const TAIL_SHOWN_FROM_CHARS: usize = 16;
+
+/// One pass from left to right that never searches what it wrote: a mask may contain its own
+/// secret (`…abcd` holds `abcd`), and searching the result again until nothing was found looped
+/// forever on such a secret. Characters are compared one by one, lower-cased, so the offsets
+/// stay those of `text` even where lower-casing changes a character's length (`İ`, `K`).
+fn mask(text: &str, secret: &str) -> String {
+    let mask = if secret.chars().count() >= TAIL_SHOWN_FROM_CHARS {
+        format!("…{}", last4(secret))
+    } else {
+        "…".to_owned()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match starts_with_ignoring_case(rest, secret) {
+            Some(len) => {
+                out.push_str(&mask);
+                rest = &rest[len..];
             }
-            match lower.find(&lower_secret) {
-                Some(at) => {
-                    out.replace_range(at..at + secret.len(), &format!("…{}", last4(secret)))
-                }
-                None => break,
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
             }
         }
     }
     out
+}
+
+/// The length in bytes of the start of `text` that is `secret` in any case.
+fn starts_with_ignoring_case(text: &str, secret: &str) -> Option<usize> {
+    let mut chars = text.chars();
+    let mut len = 0;
+    for s in secret.chars() {
+        let t = chars.next()?;
+        if t != s && !t.to_lowercase().eq(s.to_lowercase()) {
+            return None;
+        }
+        len += t.len_utf8();
+    }
+    Some(len)
 }
 
 #[cfg(test)]
@@ -107,6 +139,34 @@ mod tests {
         let clean = scrub(&text, &[id]);
         assert!(!clean.to_lowercase().contains("5e115eac"), "{clean}");
         assert_eq!(clean, "no card …e2fe and …e2fe");
+    }
+
+    #[test]
+    fn scrub_ends_on_secrets_its_mask_contains_and_hides_short_ones_whole() {
+        // These two looped forever (found by the decode_authorize fuzz target): the mask
+        // `…1234` holds `1234`, and the text was searched again after each mask.
+        assert_eq!(scrub("pin 1234, again 1234", &["1234"]), "pin …, again …");
+        assert_eq!(scrub("Ecccc ECCC", &["Eccc"]), "…c …");
+        // This one showed half the password (`…er22`).
+        assert_eq!(
+            scrub("password hunter22 refused", &["Hunter22"]),
+            "password … refused"
+        );
+    }
+
+    #[test]
+    fn scrub_is_right_where_lower_casing_changes_lengths() {
+        // `İ` lower-cases to three bytes from two, the Kelvin sign `\u{212a}` to one from
+        // three. Splicing at the offsets of a lower-cased copy cut the Kelvin sign in two (a
+        // panic) when the lengths happened to add up, and when they did not, the fallback
+        // matched the case exactly and left an upper-case loginId whole.
+        let id = "5e115eac-1209-4f19-641c-08d6d484e2fe";
+        let upper = id.to_uppercase();
+        let cut = format!("İİ {upper} \u{212a}");
+        assert_eq!(scrub(&cut, &[id]), "İİ …e2fe \u{212a}");
+        let leaked = format!("İİ \u{212a}K {upper} Ⱥ");
+        assert_eq!(scrub(&leaked, &[id]), "İİ \u{212a}K …e2fe Ⱥ");
+        assert_eq!(scrub("x ÉCOLE-42 y", &["école-42"]), "x … y");
     }
 
     #[test]

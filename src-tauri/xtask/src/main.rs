@@ -10,6 +10,8 @@ use std::process::{Command, ExitCode};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod fuzz;
+
 #[derive(Parser)]
 #[command(name = "cargo desk", about = "Flinks Desk project tasks")]
 struct Cli {
@@ -35,6 +37,17 @@ enum Task {
         #[arg(long)]
         no_e2e: bool,
     },
+    /// Run each cargo-fuzz target of src-tauri/fuzz (all, or those named) on nightly for a
+    /// while; exits non-zero if one crashed. Not part of `test`.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(fuzz::TARGETS))]
+        targets: Vec<String>,
+    },
+    /// Build the installable Debian package (.deb) with Tauri's bundler, in release.
+    Bundle,
     /// The Flinks Capital sandbox alone, for curl and other clients (arguments go to it; see --help).
     Sandbox {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -109,7 +122,9 @@ fn main() -> ExitCode {
         .and_then(|()| match cli.task {
             Task::Run { release } => run_app(release),
             Task::Test { no_lint, no_e2e } => test(!no_lint, !no_e2e),
+            Task::Fuzz { seconds, targets } => fuzz::fuzz(seconds, targets),
             Task::Sandbox { args } => sandbox(args),
+            Task::Bundle => bundle(),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -265,6 +280,44 @@ fn run_app(release: bool) -> Result<()> {
         "building and opening Flinks Desk on the built-in Flinks Capital sandbox",
         &mut cmd,
     )
+}
+
+/// Tauri's bundler comes from npm (`@tauri-apps/cli`, a prebuilt binary) rather than
+/// `cargo install tauri-cli`, which compiles for many minutes.
+const TAURI_CLI: &str = "@tauri-apps/cli@^2";
+
+fn bundle() -> Result<()> {
+    let mut packages = TAURI_PACKAGES.to_vec();
+    packages.extend_from_slice(&[
+        ("nodejs", "runs Tauri's bundler"),
+        ("npm", "fetches Tauri's bundler"),
+    ]);
+    if which("npx").is_some() {
+        // A Node.js from elsewhere (nvm, nodesource) is as good as Debian's.
+        packages.retain(|(p, _)| !matches!(*p, "nodejs" | "npm"));
+    }
+    ensure_packages(&packages)?;
+    let mut cmd = Command::new("npx");
+    cmd.args(["--yes", TAURI_CLI, "build", "--bundles", "deb"])
+        .current_dir("src-tauri")
+        // No interactive prompts, no signing-key questions.
+        .env("CI", "true");
+    step("building the .deb with Tauri's bundler (release)", &mut cmd)?;
+    let dir = std::env::current_dir()?.join("target/release/bundle/deb");
+    let debs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("no bundle folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .collect();
+    let Some(deb) = debs.first() else {
+        bail!("the bundler made no .deb in {}", dir.display());
+    };
+    eprintln!(
+        "\n==> built {}\n    install it with: sudo apt install {:?}",
+        deb.display(),
+        deb
+    );
+    Ok(())
 }
 
 fn sandbox(args: Vec<OsString>) -> Result<()> {

@@ -1,0 +1,5 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| flinks_client::decode::fuzz::parse_connect_redirect(data)
+);
