@@ -8,13 +8,6 @@ use anyhow::{bail, Context, Result};
 use flinks_client::{AttributeValue, Package};
 use flinks_desk_e2e::{login_of, sandbox_values, sign_in_through_connect, App};
 
-async fn fill(app: &App, testid: &str, text: &str) -> Result<()> {
-    let field = app.by_testid(testid).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
 /// Waits until `check` holds, or fails with what `describe` says after `within`.
 async fn until<F, Fut>(within: Duration, what: &str, mut check: F) -> Result<()>
 where
@@ -56,7 +49,7 @@ async fn portfolio_path(app: &App) -> Result<()> {
             .click()
             .await?;
     }
-    fill(app, "portfolio-concurrency", "2").await?;
+    app.fill("portfolio-concurrency", "2").await?;
     app.by_testid("portfolio-run").await?.click().await?;
 
     let rows = || async {
@@ -141,7 +134,7 @@ async fn a_customer_linked_through_connect_is_renamed_and_run() -> Result<()> {
 
 async fn connect_path(app: &App) -> Result<()> {
     app.by_testid("add-customer").await?.click().await?;
-    fill(app, "customer-label", "Walk-in applicant").await?;
+    app.fill("customer-label", "Walk-in applicant").await?;
     app.by_testid("connect-customer").await?.click().await?;
 
     sign_in_through_connect(app, "Greatday").await?;
@@ -162,7 +155,7 @@ async fn connect_path(app: &App) -> Result<()> {
     select.select_by_value(&id).await?;
 
     app.by_testid("rename-customer").await?.click().await?;
-    fill(app, "rename-label", "Applicant 2291 (Connect)").await?;
+    app.fill("rename-label", "Applicant 2291 (Connect)").await?;
     app.by_testid("rename-save").await?.click().await?;
     until(
         Duration::from_secs(10),
@@ -234,7 +227,7 @@ async fn custom_path(app: &App) -> Result<()> {
     );
     let picked = ["count_nsf_90_days", "balance_min"];
     for (search, name) in [("nsf fees", picked[0]), ("minimum balance", picked[1])] {
-        fill(app, "custom-filter", search).await?;
+        app.fill("custom-filter", search).await?;
         app.by_testid(&format!("custom-{name}"))
             .await?
             .click()

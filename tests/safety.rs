@@ -8,13 +8,6 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use flinks_desk_e2e::{sign_in_through_connect, App};
 
-async fn fill(app: &App, testid: &str, text: &str) -> Result<()> {
-    let field = app.by_testid(testid).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
 /// Every file under `dir`, recursively (a missing folder has none).
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -217,10 +210,11 @@ fn audit_secret_key() -> String {
 
 async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()> {
     app.by_testid("manage-environments").await?.click().await?;
-    fill(app, "env-name", "Audit instance").await?;
-    fill(app, "env-url", &instance.base_url()).await?;
-    fill(app, "env-customer-id", "audit-customer").await?;
-    fill(app, "env-secret-key", &instance.config().secret_key).await?;
+    app.fill("env-name", "Audit instance").await?;
+    app.fill("env-url", &instance.base_url()).await?;
+    app.fill("env-customer-id", "audit-customer").await?;
+    app.fill("env-secret-key", &instance.config().secret_key)
+        .await?;
     app.by_testid("env-authorize-tokens").await?.click().await?;
     app.by_testid("env-save").await?.click().await?;
     let list = app.by_testid("environment-list").await?;
@@ -236,7 +230,7 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
 
     // A customer through Connect (tokens on the page, MFA), one by a pasted loginId.
     app.by_testid("add-customer").await?.click().await?;
-    fill(app, "customer-label", "Connected applicant").await?;
+    app.fill("customer-label", "Connected applicant").await?;
     app.by_testid("connect-customer").await?.click().await?;
     sign_in_through_connect(app, "Greatday").await?;
     selected_customer(app, "the connected customer").await?;
@@ -261,8 +255,8 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
         .login_id
         .to_string();
     app.by_testid("add-customer").await?.click().await?;
-    fill(app, "customer-label", "Pasted applicant").await?;
-    fill(app, "customer-login-id", &pasted).await?;
+    app.fill("customer-label", "Pasted applicant").await?;
+    app.fill("customer-login-id", &pasted).await?;
     app.by_testid("customer-save").await?.click().await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -372,14 +366,22 @@ async fn a_run_killed_mid_way_is_marked_interrupted_and_nothing_else_changes() -
         assert_eq!(killed.1, "interrupted", "{killed:?}");
         assert!(killed.2.contains("Income"), "{killed:?}");
         assert_eq!(first.1, "completed", "{first:?}");
-        app.client
+        let item = app
+            .client
             .find(fantoccini::Locator::Css(&format!(
                 "[data-testid=\"history-item\"][data-run-id=\"{}\"]",
                 first.0
             )))
-            .await?
-            .click()
             .await?;
+        // The history sits low in a scrolled panel: bring the item into view before the click.
+        app.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&item)?],
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        item.click().await?;
         wait_for_results(&app).await?;
         let reopened = app.by_testid("summary").await?.text().await?;
         // The same run: same customer, package, counts, RequestId and duration.

@@ -407,11 +407,6 @@ async fn every_business_analysis_value_matches_the_sandbox() -> Result<()> {
     outcome
 }
 
-async fn fill(app: &App, testid: &str, text: &str) -> Result<()> {
-    app.by_testid(testid).await?.send_keys(text).await?;
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, WebKitWebDriver, tauri-driver and a Secret Service: run it with `cargo desk test`"]
 async fn a_private_instance_with_secrets_in_the_keyring() -> Result<()> {
@@ -443,11 +438,11 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         .to_string();
 
     app.by_testid("manage-environments").await?.click().await?;
-    fill(app, "env-name", "Acme Lending staging").await?;
-    fill(app, "env-url", &instance.base_url()).await?;
-    fill(app, "env-customer-id", "e2e-private-customer").await?;
-    fill(app, "env-api-key", "xk-e2e").await?;
-    fill(app, "env-secret-key", &secret_key).await?;
+    app.fill("env-name", "Acme Lending staging").await?;
+    app.fill("env-url", &instance.base_url()).await?;
+    app.fill("env-customer-id", "e2e-private-customer").await?;
+    app.fill("env-api-key", "xk-e2e").await?;
+    app.fill("env-secret-key", &secret_key).await?;
     app.by_testid("env-save").await?.click().await?;
     let list = app.by_testid("environment-list").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -489,8 +484,8 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
     assert_ne!(env_key, "builtin", "the new environment is selected");
 
     app.by_testid("add-customer").await?.click().await?;
-    fill(app, "customer-label", "Kevin at Acme").await?;
-    fill(app, "customer-login-id", &login).await?;
+    app.fill("customer-label", "Kevin at Acme").await?;
+    app.fill("customer-login-id", &login).await?;
     app.by_testid("customer-save").await?.click().await?;
     let select = app.by_testid("customer-select").await?;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -143,6 +143,14 @@ impl App {
             .with_context(|| format!("no element {selector}"))
     }
 
+    /// Replaces the text of the field `testid` with `text`, as typed.
+    pub async fn fill(&self, testid: &str, text: &str) -> Result<()> {
+        let field = self.by_testid(testid).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
     /// Saves a screenshot of the window under target/e2e/.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // WebKit captures the last painted frame; give a change made a moment ago time to paint.
