@@ -10,6 +10,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod fuzz;
 
 #[derive(Parser)]
@@ -52,6 +53,12 @@ enum Task {
     Sandbox {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
+    },
+    /// Build in release and run the benchmarks (all, or those named), printing
+    /// `bench <name> <value> <unit>` lines and writing target/bench/results.json.
+    Bench {
+        /// flow_vs_curl, portfolio, big_customer, app_start, sandbox_throughput.
+        names: Vec<String>,
     },
 }
 
@@ -125,6 +132,7 @@ fn main() -> ExitCode {
             Task::Fuzz { seconds, targets } => fuzz::fuzz(seconds, targets),
             Task::Sandbox { args } => sandbox(args),
             Task::Bundle => bundle(),
+            Task::Bench { names } => bench::bench(names),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
