@@ -81,6 +81,10 @@ pub struct SandboxConfig {
     pub faults: Vec<FaultRule>,
     /// How long a `timeout` fault holds the answer back: longer than clients wait, by default.
     pub fault_delay: Duration,
+    /// A file where the instance keeps which test logins a live Authorize created and which
+    /// logins DeleteCard deleted, so they outlive a restart as at Flinks. By username: the
+    /// loginIds follow from the seed, and the file holds nothing secret. None: memory only.
+    pub saved_logins: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -99,6 +103,7 @@ impl Default for SandboxConfig {
             api_key: None,
             faults: Vec::new(),
             fault_delay: Duration::from_secs(60),
+            saved_logins: None,
         }
     }
 }
@@ -163,6 +168,71 @@ struct Logins {
     deleted: HashSet<Uuid>,
     last_authorized: HashMap<Uuid, Instant>,
     challenges: HashMap<Uuid, Challenge>,
+}
+
+/// What [`SandboxConfig::saved_logins`] holds: usernames only.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct SavedLogins {
+    linked: Vec<String>,
+    deleted: Vec<String>,
+}
+
+impl Logins {
+    /// The saved state of `path`; a missing or unreadable file starts afresh (it is the
+    /// sandbox's own bookkeeping, and the sample cast is always there).
+    fn load<'p>(path: &std::path::Path, cast: impl Iterator<Item = &'p Persona> + Clone) -> Logins {
+        let saved: SavedLogins = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, path = %path.display(), "saved sandbox logins unreadable; starting afresh");
+                SavedLogins::default()
+            }),
+            Err(_) => SavedLogins::default(),
+        };
+        let ids = |names: &[String]| -> HashSet<Uuid> {
+            cast.clone()
+                .filter(|p| names.iter().any(|n| n.eq_ignore_ascii_case(&p.username)))
+                .map(|p| p.login_id)
+                .collect()
+        };
+        Logins {
+            linked: ids(&saved.linked),
+            deleted: ids(&saved.deleted),
+            ..Logins::default()
+        }
+    }
+}
+
+impl AppState {
+    /// Writes which logins exist to [`SandboxConfig::saved_logins`], if set. A write that
+    /// fails is logged: the sandbox goes on serving from memory.
+    fn save_logins(&self, logins: &Logins) {
+        let Some(path) = &self.config.saved_logins else {
+            return;
+        };
+        let names = |ids: &HashSet<Uuid>| -> Vec<String> {
+            let mut names: Vec<String> = self
+                .personas
+                .iter()
+                .chain(&self.test_logins)
+                .filter(|p| ids.contains(&p.login_id))
+                .map(|p| p.username.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        let saved = SavedLogins {
+            linked: names(&logins.linked),
+            deleted: names(&logins.deleted),
+        };
+        let tmp = path.with_extension("tmp");
+        let written = serde_json::to_vec_pretty(&saved)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, path = %path.display(), "sandbox logins not saved");
+        }
+    }
 }
 
 pub(crate) struct AppState {
@@ -373,13 +443,19 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let personas = personas::cast(config.seed, config.as_of);
         let faults = Arc::new(FaultBook::new(config.faults.clone()));
+        let test_logins = test_login_personas(&personas, config.seed);
+        let logins = config
+            .saved_logins
+            .as_deref()
+            .map(|path| Logins::load(path, personas.iter().chain(&test_logins)))
+            .unwrap_or_default();
         let state = Arc::new(AppState {
             config: config.clone(),
             faults: faults.clone(),
-            test_logins: test_login_personas(&personas, config.seed),
+            test_logins,
             personas: personas.clone(),
             sessions: Mutex::new(HashMap::new()),
-            logins: Mutex::new(Logins::default()),
+            logins: Mutex::new(logins),
         });
         let (tx, rx) = oneshot::channel::<()>();
         let served_state = state.clone();
@@ -1082,8 +1158,10 @@ fn sign_in<'s>(
 /// The login exists from now on (again, if it had been deleted).
 fn link(state: &AppState, login_id: Uuid) {
     let mut logins = state.logins();
-    logins.deleted.remove(&login_id);
-    logins.linked.insert(login_id);
+    let new = logins.deleted.remove(&login_id) | logins.linked.insert(login_id);
+    if new {
+        state.save_logins(&logins);
+    }
 }
 
 fn challenge_reply(challenge: &Challenge, request_id: Uuid) -> Response {
@@ -1195,6 +1273,7 @@ async fn delete_card(
         }
         logins.deleted.insert(id);
         logins.linked.remove(&id);
+        state.save_logins(&logins);
     }
     state
         .sessions

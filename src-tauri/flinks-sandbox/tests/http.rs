@@ -1452,3 +1452,48 @@ async fn the_oauth_page_denies_cancel_and_other_institutions_and_needs_a_redirec
     let (status, _, body) = submit(&s, &[("institution", "FlinksCapital")]).await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[tokio::test]
+async fn saved_logins_outlive_a_restart_by_username_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sandbox-logins.json");
+    let config = || SandboxConfig {
+        saved_logins: Some(file.clone()),
+        ..SandboxConfig::default()
+    };
+    let s = start_with(config()).await;
+    let (_, body) = post(
+        &s,
+        "BankingServices/Authorize",
+        live("greatday_nomfa", "Everyday"),
+    )
+    .await;
+    let created = body["Login"]["Id"].as_str().unwrap().to_owned();
+    let sample = s.personas()[1].login_id.to_string();
+    assert_eq!(delete_card(&s, &sample).await.0, 200);
+    drop(s);
+
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("greatday_nomfa"), "{saved}");
+    assert!(
+        !saved.contains(&created) && !saved.contains(&sample),
+        "no loginId in the file: {saved}"
+    );
+
+    // A new instance on the same file: the created login still opens, the deleted one not.
+    let again = start_with(config()).await;
+    let cached = |login: &str| json!({"LoginId": login, "MostRecentCached": true});
+    let reply = post(&again, "BankingServices/Authorize", cached(&created)).await;
+    assert_eq!(reply.0, 200, "{}", reply.1);
+    let reply = post(&again, "BankingServices/Authorize", cached(&sample)).await;
+    assert_eq!(code(&reply), (401, Some("INVALID_LOGIN")));
+    // Without the file, a fresh instance knows only its sample cast, as before.
+    let fresh = start_with(SandboxConfig::default()).await;
+    let reply = post(&fresh, "BankingServices/Authorize", cached(&created)).await;
+    assert_eq!(code(&reply), (401, Some("INVALID_LOGIN")));
+    // A damaged file is not fatal: the instance starts with the sample cast.
+    std::fs::write(&file, b"{not json").unwrap();
+    let damaged = start_with(config()).await;
+    let reply = post(&damaged, "BankingServices/Authorize", cached(&sample)).await;
+    assert_eq!(reply.0, 200, "{}", reply.1);
+}
