@@ -170,7 +170,8 @@ pub struct SummaryItem {
 }
 
 pub(crate) mod connect;
-mod environments;
+pub(crate) mod environments;
+pub(crate) mod live;
 
 /// The package slug of a custom `/Attributes` run.
 const CUSTOM: &str = "custom";
@@ -293,6 +294,7 @@ pub struct Desk {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     runs: Mutex<HashMap<i64, CancellationToken>>,
+    sign_ins: live::SignIns,
 }
 
 fn secret_key_entry(env_key: &str) -> String {
@@ -323,6 +325,8 @@ impl Desk {
     ) -> Result<Desk, DeskError> {
         let config = SandboxConfig {
             pending_for: options.pending_for,
+            // Customers signed in on the built-in sandbox must still open after a restart.
+            saved_logins: store.path().parent().map(|d| d.join("sandbox-logins.json")),
             ..SandboxConfig::default()
         };
         let addr = SocketAddr::from(([127, 0, 0, 1], options.port.unwrap_or(0)));
@@ -377,6 +381,7 @@ impl Desk {
             store,
             secrets,
             runs: Mutex::new(HashMap::new()),
+            sign_ins: live::SignIns::default(),
         };
         let builtin_poll = PollPolicy {
             interval: options.poll_interval,
@@ -528,23 +533,17 @@ impl Desk {
     /// nothing is saved.
     pub fn add_environment(&self, input: NewEnvironment) -> Result<EnvironmentView, DeskError> {
         let name = input.name.trim();
-        if name.is_empty() {
-            return Err(DeskError::Invalid("the environment needs a name".into()));
-        }
-        if input.customer_id.trim().is_empty() {
-            return Err(DeskError::Invalid("the customerId is missing".into()));
-        }
-        // Validates the URL before anything is written.
-        Environment::new(&input.api_base_url, &input.customer_id)?;
         let has_secret_key = input
             .secret_key
             .as_deref()
             .is_some_and(|k| !k.trim().is_empty());
-        if input.authorize_tokens && !has_secret_key {
-            return Err(DeskError::Invalid(
-                "authorize tokens are bought with the secret key: enter it, or untick \"requires authorize tokens\"".into(),
-            ));
-        }
+        environments::check_fields(
+            name,
+            &input.api_base_url,
+            &input.customer_id,
+            input.authorize_tokens,
+            has_secret_key,
+        )?;
         let key = uuid::Uuid::new_v4().to_string();
         let secrets = [
             (secret_key_entry(&key), input.secret_key),
@@ -680,6 +679,34 @@ impl Desk {
         self.secrets.delete(entry)?;
         self.store.delete_customer(customer.db_id)?;
         self.load_customers()
+    }
+
+    /// The secret key that buys this environment's authorize tokens, when it requires them.
+    fn token_key(&self, env: &Env) -> Result<Option<Secret>, DeskError> {
+        if !env.row.authorize_tokens {
+            return Ok(None);
+        }
+        self.secrets
+            .get(&secret_key_entry(&env.row.key))?
+            .map(Some)
+            .ok_or_else(|| {
+                DeskError::Invalid(
+                    "this environment requires authorize tokens, and its secret key is not in the keyring: edit the environment and enter its secret key".into(),
+                )
+            })
+    }
+
+    /// A single-use authorize token for one Authorize, when the environment requires them.
+    async fn fresh_authorize_token(&self, env: &Env) -> Result<Option<Secret>, DeskError> {
+        match self.token_key(env)? {
+            Some(key) => Ok(Some(env.client.generate_authorize_token(&key).await?)),
+            None => Ok(None),
+        }
+    }
+
+    fn env_or_invalid(&self, environment: &str) -> Result<Arc<Env>, DeskError> {
+        self.env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))
     }
 
     fn customer(&self, customer_id: &str) -> Result<Customer, DeskError> {
@@ -930,19 +957,7 @@ impl Desk {
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
         let login_id = self.login_of(&customer)?;
         self.ensure_library(&env).await;
-        let secret_key = if env.row.authorize_tokens {
-            Some(
-                self.secrets
-                    .get(&secret_key_entry(&env.row.key))?
-                    .ok_or_else(|| {
-                        DeskError::Invalid(
-                            "this environment requires authorize tokens, and its secret key is not in the keyring: add the environment again with its secret key".into(),
-                        )
-                    })?,
-            )
-        } else {
-            None
-        };
+        let secret_key = self.token_key(&env)?;
         let slug = match wanted {
             Wanted::Package(p) => p.slug(),
             Wanted::Custom(_) => CUSTOM,
@@ -1058,9 +1073,19 @@ impl Desk {
         Ok(self.store.history(limit)?)
     }
 
-    /// The request ledger, newest first.
-    pub fn ledger(&self, limit: usize) -> Result<Vec<crate::store::LedgerEntry>, DeskError> {
-        Ok(self.store.ledger(limit)?)
+    /// The request ledger, newest first: every environment's, or one environment's by its key.
+    /// An environment the desk does not have is refused, as everywhere else, rather than shown
+    /// as an empty log that would look like "no calls".
+    pub fn ledger(
+        &self,
+        limit: usize,
+        environment: Option<&str>,
+    ) -> Result<Vec<crate::store::LedgerEntry>, DeskError> {
+        if let Some(key) = environment {
+            self.env(key)
+                .ok_or_else(|| DeskError::Invalid(format!("no environment {key:?}")))?;
+        }
+        Ok(self.store.ledger(limit, environment)?)
     }
 
     /// A stored run with its values, as the Results view shows it.

@@ -15,6 +15,8 @@ pub mod store;
 
 pub use charts::{Chart, ChartError};
 pub use desk::connect::CONNECT_REDIRECT;
+pub use desk::environments::EnvironmentEdit;
+pub use desk::live::{LiveSignIn, SignInStep};
 pub use desk::{
     AttributeChoice, AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk,
     EnvironmentView, Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry,
@@ -25,4 +27,4 @@ pub use export::CsvOptions;
 pub use flinks_client::Package;
 pub use flow::RunEvent;
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
-pub use store::{LedgerEntry, RunRecord, RunStatus, Store, StoreError, StoredDetail};
+pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};

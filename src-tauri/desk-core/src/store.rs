@@ -164,12 +164,31 @@ pub struct Completion<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerEntry {
+    /// The environment's key.
+    pub environment: String,
+    pub environment_name: String,
     pub endpoint: String,
     pub status: Option<u16>,
     pub flinks_code: Option<String>,
     pub duration_ms: i64,
     pub billable: bool,
     pub at: String,
+}
+
+/// One environment's calls in the ledger, counted: what Flinks will bill, and what failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerTotals {
+    /// The environment's key.
+    pub environment: String,
+    pub environment_name: String,
+    pub production: bool,
+    pub requests: i64,
+    pub billable: i64,
+    /// Billable calls made in the current calendar month (UTC), as Flinks invoices by month.
+    pub billable_this_month: i64,
+    /// Calls that got no answer, or an answer of 400 or more.
+    pub failed: i64,
 }
 
 /// An environment as stored: no secret, only where Flinks is and who we are to it.
@@ -403,6 +422,26 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Writes what an edit may change of an environment (its name, URL, customerId, production
+    /// mark and authorize-token need), found by `row.id`; its key and kind never change. False
+    /// when there is no such environment.
+    pub fn update_environment(&self, row: &EnvironmentRow) -> Result<bool, StoreError> {
+        let updated = self.conn().execute(
+            "UPDATE environments SET name = ?2, api_base_url = ?3, customer_id = ?4,
+                 production = ?5, authorize_tokens = ?6
+             WHERE id = ?1",
+            params![
+                row.id,
+                row.name,
+                row.api_base_url,
+                row.customer_id,
+                row.production,
+                row.authorize_tokens
+            ],
+        )?;
+        Ok(updated == 1)
     }
 
     /// Removes a customer and the runs kept for it.
@@ -700,21 +739,68 @@ impl Store {
         Ok(())
     }
 
-    /// The newest ledger lines first.
-    pub fn ledger(&self, limit: usize) -> Result<Vec<LedgerEntry>, StoreError> {
+    /// The newest ledger lines first: every environment's, or only those of the environment
+    /// with this key (none when there is no such environment).
+    pub fn ledger(
+        &self,
+        limit: usize,
+        environment: Option<&str>,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT endpoint, status, flinks_code, duration_ms, billable, at FROM requests
-             ORDER BY id DESC LIMIT ?1",
+            "SELECT e.key, e.name, r.endpoint, r.status, r.flinks_code, r.duration_ms, r.billable, r.at
+             FROM requests r JOIN environments e ON e.id = r.environment_id
+             WHERE ?2 IS NULL OR e.key = ?2
+             ORDER BY r.id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map(params![limit as i64], |r| {
+        let rows = stmt.query_map(params![limit as i64, environment], |r| {
             Ok(LedgerEntry {
-                endpoint: r.get(0)?,
-                status: r.get(1)?,
-                flinks_code: r.get(2)?,
-                duration_ms: r.get(3)?,
+                environment: r.get(0)?,
+                environment_name: r.get(1)?,
+                endpoint: r.get(2)?,
+                status: r.get(3)?,
+                flinks_code: r.get(4)?,
+                duration_ms: r.get(5)?,
+                billable: r.get(6)?,
+                at: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// [`Store::ledger_totals_at`] now.
+    pub fn ledger_totals(&self) -> Result<Vec<LedgerTotals>, StoreError> {
+        self.ledger_totals_at(chrono::Utc::now())
+    }
+
+    /// The ledger counted by environment, for each environment with at least one call: the
+    /// built-in sandbox first, then by name. "This month" is `now`'s calendar month in UTC.
+    pub fn ledger_totals_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<LedgerTotals>, StoreError> {
+        // `at` is always written by `now()` as RFC 3339 in UTC ("2026-03-05T12:34:56.789Z"), so
+        // its first seven characters are its UTC month, comparable as text.
+        let month = now.format("%Y-%m").to_string();
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT e.key, e.name, e.production, count(*),
+                 sum(r.billable),
+                 sum(r.billable AND substr(r.at, 1, 7) = ?1),
+                 sum(r.status IS NULL OR r.status >= 400)
+             FROM requests r JOIN environments e ON e.id = r.environment_id
+             GROUP BY e.id
+             ORDER BY e.kind <> 'builtin', e.name COLLATE NOCASE, e.id",
+        )?;
+        let rows = stmt.query_map(params![month], |r| {
+            Ok(LedgerTotals {
+                environment: r.get(0)?,
+                environment_name: r.get(1)?,
+                production: r.get(2)?,
+                requests: r.get(3)?,
                 billable: r.get(4)?,
-                at: r.get(5)?,
+                billable_this_month: r.get(5)?,
+                failed: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1022,10 +1108,171 @@ mod tests {
                 false,
             )
             .unwrap();
-        let ledger = store.ledger(10).unwrap();
+        let ledger = store.ledger(10, None).unwrap();
         assert_eq!(ledger.len(), 2);
         assert_eq!(ledger[0].endpoint, "GetAccountsDetail");
         assert_eq!(ledger[0].flinks_code.as_deref(), Some("OPERATION_PENDING"));
+        assert_eq!(
+            (
+                ledger[0].environment.as_str(),
+                ledger[0].environment_name.as_str()
+            ),
+            ("builtin", "Sandbox")
+        );
+    }
+
+    /// A ledger line with its time given, as a call made then would have left it.
+    fn request_at(store: &Store, env: i64, status: Option<u16>, billable: bool, at: &str) {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO requests (environment_id, endpoint, status, duration_ms, billable, at)
+                 VALUES (?1, 'Authorize', ?2, 1, ?3, ?4)",
+                params![env, status, billable, at],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_ledger_filters_by_environment_before_it_limits() {
+        let (_dir, store) = store();
+        let a = store
+            .upsert_environment("a", "A", "private", "http://a", "cid", false)
+            .unwrap();
+        let b = store
+            .upsert_environment("b", "B", "private", "http://b", "cid", false)
+            .unwrap();
+        store
+            .record_request(a, "Authorize", Some(200), None, 1, false)
+            .unwrap();
+        for _ in 0..3 {
+            store
+                .record_request(b, "GetAccountsDetail", Some(200), None, 1, false)
+                .unwrap();
+        }
+        // A's one line is older than B's three: a limit applied before the filter loses it.
+        let only_a = store.ledger(2, Some("a")).unwrap();
+        assert_eq!(only_a.len(), 1);
+        assert_eq!(
+            (only_a[0].environment.as_str(), only_a[0].endpoint.as_str()),
+            ("a", "Authorize")
+        );
+        assert_eq!(store.ledger(10, Some("b")).unwrap().len(), 3);
+        assert_eq!(store.ledger(10, None).unwrap().len(), 4);
+        assert!(store.ledger(10, Some("nowhere")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn ledger_totals_count_by_environment_and_by_utc_calendar_month() {
+        let (_dir, store) = store();
+        let zeta = store
+            .upsert_environment("z", "Zeta (prod)", "private", "http://z", "cid", true)
+            .unwrap();
+        let acme = store
+            .upsert_environment("a", "acme", "private", "http://a", "cid", false)
+            .unwrap();
+        let builtin = store
+            .upsert_environment("builtin", "Sandbox", "builtin", "http://s", "cid", false)
+            .unwrap();
+        store
+            .upsert_environment("idle", "Idle", "private", "http://i", "cid", false)
+            .unwrap();
+        // The edges of March 2026 in UTC: its first and last millisecond count, the last
+        // millisecond of February, the first of April and March of a year before do not.
+        request_at(&store, zeta, Some(200), true, "2026-03-01T00:00:00.000Z");
+        request_at(&store, zeta, Some(201), true, "2026-03-31T23:59:59.999Z");
+        request_at(&store, zeta, Some(200), true, "2026-02-28T23:59:59.999Z");
+        request_at(&store, zeta, Some(200), true, "2026-04-01T00:00:00.000Z");
+        request_at(&store, zeta, Some(200), true, "2025-03-15T12:00:00.000Z");
+        request_at(&store, zeta, Some(399), false, "2026-03-02T00:00:00.000Z");
+        request_at(&store, zeta, Some(400), false, "2026-03-02T00:00:00.000Z");
+        request_at(&store, zeta, Some(503), false, "2026-03-02T00:00:00.000Z");
+        request_at(&store, zeta, None, false, "2026-03-02T00:00:00.000Z");
+        request_at(&store, acme, Some(200), false, "2026-03-02T00:00:00.000Z");
+        request_at(
+            &store,
+            builtin,
+            Some(202),
+            false,
+            "2026-03-02T00:00:00.000Z",
+        );
+
+        let now = "2026-03-15T08:00:00Z".parse().unwrap();
+        let totals = store.ledger_totals_at(now).unwrap();
+        let order: Vec<&str> = totals.iter().map(|t| t.environment.as_str()).collect();
+        // Names sort without regard to case; an environment with no call is not listed.
+        assert_eq!(order, ["builtin", "a", "z"]);
+        assert_eq!(
+            totals[2],
+            LedgerTotals {
+                environment: "z".into(),
+                environment_name: "Zeta (prod)".into(),
+                production: true,
+                requests: 9,
+                billable: 5,
+                billable_this_month: 2,
+                failed: 3,
+            }
+        );
+        assert_eq!(
+            (totals[1].requests, totals[1].billable, totals[1].failed),
+            (1, 0, 0)
+        );
+        assert_eq!((totals[0].requests, totals[0].failed), (1, 0));
+
+        let april = "2026-04-30T23:59:59Z".parse().unwrap();
+        let z = &store.ledger_totals_at(april).unwrap()[2];
+        assert_eq!(z.billable_this_month, 1);
+    }
+
+    #[test]
+    fn an_edit_changes_the_fields_it_may_and_no_other_environment() {
+        let (_dir, store) = store();
+        let id = store
+            .upsert_environment("k", "Acme", "private", "http://a", "cid", false)
+            .unwrap();
+        let other = store
+            .upsert_environment("o", "Other", "private", "http://o", "cid", false)
+            .unwrap();
+        let before = store.environments().unwrap();
+        let mut row = before.iter().find(|e| e.id == id).unwrap().clone();
+        row.name = "Acme (prod)".into();
+        row.api_base_url = "https://acme-api.private.fin.ag".into();
+        row.customer_id = "cid-2".into();
+        row.production = true;
+        row.authorize_tokens = true;
+        // Key and kind are not the edit's to change, whatever the row says.
+        row.key = "hijacked".into();
+        row.kind = "builtin".into();
+        assert!(store.update_environment(&row).unwrap());
+        let after = store.environments().unwrap();
+        let stored = after.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(
+            (stored.key.as_str(), stored.kind.as_str()),
+            ("k", "private")
+        );
+        assert_eq!(
+            (
+                stored.name.as_str(),
+                stored.api_base_url.as_str(),
+                stored.customer_id.as_str(),
+                stored.production,
+                stored.authorize_tokens
+            ),
+            (
+                "Acme (prod)",
+                "https://acme-api.private.fin.ag",
+                "cid-2",
+                true,
+                true
+            )
+        );
+        assert_eq!(
+            after.iter().find(|e| e.id == other),
+            before.iter().find(|e| e.id == other)
+        );
+        row.id = 999;
+        assert!(!store.update_environment(&row).unwrap());
     }
 
     #[test]

@@ -211,7 +211,7 @@ async fn a_run_is_kept_in_the_history_and_reopens_identically() {
 async fn every_call_lands_in_the_ledger() {
     let desk = desk(100).await;
     ran(&desk, "gig_worker", Package::CreditRisk).await;
-    let ledger = desk.ledger(100).unwrap();
+    let ledger = desk.ledger(100, None).unwrap();
     let endpoints: Vec<&str> = ledger.iter().rev().map(|e| e.endpoint.as_str()).collect();
     // The desk reads the attribute library once when it starts, then the run's calls follow.
     assert_eq!(endpoints.first(), Some(&"AttributeLibrary"));

@@ -67,42 +67,13 @@ impl Desk {
         redirect: &str,
     ) -> Result<CustomerView, DeskError> {
         let outcome = parse_connect_redirect(redirect)?;
-        let last4 = outcome.login_id.last4().to_owned();
-        let label = match label.trim() {
-            "" => format!("Connected customer …{last4}"),
-            l => l.to_owned(),
-        };
-        let env = self
-            .env(environment)
-            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
-        // Connecting the same bank login twice gives the same loginId: one customer is enough.
-        let existing = self
-            .customers
-            .read()
-            .expect("customers lock")
-            .iter()
-            .filter(|c| c.env_key == env.row.key && c.last4 == last4)
-            .find(|c| {
-                self.login_of(c)
-                    .is_ok_and(|l| l.expose() == outcome.login_id.expose())
-            })
-            .map(|c| c.label.clone());
-        if let Some(existing) = existing {
-            return Err(DeskError::Invalid(format!(
-                "this bank login is already a customer here: {existing}"
-            )));
-        }
-        let customer = self.add_customer(environment, &label, outcome.login_id.expose())?;
-        if !outcome.institution.is_empty() {
-            let db_id = self.customer(&customer.id)?.db_id;
-            self.store
-                .set_customer_institution(db_id, &outcome.institution)?;
-            self.load_customers()?;
-        }
-        self.customers()
-            .into_iter()
-            .find(|c| c.id == customer.id)
-            .ok_or_else(|| DeskError::Invalid("the customer was not saved".into()))
+        self.add_login(
+            environment,
+            label,
+            "Connected customer",
+            &outcome.login_id,
+            &outcome.institution,
+        )
     }
 }
 

@@ -1,9 +1,109 @@
-//! Environments beyond adding one: checking that Flinks answers, and removing one.
+//! Environments beyond adding one: checking that Flinks answers, editing one, removing one, and
+//! what each has cost in calls.
 
-use flinks_client::{AuthorizeOutcome, FlinksCode, FlinksError, LoginId};
+use std::sync::Arc;
 
-use super::{api_key_entry, login_entry, secret_key_entry, Desk};
+use flinks_client::{AuthorizeOutcome, Environment, FlinksCode, FlinksError, LoginId, Secret};
+
+use super::{api_key_entry, login_entry, secret_key_entry, Desk, EnvironmentView};
+use crate::secrets::SecretStore;
+use crate::store::{EnvironmentRow, LedgerTotals};
 use crate::DeskError;
+
+/// What the person changes in an environment. A secret left out or blank keeps the one in the
+/// keyring (the form cannot show it, so it cannot send it back); a typed one replaces it.
+/// `production` and `authorizeTokens` have no default: an edit that forgot them would quietly
+/// stop the ledger counting a production instance's calls as billable.
+#[derive(Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentEdit {
+    pub name: String,
+    pub api_base_url: String,
+    pub customer_id: String,
+    pub production: bool,
+    /// The instance wants an authorize token on every Authorize (integrations since 2024).
+    pub authorize_tokens: bool,
+    #[serde(default)]
+    pub secret_key: Option<String>,
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+// By hand, so that printing an edit (a log line, a panic) cannot print its keys.
+impl std::fmt::Debug for EnvironmentEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &Option<String>| s.as_ref().map(|_| "…");
+        f.debug_struct("EnvironmentEdit")
+            .field("name", &self.name)
+            .field("api_base_url", &self.api_base_url)
+            .field("customer_id", &self.customer_id)
+            .field("production", &self.production)
+            .field("authorize_tokens", &self.authorize_tokens)
+            .field("secret_key", &hidden(&self.secret_key))
+            .field("api_key", &hidden(&self.api_key))
+            .finish()
+    }
+}
+
+/// What adding and editing an environment both check before anything is written. The secret
+/// key that authorize tokens need may have been typed, or (when editing) be in the keyring.
+pub(super) fn check_fields(
+    name: &str,
+    api_base_url: &str,
+    customer_id: &str,
+    authorize_tokens: bool,
+    has_secret_key: bool,
+) -> Result<(), DeskError> {
+    if name.trim().is_empty() {
+        return Err(DeskError::Invalid("the environment needs a name".into()));
+    }
+    if customer_id.trim().is_empty() {
+        return Err(DeskError::Invalid("the customerId is missing".into()));
+    }
+    Environment::new(api_base_url, customer_id)?;
+    if authorize_tokens && !has_secret_key {
+        return Err(DeskError::Invalid(
+            "authorize tokens are bought with the secret key: enter it, or untick \"requires authorize tokens\"".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A keyring entry and what it held before an edit wrote it.
+type Previous = (String, Option<Secret>);
+
+/// Writes each secret, returning what each replaced. If the keyring refuses one, those already
+/// written are put back first, so a refused edit leaves the keyring as it found it.
+fn replace_secrets(
+    secrets: &dyn SecretStore,
+    writes: &[(String, Secret)],
+) -> Result<Vec<Previous>, DeskError> {
+    // Every old value is read before any is written: a read that fails has changed nothing.
+    let previous = writes
+        .iter()
+        .map(|(entry, _)| Ok((entry.clone(), secrets.get(entry)?)))
+        .collect::<Result<Vec<Previous>, DeskError>>()?;
+    for (written, (entry, value)) in writes.iter().enumerate() {
+        if let Err(e) = secrets.set(entry, value) {
+            put_back(secrets, &previous[..written]);
+            return Err(e.into());
+        }
+    }
+    Ok(previous)
+}
+
+fn put_back(secrets: &dyn SecretStore, previous: &[Previous]) {
+    for (entry, old) in previous {
+        let restored = match old {
+            Some(value) => secrets.set(entry, value),
+            None => secrets.delete(entry),
+        };
+        if let Err(e) = restored {
+            // The entry's name, never its value.
+            tracing::error!(error = %e, %entry, "a key replaced by a failed edit could not be put back");
+        }
+    }
+}
 
 impl Desk {
     /// Asks the environment something cheap that proves the URL, the customerId and the keys:
@@ -41,6 +141,100 @@ impl Desk {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Edits the toolbox or a private environment: its name, URL, customerId, production mark,
+    /// authorize-token need, and the keys typed (blank ones stay as they are). The keyring is
+    /// written first and the database after; if either refuses, both are left as they were. The
+    /// environment's client is rebuilt at once, so the next call goes to the new URL with the new
+    /// keys and is counted as billable or not by the new production mark. Its customers stay.
+    /// The built-in sandbox cannot be edited: the desk sets it up anew at every start.
+    pub fn update_environment(
+        &self,
+        environment: &str,
+        edit: EnvironmentEdit,
+    ) -> Result<EnvironmentView, DeskError> {
+        let env = self
+            .env(environment)
+            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+        if env.row.kind == "builtin" {
+            return Err(DeskError::Invalid(
+                "the built-in sandbox runs inside Flinks Desk and cannot be edited; add a private instance to reach another server".into(),
+            ));
+        }
+        let typed = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(Secret::new)
+        };
+        let (secret_key, api_key) = (typed(&edit.secret_key), typed(&edit.api_key));
+        let has_secret_key = match (&secret_key, edit.authorize_tokens) {
+            (Some(_), _) => true,
+            // Only then does it matter whether the keyring already holds one.
+            (None, true) => self.secrets.get(&secret_key_entry(&env.row.key))?.is_some(),
+            (None, false) => false,
+        };
+        let name = edit.name.trim();
+        check_fields(
+            name,
+            &edit.api_base_url,
+            &edit.customer_id,
+            edit.authorize_tokens,
+            has_secret_key,
+        )?;
+        let row = EnvironmentRow {
+            name: name.to_owned(),
+            api_base_url: edit.api_base_url.trim().to_owned(),
+            customer_id: edit.customer_id.trim().to_owned(),
+            production: edit.production,
+            authorize_tokens: edit.authorize_tokens,
+            ..env.row.clone()
+        };
+        let writes: Vec<(String, Secret)> = [
+            (secret_key_entry(&row.key), secret_key),
+            (api_key_entry(&row.key), api_key),
+        ]
+        .into_iter()
+        .filter_map(|(entry, value)| Some((entry, value?)))
+        .collect();
+        let previous = replace_secrets(&*self.secrets, &writes)?;
+        // The client is built (reading the new x-api-key) before the row is written, so nothing
+        // can fail between the database changing and the desk using what it says.
+        let saved = self.connect(row.clone(), env.poll).and_then(|fresh| {
+            if self.store.update_environment(&row)? {
+                Ok(fresh)
+            } else {
+                Err(DeskError::Invalid(format!(
+                    "no environment {environment:?}"
+                )))
+            }
+        });
+        let fresh = match saved {
+            Ok(fresh) => Arc::new(fresh),
+            Err(e) => {
+                put_back(&*self.secrets, &previous);
+                return Err(e);
+            }
+        };
+        if let Some(slot) = self
+            .envs
+            .write()
+            .expect("envs lock")
+            .iter_mut()
+            .find(|e| e.row.id == row.id)
+        {
+            *slot = fresh.clone();
+        }
+        tracing::info!(env = %row.key, keys = writes.len(), "environment edited");
+        Ok(self.view(&fresh))
+    }
+
+    /// The ledger counted by environment (those with at least one call): the built-in sandbox
+    /// first, then by name.
+    pub fn ledger_totals(&self) -> Result<Vec<LedgerTotals>, DeskError> {
+        Ok(self.store.ledger_totals()?)
     }
 
     /// Removes a private environment from the desk: its keys and its customers' loginIds leave

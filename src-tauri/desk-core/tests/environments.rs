@@ -1,0 +1,601 @@
+//! Environments as the person looks after them: the request log and its totals per environment,
+//! and editing an environment, against the built-in sandbox and second sandboxes standing in
+//! for private Flinks instances, over real HTTP.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use desk_core::{
+    BuiltinOptions, Desk, DeskError, EnvironmentEdit, EnvironmentView, MemoryStore, NewEnvironment,
+    Package, SecretError, SecretStore, Store,
+};
+use flinks_client::Secret;
+use flinks_sandbox::{Sandbox, SandboxConfig};
+
+async fn start(dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
+    Desk::start(
+        BuiltinOptions {
+            port: None,
+            pending_for: Duration::ZERO,
+            poll_interval: Duration::from_millis(30),
+        },
+        Store::open(&dir.join("desk.sqlite3")).unwrap(),
+        secrets,
+    )
+    .await
+    .expect("the built-in sandbox starts")
+}
+
+/// A second Flinks-compatible server, as a private instance would be.
+async fn instance(customer_id: &str, secret_key: &str, api_key: Option<&str>) -> Sandbox {
+    Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::ZERO,
+        customer_ids: vec![customer_id.into()],
+        secret_key: secret_key.into(),
+        api_key: api_key.map(str::to_owned),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn new_environment(name: &str, url: &str, customer_id: &str) -> NewEnvironment {
+    NewEnvironment {
+        name: name.into(),
+        api_base_url: url.into(),
+        customer_id: customer_id.into(),
+        production: false,
+        secret_key: None,
+        api_key: None,
+        authorize_tokens: false,
+    }
+}
+
+/// An edit that changes nothing of `env` and types no key.
+fn unchanged(env: &EnvironmentView) -> EnvironmentEdit {
+    EnvironmentEdit {
+        name: env.name.clone(),
+        api_base_url: env.api_base_url.clone(),
+        customer_id: env.customer_id.clone(),
+        production: env.production,
+        authorize_tokens: env.authorize_tokens,
+        secret_key: None,
+        api_key: None,
+    }
+}
+
+fn find(desk: &Desk, key: &str) -> EnvironmentView {
+    desk.environments()
+        .into_iter()
+        .find(|e| e.key == key)
+        .expect("the environment is listed")
+}
+
+/// What the UI can see of an environment, to compare before and after.
+fn shown(env: &EnvironmentView) -> String {
+    serde_json::to_string(env).unwrap()
+}
+
+fn secret_key_of(secrets: &dyn SecretStore, env: &str) -> Option<String> {
+    let value = secrets.get(&format!("secret-key:{env}")).unwrap();
+    value.map(|s| s.expose().to_owned())
+}
+
+fn api_key_of(secrets: &dyn SecretStore, env: &str) -> Option<String> {
+    let value = secrets.get(&format!("x-api-key:{env}")).unwrap();
+    value.map(|s| s.expose().to_owned())
+}
+
+fn code(e: &DeskError) -> String {
+    e.view().code
+}
+
+#[tokio::test]
+async fn the_request_log_filters_and_counts_by_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let server = instance("private-customer-id", "sk-private", None).await;
+
+    desk.run("borrower_nsf", Package::CreditRisk, &|_| {})
+        .await
+        .unwrap();
+    // Added first but sorted last: totals go by name, whatever the case, not by age.
+    let zeta = desk
+        .add_environment(NewEnvironment {
+            production: true,
+            ..new_environment(
+                "Zeta Lending (production)",
+                &server.base_url(),
+                "private-customer-id",
+            )
+        })
+        .unwrap();
+    let acme = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-private".into()),
+            ..new_environment("acme (staging)", &server.base_url(), "private-customer-id")
+        })
+        .unwrap();
+    let login = server.personas()[0].login_id.to_string();
+    let customer = desk.add_customer(&zeta.key, "Zed", &login).unwrap();
+    desk.run(&customer.id, Package::Income, &|_| {})
+        .await
+        .unwrap();
+    // Without a secret key the check is an Authorize that Flinks refuses: a failed call.
+    desk.check_environment(&zeta.key).await.unwrap();
+    desk.check_environment(&acme.key).await.unwrap();
+
+    let of = |key: &str| desk.ledger(1000, Some(key)).unwrap();
+    let (builtin_lines, zeta_lines, acme_lines) = (of("builtin"), of(&zeta.key), of(&acme.key));
+    assert!(builtin_lines
+        .iter()
+        .all(|l| l.environment == "builtin" && l.environment_name == "Flinks Capital sandbox"));
+    assert!(builtin_lines
+        .iter()
+        .any(|l| l.endpoint == "GetCreditRiskAttributes"));
+    assert!(zeta_lines
+        .iter()
+        .all(|l| l.environment == zeta.key && l.environment_name == "Zeta Lending (production)"));
+    assert!(zeta_lines
+        .iter()
+        .any(|l| l.endpoint == "GetIncomeAttributes"));
+    assert!(zeta_lines
+        .iter()
+        .all(|l| l.endpoint != "GetCreditRiskAttributes"));
+    let acme_endpoints: Vec<&str> = acme_lines.iter().map(|l| l.endpoint.as_str()).collect();
+    assert_eq!(acme_endpoints, ["GenerateAuthorizeToken"]);
+    assert_eq!(acme_lines[0].environment_name, "acme (staging)");
+    assert_eq!(
+        desk.ledger(1000, None).unwrap().len(),
+        builtin_lines.len() + zeta_lines.len() + acme_lines.len()
+    );
+    // The built-in's calls are the oldest: a limit applied before the filter would lose them.
+    let newest_builtin = desk.ledger(1, Some("builtin")).unwrap();
+    assert_eq!(newest_builtin.len(), 1);
+    assert_eq!(newest_builtin[0].endpoint, "GetCreditRiskAttributes");
+    let unknown = desk.ledger(10, Some("no-such-environment")).unwrap_err();
+    assert_eq!(code(&unknown), "input.invalid", "{unknown}");
+
+    let refused = zeta_lines
+        .iter()
+        .find(|l| l.flinks_code.as_deref() == Some("INVALID_LOGIN"))
+        .expect("the check's refused Authorize is logged");
+    assert!(refused.status.is_some_and(|s| s >= 400) && !refused.billable);
+    let successes = zeta_lines
+        .iter()
+        .filter(|l| l.status.is_some_and(|s| (200..300).contains(&s)))
+        .count() as i64;
+    assert!(successes >= 3, "a run makes several calls: {zeta_lines:?}");
+
+    let totals = desk.ledger_totals().unwrap();
+    let order: Vec<&str> = totals.iter().map(|t| t.environment.as_str()).collect();
+    // The toolbox made no call, so it has no line.
+    assert_eq!(order, ["builtin", acme.key.as_str(), zeta.key.as_str()]);
+    let (builtin, acme_totals, zeta_totals) = (&totals[0], &totals[1], &totals[2]);
+    assert_eq!(builtin.requests, builtin_lines.len() as i64);
+    assert_eq!(
+        (builtin.billable, builtin.failed),
+        (0, 0),
+        "a sandbox bills nothing"
+    );
+    assert!(!builtin.production);
+    assert_eq!(
+        (
+            acme_totals.requests,
+            acme_totals.billable,
+            acme_totals.failed
+        ),
+        (1, 0, 0),
+        "a staging instance's successes are not billed"
+    );
+    assert_eq!(zeta_totals.environment_name, "Zeta Lending (production)");
+    assert!(zeta_totals.production);
+    assert_eq!(zeta_totals.requests, zeta_lines.len() as i64);
+    assert_eq!(zeta_totals.billable, successes);
+    assert_eq!(zeta_totals.failed, 1);
+    assert_eq!(zeta_totals.billable_this_month, successes);
+
+    // A billable call from another month, as the ledger of a desk used for years holds.
+    let db = rusqlite::Connection::open(dir.path().join("desk.sqlite3")).unwrap();
+    let backdated = db
+        .execute(
+            "UPDATE requests SET at = '2020-01-15T10:00:00.000Z' WHERE id = (
+                 SELECT r.id FROM requests r JOIN environments e ON e.id = r.environment_id
+                 WHERE e.key = ?1 AND r.billable = 1 ORDER BY r.id LIMIT 1)",
+            [&zeta.key],
+        )
+        .unwrap();
+    assert_eq!(backdated, 1);
+    let zeta_totals = desk
+        .ledger_totals()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.environment == zeta.key)
+        .unwrap();
+    assert_eq!(zeta_totals.billable, successes);
+    assert_eq!(zeta_totals.billable_this_month, successes - 1);
+}
+
+#[tokio::test]
+async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let old = instance("old-customer-id", "sk-old-server", None).await;
+    let new = instance("new-customer-id", "sk-new-server", Some("xk-new-server")).await;
+
+    let env = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-old-server".into()),
+            api_key: Some("xk-old-server".into()),
+            ..new_environment("Acme (old server)", &old.base_url(), "old-customer-id")
+        })
+        .unwrap();
+    let position = |desk: &Desk| desk.environments().iter().position(|e| e.key == env.key);
+    let listed_at = position(&desk);
+    let count = desk.environments().len();
+    desk.check_environment(&env.key).await.unwrap();
+    old.stop().await;
+    let gone = desk.check_environment(&env.key).await.unwrap_err();
+    assert_eq!(code(&gone), "flinks.transport", "{gone}");
+
+    // Blank keys keep the keyring's: the new server is reached, and refuses the old key.
+    let moved = desk
+        .update_environment(
+            &env.key,
+            EnvironmentEdit {
+                name: "  Acme (new server) ".into(),
+                api_base_url: new.base_url(),
+                customer_id: "new-customer-id".into(),
+                secret_key: Some("   ".into()),
+                api_key: None,
+                ..unchanged(&env)
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (moved.key.as_str(), moved.kind.as_str(), moved.name.as_str()),
+        (env.key.as_str(), "private", "Acme (new server)")
+    );
+    assert_eq!(moved.api_base_url, new.base_url());
+    assert_eq!(moved.customer_id, "new-customer-id");
+    assert!(moved.has_secret_key && moved.has_api_key);
+    assert_eq!(shown(&find(&desk, &env.key)), shown(&moved));
+    assert_eq!(
+        (position(&desk), desk.environments().len()),
+        (listed_at, count)
+    );
+    assert_eq!(
+        secret_key_of(&*secrets, &env.key).as_deref(),
+        Some("sk-old-server")
+    );
+    assert_eq!(
+        api_key_of(&*secrets, &env.key).as_deref(),
+        Some("xk-old-server")
+    );
+    let refused = desk.check_environment(&env.key).await.unwrap_err();
+    assert!(
+        code(&refused).starts_with("flinks.") && code(&refused) != "flinks.transport",
+        "the new server answered: {refused}"
+    );
+
+    // The old x-api-key is refused by the new server's data endpoints.
+    let login = new.personas()[0].login_id.to_string();
+    let customer = desk.add_customer(&env.key, "Kevin", &login).unwrap();
+    assert!(desk
+        .run(&customer.id, Package::Income, &|_| {})
+        .await
+        .is_err());
+
+    let edited = desk
+        .update_environment(
+            &env.key,
+            EnvironmentEdit {
+                production: true,
+                authorize_tokens: true,
+                secret_key: Some(" sk-new-server ".into()),
+                api_key: Some("xk-new-server".into()),
+                ..unchanged(&moved)
+            },
+        )
+        .unwrap();
+    assert!(edited.production && edited.authorize_tokens);
+    assert_eq!(
+        secret_key_of(&*secrets, &env.key).as_deref(),
+        Some("sk-new-server")
+    );
+    assert_eq!(
+        api_key_of(&*secrets, &env.key).as_deref(),
+        Some("xk-new-server")
+    );
+    let said = desk.check_environment(&env.key).await.unwrap();
+    assert!(said.contains("secret key buys authorize tokens"), "{said}");
+    assert!(desk.customers().iter().any(|c| c.id == customer.id));
+    let run = desk
+        .run(&customer.id, Package::Income, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(run.environment, "Acme (new server)");
+    assert!(!run.rows.is_empty());
+
+    // The ledger counts by the production mark of the moment of the call.
+    let lines = desk.ledger(1000, Some(&env.key)).unwrap();
+    let line = |endpoint: &str| lines.iter().find(|l| l.endpoint == endpoint).unwrap();
+    assert!(line("GetIncomeAttributes").billable);
+    let before_edit = lines
+        .iter()
+        .rev()
+        .find(|l| l.endpoint == "Authorize")
+        .unwrap();
+    assert_eq!(before_edit.status, Some(200));
+    assert!(!before_edit.billable);
+
+    // What was edited is in the database, not only in the desk that edited it.
+    let expected = shown(&find(&desk, &env.key));
+    drop(desk);
+    let desk = start(dir.path(), secrets.clone()).await;
+    assert_eq!(shown(&find(&desk, &env.key)), expected);
+    assert_eq!(position(&desk), listed_at);
+    desk.check_environment(&env.key).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_built_in_sandbox_cannot_be_edited_and_the_toolbox_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let builtin = find(&desk, "builtin");
+    let err = desk
+        .update_environment(
+            "builtin",
+            EnvironmentEdit {
+                name: "My sandbox".into(),
+                ..unchanged(&builtin)
+            },
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), "input.invalid");
+    assert!(err.to_string().contains("built-in sandbox"), "{err}");
+    assert_eq!(shown(&find(&desk, "builtin")), shown(&builtin));
+    let err = desk
+        .update_environment("no-such-environment", unchanged(&builtin))
+        .unwrap_err();
+    assert_eq!(code(&err), "input.invalid");
+
+    let toolbox = find(&desk, "toolbox");
+    let toolbox_secret = secret_key_of(&*secrets, "toolbox");
+    assert!(toolbox_secret.is_some());
+    let renamed = desk
+        .update_environment(
+            "toolbox",
+            EnvironmentEdit {
+                name: "Flinks toolbox (team)".into(),
+                secret_key: Some(String::new()),
+                ..unchanged(&toolbox)
+            },
+        )
+        .unwrap();
+    assert_eq!(renamed.kind, "toolbox");
+    assert!(renamed.has_secret_key && renamed.has_api_key);
+    assert_eq!(secret_key_of(&*secrets, "toolbox"), toolbox_secret);
+
+    // The desk sets the toolbox up only at its first start: a later start keeps the edit.
+    drop(desk);
+    let desk = start(dir.path(), secrets.clone()).await;
+    assert_eq!(find(&desk, "toolbox").name, "Flinks toolbox (team)");
+}
+
+#[tokio::test]
+async fn an_edit_is_checked_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let keyless = desk
+        .add_environment(new_environment(
+            "Acme",
+            "https://acme-api.private.fin.ag",
+            "acme",
+        ))
+        .unwrap();
+    let before = shown(&keyless);
+
+    for (edit, why) in [
+        (
+            EnvironmentEdit {
+                name: "Acme (tokens)".into(),
+                authorize_tokens: true,
+                ..unchanged(&keyless)
+            },
+            "tokens with no secret key anywhere",
+        ),
+        (
+            EnvironmentEdit {
+                authorize_tokens: true,
+                secret_key: Some("  ".into()),
+                ..unchanged(&keyless)
+            },
+            "a blank secret key is no secret key",
+        ),
+        (
+            EnvironmentEdit {
+                name: " ".into(),
+                secret_key: Some("sk-should-not-be-kept".into()),
+                ..unchanged(&keyless)
+            },
+            "no name",
+        ),
+        (
+            EnvironmentEdit {
+                customer_id: String::new(),
+                secret_key: Some("sk-should-not-be-kept".into()),
+                ..unchanged(&keyless)
+            },
+            "no customerId",
+        ),
+        (
+            EnvironmentEdit {
+                api_base_url: "ftp://acme".into(),
+                api_key: Some("xk-should-not-be-kept".into()),
+                ..unchanged(&keyless)
+            },
+            "not an http(s) URL",
+        ),
+    ] {
+        let err = desk.update_environment(&keyless.key, edit).unwrap_err();
+        assert!(
+            ["input.invalid", "flinks.transport"].contains(&code(&err).as_str()),
+            "{why}: {err}"
+        );
+        assert_eq!(shown(&find(&desk, &keyless.key)), before, "{why}");
+        assert_eq!(secret_key_of(&*secrets, &keyless.key), None, "{why}");
+        assert_eq!(api_key_of(&*secrets, &keyless.key), None, "{why}");
+    }
+
+    // The secret key already in the keyring is enough for tokens.
+    let keyed = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-in-the-keyring".into()),
+            ..new_environment("Beta", "https://beta-api.private.fin.ag", "beta")
+        })
+        .unwrap();
+    let edited = desk
+        .update_environment(
+            &keyed.key,
+            EnvironmentEdit {
+                authorize_tokens: true,
+                ..unchanged(&keyed)
+            },
+        )
+        .unwrap();
+    assert!(edited.authorize_tokens && edited.has_secret_key);
+    assert_eq!(
+        secret_key_of(&*secrets, &keyed.key).as_deref(),
+        Some("sk-in-the-keyring")
+    );
+}
+
+#[test]
+fn an_edit_reads_the_form_and_never_prints_its_keys() {
+    let edit: EnvironmentEdit = serde_json::from_str(
+        r#"{"name": "Acme", "apiBaseUrl": "https://acme-api.private.fin.ag", "customerId": "c",
+            "production": true, "authorizeTokens": false, "secretKey": "sk-typed-now"}"#,
+    )
+    .unwrap();
+    assert_eq!(edit.api_base_url, "https://acme-api.private.fin.ag");
+    assert_eq!(edit.secret_key.as_deref(), Some("sk-typed-now"));
+    assert_eq!(edit.api_key, None);
+    assert!(edit.production);
+    let printed = format!("{edit:?}");
+    assert!(
+        printed.contains("Acme") && !printed.contains("sk-typed-now"),
+        "{printed}"
+    );
+    // Leaving the production mark out would quietly unmark a production instance.
+    assert!(serde_json::from_str::<EnvironmentEdit>(
+        r#"{"name": "Acme", "apiBaseUrl": "https://a", "customerId": "c", "authorizeTokens": false}"#
+    )
+    .is_err());
+}
+
+/// A keyring that refuses one write: the one after the next `allow` writes.
+#[derive(Default)]
+struct Flaky {
+    inner: MemoryStore,
+    writes_before_refusal: Mutex<Option<u32>>,
+}
+
+impl Flaky {
+    fn refuse_after(&self, allow: u32) {
+        *self.writes_before_refusal.lock().unwrap() = Some(allow);
+    }
+}
+
+impl SecretStore for Flaky {
+    fn set(&self, name: &str, value: &Secret) -> Result<(), SecretError> {
+        {
+            let mut left = self.writes_before_refusal.lock().unwrap();
+            match *left {
+                Some(0) => {
+                    *left = None;
+                    return Err(SecretError::Failed("test: the keyring refused".into()));
+                }
+                Some(n) => *left = Some(n - 1),
+                None => {}
+            }
+        }
+        self.inner.set(name, value)
+    }
+
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        self.inner.get(name)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        self.inner.delete(name)
+    }
+}
+
+#[tokio::test]
+async fn a_keyring_that_refuses_leaves_the_environment_and_its_old_keys_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(Flaky::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let keyed = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-old-value".into()),
+            api_key: Some("xk-old-value".into()),
+            ..new_environment("Acme", "https://acme-api.private.fin.ag", "acme")
+        })
+        .unwrap();
+    let keyless = desk
+        .add_environment(new_environment(
+            "Beta",
+            "https://beta-api.private.fin.ag",
+            "beta",
+        ))
+        .unwrap();
+    let edit = || EnvironmentEdit {
+        name: "Renamed".into(),
+        api_base_url: "https://other-api.private.fin.ag".into(),
+        customer_id: "other".into(),
+        production: true,
+        authorize_tokens: true,
+        secret_key: Some("sk-new-value".into()),
+        api_key: Some("xk-new-value".into()),
+    };
+
+    // Whichever key is written first gets in; the second is refused, so the first must be undone.
+    for env in [&keyed, &keyless] {
+        secrets.refuse_after(1);
+        let err = desk.update_environment(&env.key, edit()).unwrap_err();
+        assert_eq!(code(&err), "keyring.error", "{err}");
+        let message = format!("{err} {:?}", err.view());
+        assert!(!message.contains("sk-new-value") && !message.contains("xk-new-value"));
+        assert_eq!(shown(&find(&desk, &env.key)), shown(env));
+    }
+    assert_eq!(
+        secret_key_of(&secrets.inner, &keyed.key).as_deref(),
+        Some("sk-old-value")
+    );
+    assert_eq!(
+        api_key_of(&secrets.inner, &keyed.key).as_deref(),
+        Some("xk-old-value")
+    );
+    assert_eq!(secret_key_of(&secrets.inner, &keyless.key), None);
+    assert_eq!(api_key_of(&secrets.inner, &keyless.key), None);
+
+    // Nor did the database change: a new desk reads the rows as they were.
+    drop(desk);
+    let desk = start(dir.path(), secrets.clone()).await;
+    assert_eq!(shown(&find(&desk, &keyed.key)), shown(&keyed));
+    assert_eq!(shown(&find(&desk, &keyless.key)), shown(&keyless));
+    // And once the keyring is back, the same edit goes through.
+    let edited = desk.update_environment(&keyed.key, edit()).unwrap();
+    assert_eq!(edited.name, "Renamed");
+    assert_eq!(
+        secret_key_of(&secrets.inner, &keyed.key).as_deref(),
+        Some("sk-new-value")
+    );
+}
