@@ -27,6 +27,11 @@ fn main() {
             "remove_environment",
             "run_custom",
             "attribute_choices",
+            "sign_in_customer",
+            "answer_sign_in",
+            "cancel_sign_in",
+            "update_environment",
+            "ledger_totals",
         ]),
     ))
     .expect("tauri build script failed");

@@ -81,6 +81,16 @@ function renderEnvironments() {
     check.setAttribute('aria-label', `Test the connection to ${e.name}`);
     check.addEventListener('click', () => checkEnvironment(e));
     li.append(text, ' ', check);
+    if (!e.offline) {
+      const edit = document.createElement('button');
+      edit.type = 'button';
+      edit.className = 'link';
+      edit.dataset.testid = `env-edit-${e.key}`;
+      edit.textContent = 'Edit…';
+      edit.setAttribute('aria-label', `Edit ${e.name}`);
+      edit.addEventListener('click', () => editEnvironment(e));
+      li.append(' ', edit);
+    }
     if (e.kind === 'private') {
       const remove = document.createElement('button');
       remove.type = 'button';
@@ -150,9 +160,42 @@ function formData(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
+// Fills the form with an environment to change it; its keys stay in the keyring unless retyped.
+function editEnvironment(env) {
+  const form = $('env-form');
+  form.reset();
+  form.dataset.editing = env.key;
+  form.elements.name.value = env.name;
+  form.elements.apiBaseUrl.value = env.apiBaseUrl;
+  form.elements.customerId.value = env.customerId;
+  form.elements.production.checked = env.production;
+  form.elements.authorizeTokens.checked = env.authorizeTokens;
+  form.elements.secretKey.placeholder = env.hasSecretKey ? 'in your keyring' : '';
+  form.elements.apiKey.placeholder = env.hasApiKey ? 'in your keyring' : '';
+  form.querySelector('.form-error').textContent = '';
+  $('env-form-title').textContent = `Edit ${env.name}`;
+  $('env-save').textContent = 'Save changes';
+  $('env-keep-keys').hidden = false;
+  $('env-edit-cancel').hidden = false;
+  form.elements.name.focus();
+}
+
+function stopEditingEnvironment() {
+  const form = $('env-form');
+  form.reset();
+  delete form.dataset.editing;
+  form.elements.secretKey.placeholder = '';
+  form.elements.apiKey.placeholder = '';
+  $('env-form-title').textContent = 'Add a Flinks instance';
+  $('env-save').textContent = 'Add environment';
+  $('env-keep-keys').hidden = true;
+  $('env-edit-cancel').hidden = true;
+}
+
 async function saveEnvironment(event) {
   event.preventDefault();
   const form = $('env-form');
+  const editing = form.dataset.editing;
   const data = formData(form);
   const input = {
     name: data.name ?? '',
@@ -165,12 +208,15 @@ async function saveEnvironment(event) {
   };
   const error = form.querySelector('.form-error');
   try {
-    const env = await call('add_environment', { input });
-    form.reset();
+    const env = editing
+      ? await call('update_environment', { environment: editing, edit: input })
+      : await call('add_environment', { input });
+    stopEditingEnvironment();
     error.textContent = '';
     state.env = env.key;
     await loadEnvironments();
     await loadCustomers();
+    $('env-status').textContent = editing ? `${env.name} was saved.` : `${env.name} was added.`;
   } catch (err) {
     error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
   } finally {
@@ -230,6 +276,101 @@ async function connectCustomer() {
   } finally {
     button.disabled = false;
   }
+}
+
+// A live sign-in waiting on the bank's questions: the desk's id for it, and the prompts.
+let pendingSignIn = null;
+
+function openSignIn() {
+  const form = $('signin-form');
+  form.reset();
+  form.elements.label.value = $('customer-form').elements.label.value;
+  showSignInQuestions(null);
+  $('signin-demo').hidden = !currentEnv()?.offline;
+  $('signin-status').textContent = '';
+  form.querySelector('.form-error').textContent = '';
+  $('customer-dialog').close();
+  $('signin-dialog').showModal();
+  form.elements.username.focus();
+}
+
+function showSignInQuestions(step) {
+  pendingSignIn = step;
+  const asking = Boolean(step);
+  $('signin-credentials').hidden = asking;
+  for (const input of $('signin-credentials').querySelectorAll('input')) input.disabled = asking;
+  $('signin-questions').hidden = !asking;
+  $('signin-submit').textContent = asking ? 'Answer' : 'Sign in';
+  const list = $('signin-question-list');
+  list.replaceChildren(...(step?.questions ?? []).map((prompt, i) => {
+    const label = document.createElement('label');
+    const input = document.createElement('input');
+    input.name = `answer-${i}`;
+    input.type = 'password';
+    input.autocomplete = 'off';
+    input.required = true;
+    input.dataset.testid = `signin-answer-${i}`;
+    label.append(prompt, ' ', input);
+    return label;
+  }));
+  list.querySelector('input')?.focus();
+}
+
+async function submitSignIn(event) {
+  event.preventDefault();
+  const form = $('signin-form');
+  const error = form.querySelector('.form-error');
+  const status = $('signin-status');
+  const button = $('signin-submit');
+  error.textContent = '';
+  if (!pendingSignIn && !(await confirmProduction())) return;
+  button.disabled = true;
+  status.textContent = pendingSignIn ? 'Sending the answers to the bank…' : 'Signing in to the bank through Flinks…';
+  try {
+    const step = pendingSignIn
+      ? await call('answer_sign_in', {
+        signIn: pendingSignIn.signIn,
+        answers: [...$('signin-question-list').querySelectorAll('input')].map((i) => i.value),
+      })
+      : await call('sign_in_customer', {
+        input: {
+          environment: state.env,
+          label: form.elements.label.value,
+          institution: form.elements.institution.value,
+          username: form.elements.username.value,
+          password: form.elements.password.value,
+        },
+      });
+    if (step.step === 'questions') {
+      showSignInQuestions(step);
+      status.textContent = `The bank asks ${plural(step.questions.length, 'security question')} before it signs in.`;
+      return;
+    }
+    pendingSignIn = null;
+    status.textContent = '';
+    $('signin-dialog').close();
+    await loadCustomers();
+    $('customer').value = step.customer.id;
+    updateRunButton();
+  } catch (err) {
+    status.textContent = '';
+    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    // Past a wrong answer the question stays open; any other refusal ends the sign-in.
+    if (pendingSignIn && err.code !== 'flinks.invalid_security_response') showSignInQuestions(null);
+  } finally {
+    // Nothing typed as a secret outlives the call in the page.
+    form.elements.password.value = '';
+    for (const input of $('signin-question-list').querySelectorAll('input')) input.value = '';
+    button.disabled = false;
+  }
+}
+
+function closeSignIn() {
+  if (pendingSignIn) call('cancel_sign_in', { signIn: pendingSignIn.signIn }).catch(() => {});
+  pendingSignIn = null;
+  const form = $('signin-form');
+  form.elements.password.value = '';
+  form.elements.username.value = '';
 }
 
 function openRename() {
@@ -891,31 +1032,53 @@ async function showView(which) {
     $(view).hidden = view !== which;
     $(`view-${view}`).setAttribute('aria-pressed', String(view === which));
   }
-  if (!log) return;
+  if (log) await loadLog();
+}
+
+function tableRow(testid, cells) {
+  const tr = document.createElement('tr');
+  tr.dataset.testid = testid;
+  for (const [text, cls] of cells) {
+    const td = document.createElement('td');
+    td.textContent = String(text);
+    if (cls) td.className = cls;
+    tr.append(td);
+  }
+  return tr;
+}
+
+async function loadLog() {
+  const select = $('log-env');
+  const chosen = select.value;
+  select.replaceChildren(new Option('All environments', ''),
+    ...state.environments.map((e) => new Option(e.name, e.key)));
+  select.value = state.environments.some((e) => e.key === chosen) ? chosen : '';
   let entries;
+  let totals;
   try {
-    entries = await call('request_log');
+    [entries, totals] = await Promise.all([
+      call('request_log', { environment: select.value || null }), call('ledger_totals'),
+    ]);
   } catch (err) {
     showError(err);
     return;
   }
-  const billable = entries.filter((e) => e.billable).length;
-  $('log-summary').textContent = `${plural(entries.length, 'request')} (latest first), ${billable} billable.`;
-  $('log-rows').replaceChildren(...entries.map((e) => {
-    const tr = document.createElement('tr');
-    tr.dataset.testid = 'log-row';
-    const cells = [
-      [timeOf(e.at), ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'], [e.flinksCode ?? '', ''],
-      [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
-    ];
-    for (const [text, cls] of cells) {
-      const td = document.createElement('td');
-      td.textContent = String(text);
-      if (cls) td.className = cls;
-      tr.append(td);
-    }
+  const count = (n) => n.toLocaleString('en-CA');
+  $('totals-rows').replaceChildren(...totals.map((t) => {
+    const tr = tableRow('totals-row', [
+      [`${t.environmentName}${t.production ? ' (production)' : ''}`, ''], [count(t.requests), 'num'],
+      [count(t.failed), 'num'], [count(t.billable), 'num'], [count(t.billableThisMonth), 'num'],
+    ]);
+    tr.dataset.environment = t.environment;
     return tr;
   }));
+  const billable = entries.filter((e) => e.billable).length;
+  const where = select.value ? ` to ${select.selectedOptions[0].textContent}` : '';
+  $('log-summary').textContent = `${plural(entries.length, 'request')}${where} (latest first), ${count(billable)} billable.`;
+  $('log-rows').replaceChildren(...entries.map((e) => tableRow('log-row', [
+    [timeOf(e.at), ''], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
+    [e.flinksCode ?? '', ''], [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
+  ])));
 }
 
 async function exportCsv() {
@@ -953,10 +1116,15 @@ async function init() {
   });
   $('manage-envs').addEventListener('click', () => $('envs-dialog').showModal());
   $('env-form').addEventListener('submit', saveEnvironment);
+  $('env-edit-cancel').addEventListener('click', stopEditingEnvironment);
+  $('log-env').addEventListener('change', loadLog);
   $('add-customer').addEventListener('click', () => $('customer-dialog').showModal());
   $('customer-form').addEventListener('submit', saveCustomer);
   $('remove-customer').addEventListener('click', removeCustomer);
   $('connect-customer').addEventListener('click', connectCustomer);
+  $('signin-open').addEventListener('click', openSignIn);
+  $('signin-form').addEventListener('submit', submitSignIn);
+  $('signin-dialog').addEventListener('close', closeSignIn);
   $('rename-customer').addEventListener('click', openRename);
   $('rename-form').addEventListener('submit', saveRename);
   $('portfolio-open').addEventListener('click', openPortfolio);

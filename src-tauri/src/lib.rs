@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use desk_core::{
     AttributeChoice, BuiltinOptions, Chart, Comparison, CsvOptions, CustomerView, Desk, DeskError,
-    EnvironmentView, ErrorView, Explanation, ExportSummary, KeyringStore, LedgerEntry,
-    NewEnvironment, Package, PackageView, PortfolioEvent, PortfolioResult, RunEvent, RunRecord,
-    RunResult, Store,
+    EnvironmentEdit, EnvironmentView, ErrorView, Explanation, ExportSummary, KeyringStore,
+    LedgerEntry, LedgerTotals, LiveSignIn, NewEnvironment, Package, PackageView, PortfolioEvent,
+    PortfolioResult, RunEvent, RunRecord, RunResult, SignInStep, Store,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -294,6 +294,20 @@ async fn check_environment(
         .map_err(|e| e.view())
 }
 
+/// The keys in `edit` are secrets: its Debug hides them, and the span records the key only.
+#[tauri::command]
+#[tracing::instrument(skip(state, edit))]
+fn update_environment(
+    state: State<'_, DeskState>,
+    environment: String,
+    edit: EnvironmentEdit,
+) -> Result<EnvironmentView, ErrorView> {
+    state
+        .desk()?
+        .update_environment(&environment, edit)
+        .map_err(|e| e.view())
+}
+
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 fn remove_environment(state: State<'_, DeskState>, environment: String) -> Result<(), ErrorView> {
@@ -316,6 +330,37 @@ fn add_customer(
         .desk()?
         .add_customer(&environment, &label, &login_id)
         .map_err(|e| e.view())
+}
+
+/// A live sign-in: the username, password and answers are secrets, so the log skips every
+/// argument. Only the first step's environment is recorded.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(environment = %input.environment))]
+async fn sign_in_customer(
+    state: State<'_, DeskState>,
+    input: LiveSignIn,
+) -> Result<SignInStep, ErrorView> {
+    let desk = state.desk()?.clone();
+    desk.sign_in_live(input).await.map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+async fn answer_sign_in(
+    state: State<'_, DeskState>,
+    sign_in: String,
+    answers: Vec<String>,
+) -> Result<SignInStep, ErrorView> {
+    let desk = state.desk()?.clone();
+    desk.answer_sign_in(&sign_in, answers)
+        .await
+        .map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+fn cancel_sign_in(state: State<'_, DeskState>, sign_in: String) -> Result<bool, ErrorView> {
+    Ok(state.desk()?.cancel_sign_in(&sign_in))
 }
 
 #[tauri::command]
@@ -342,8 +387,20 @@ fn compare_runs(
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
-fn request_log(state: State<'_, DeskState>) -> Result<Vec<LedgerEntry>, ErrorView> {
-    state.desk()?.ledger(500).map_err(|e| e.view())
+fn request_log(
+    state: State<'_, DeskState>,
+    environment: Option<String>,
+) -> Result<Vec<LedgerEntry>, ErrorView> {
+    state
+        .desk()?
+        .ledger(500, environment.as_deref())
+        .map_err(|e| e.view())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+fn ledger_totals(state: State<'_, DeskState>) -> Result<Vec<LedgerTotals>, ErrorView> {
+    state.desk()?.ledger_totals().map_err(|e| e.view())
 }
 
 /// Where to write an export: FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the native
@@ -497,7 +554,12 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             check_environment,
             remove_environment,
             run_custom,
-            attribute_choices
+            attribute_choices,
+            sign_in_customer,
+            answer_sign_in,
+            cancel_sign_in,
+            update_environment,
+            ledger_totals
         ])
 }
 
