@@ -26,6 +26,24 @@ where
     }
 }
 
+/// The id of the listed customer whose name starts with `name`, once it is listed.
+async fn customer_named(app: &App, name: &str) -> Result<String> {
+    let script = r#"const o = [...document.querySelectorAll('#customer option')]
+        .find((o) => o.textContent.startsWith(arguments[0]));
+        return o ? o.value : null;"#;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = app.client.execute(script, vec![name.into()]).await?;
+        if let Some(id) = found.as_str() {
+            return Ok(id.to_owned());
+        }
+        if Instant::now() > deadline {
+            bail!("{name} is not in the customer list");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
 async fn a_portfolio_of_three_customers_runs_and_exports_one_row_each() -> Result<()> {
@@ -138,21 +156,11 @@ async fn connect_path(app: &App) -> Result<()> {
     app.by_testid("connect-customer").await?.click().await?;
 
     sign_in_through_connect(app, "Greatday").await?;
-    let select = app.by_testid("customer-select").await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let id = loop {
-        let script = r#"const o = [...document.querySelectorAll('#customer option')]
-            .find((o) => o.textContent.startsWith('Walk-in applicant'));
-            return o ? o.value : null;"#;
-        if let Some(id) = app.client.execute(script, vec![]).await?.as_str() {
-            break id.to_owned();
-        }
-        if Instant::now() > deadline {
-            bail!("the new customer is not in the list");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    };
-    select.select_by_value(&id).await?;
+    let id = customer_named(app, "Walk-in applicant").await?;
+    app.by_testid("customer-select")
+        .await?
+        .select_by_value(&id)
+        .await?;
 
     app.by_testid("rename-customer").await?.click().await?;
     app.fill("rename-label", "Applicant 2291 (Connect)").await?;
@@ -178,11 +186,7 @@ async fn connect_path(app: &App) -> Result<()> {
 
     app.by_testid("package-income").await?.click().await?;
     app.by_testid("run-button").await?.click().await?;
-    let table = app.by_testid("results-table").await?;
-    until(Duration::from_secs(60), "the results", || async {
-        Ok(table.is_displayed().await?)
-    })
-    .await?;
+    app.wait_for_results().await?;
     let summary = app.by_testid("summary").await?.text().await?;
     assert!(summary.starts_with("Applicant 2291 (Connect)"), "{summary}");
     // The page never held the loginId: only its last four characters are shown.
@@ -236,11 +240,7 @@ async fn custom_path(app: &App) -> Result<()> {
     let count = app.by_testid("custom-count").await?.text().await?;
     assert_eq!(count, "2 attributes picked.");
     app.by_testid("run-button").await?.click().await?;
-    let table = app.by_testid("results-table").await?;
-    until(Duration::from_secs(30), "the results", || async {
-        Ok(table.is_displayed().await?)
-    })
-    .await?;
+    app.wait_for_results().await?;
     let script = r#"return [...document.querySelectorAll('[data-testid="attr-row"]')]
         .map((tr) => tr.dataset.name);"#;
     let rows: Vec<String> = serde_json::from_value(app.client.execute(script, vec![]).await?)?;
@@ -266,5 +266,154 @@ async fn custom_path(app: &App) -> Result<()> {
     assert_eq!(shown, n.normalize().to_string());
     let summary = app.by_testid("summary").await?.text().await?;
     assert!(summary.contains("Custom"), "{summary}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver, tauri-driver and a Secret Service: run it with `cargo desk test`"]
+async fn a_customer_signed_in_from_the_desk_answers_the_question_and_still_runs_after_a_restart(
+) -> Result<()> {
+    let app = App::start(0).await?;
+    let outcome = sign_in_path(&app).await;
+    let _ = app.screenshot("sign-in").await;
+    if outcome.is_err() {
+        app.save_source("sign-in").await;
+        app.close().await?;
+        return outcome;
+    }
+    // The customer is the app's now: after a restart it is listed and runs, because the
+    // built-in sandbox keeps the logins it created.
+    let data = app.close_keeping_data().await;
+    let app = App::launch(0, data, &[]).await?;
+    let outcome = async {
+        let id = customer_named(&app, "Phone applicant").await?;
+        app.run_on_screen(&id, "income").await?;
+        let greatday = flinks_client::LoginId::new(
+            flinks_sandbox::personas::live_login_id(
+                flinks_sandbox::personas::DEFAULT_SEED,
+                "Greatday",
+            )
+            .to_string(),
+        );
+        let expected = sandbox_values(app.sandbox_port, &greatday, Package::Income).await?;
+        // Every amount on screen is the sandbox's for Greatday's own loginId.
+        let mut compared = 0;
+        for (name, value) in &expected {
+            let AttributeValue::Number(want) = value else {
+                continue;
+            };
+            let shown = app
+                .by_testid(&format!("value-{name}"))
+                .await?
+                .text()
+                .await?;
+            let got = flinks_desk_e2e::parse_shown_number(&shown)
+                .with_context(|| format!("{name} shows {shown:?}"))?;
+            assert!(
+                (got - want.round_dp(2)).abs() <= rust_decimal::Decimal::new(1, 2),
+                "{name}: {shown} vs {want}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 5, "{compared} amounts compared");
+        Ok(())
+    }
+    .await;
+    let _ = app.screenshot("sign-in-after-restart").await;
+    app.close().await?;
+    outcome
+}
+
+async fn sign_in_path(app: &App) -> Result<()> {
+    app.by_testid("add-customer").await?.click().await?;
+    app.fill("customer-label", "Phone applicant").await?;
+    app.by_testid("signin-open").await?.click().await?;
+    let name = app.by_testid("signin-label").await?;
+    assert_eq!(
+        name.prop("value").await?.as_deref(),
+        Some("Phone applicant"),
+        "the name typed carries over"
+    );
+    app.fill("signin-username", "Greatday").await?;
+    app.fill("signin-password", flinks_sandbox::capital::PASSWORD)
+        .await?;
+    app.by_testid("signin-submit").await?.click().await?;
+
+    let answer_field = app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css(
+            "[data-testid=\"signin-answer-0\"]",
+        ))
+        .await?;
+    let prompt = app
+        .client
+        .execute(
+            "return document.querySelector('#signin-question-list label').firstChild.textContent;",
+            vec![],
+        )
+        .await?;
+    let prompt = prompt.as_str().unwrap_or_default().to_owned();
+    let answer = flinks_sandbox::capital::answer_to(&prompt)
+        .with_context(|| format!("an unknown question {prompt:?}"))?;
+    let password = app.by_testid("signin-password").await?;
+    assert_eq!(
+        password.prop("value").await?.as_deref(),
+        Some(""),
+        "the password left the page once sent"
+    );
+
+    // A wrong answer: the bank says so, and the question stays to answer again.
+    answer_field.send_keys("Atlantis").await?;
+    app.by_testid("signin-submit").await?.click().await?;
+    let error = app.by_testid("signin-error").await?;
+    until(
+        Duration::from_secs(20),
+        "the wrong answer refused",
+        || async { Ok(error.text().await?.contains("security question")) },
+    )
+    .await?;
+    let _ = app.screenshot("sign-in-question").await;
+    app.fill("signin-answer-0", answer).await?;
+    app.by_testid("signin-submit").await?.click().await?;
+
+    let id = customer_named(app, "Phone applicant").await?;
+    until(
+        Duration::from_secs(20),
+        "the new customer chosen",
+        || async {
+            let chosen = app
+                .by_testid("customer-select")
+                .await?
+                .prop("value")
+                .await?;
+            Ok(chosen.as_deref() == Some(id.as_str()))
+        },
+    )
+    .await?;
+    assert!(
+        !app.by_testid("signin-dialog").await?.is_displayed().await?,
+        "the dialog closed"
+    );
+    let html = app.client.source().await?;
+    let login_id =
+        flinks_sandbox::personas::live_login_id(flinks_sandbox::personas::DEFAULT_SEED, "Greatday")
+            .to_string();
+    assert!(!html.contains(&login_id), "the full loginId is on the page");
+    let option = app
+        .client
+        .execute(
+            "return document.querySelector('#customer option:checked').textContent;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        option
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&login_id[login_id.len() - 4..]),
+        "{option}"
+    );
     Ok(())
 }

@@ -25,28 +25,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Waits for a run's table, or fails with what the screen says.
-async fn wait_for_results(app: &App) -> Result<()> {
-    let table = app.by_testid("results-table").await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !table.is_displayed().await? {
-        if let Ok(error) = app
-            .client
-            .find(fantoccini::Locator::Css(
-                "[data-testid=\"error\"]:not([hidden])",
-            ))
-            .await
-        {
-            bail!("the run failed on screen: {}", error.text().await?);
-        }
-        if Instant::now() > deadline {
-            bail!("no results after 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
 async fn selected_customer(app: &App, what: &str) -> Result<String> {
     let select = app.by_testid("customer-select").await?;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -236,7 +214,7 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
     selected_customer(app, "the connected customer").await?;
     app.by_testid("package-income").await?.click().await?;
     app.by_testid("run-button").await?.click().await?;
-    wait_for_results(app).await?;
+    app.wait_for_results().await?;
     app.by_testid("export-button").await?.click().await?;
     let status = app.by_testid("export-status").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -282,7 +260,7 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
     }
     app.by_testid("package-credit-risk").await?.click().await?;
     app.by_testid("run-button").await?.click().await?;
-    wait_for_results(app).await?;
+    app.wait_for_results().await?;
     // A failure in the log too: a run against a loginId Flinks does not know.
     app.by_testid("view-log").await?.click().await?;
     Ok(())
@@ -304,7 +282,7 @@ async fn a_run_killed_mid_way_is_marked_interrupted_and_nothing_else_changes() -
         .await?;
     app.by_testid("package-credit-risk").await?.click().await?;
     app.by_testid("run-button").await?.click().await?;
-    wait_for_results(&app).await?;
+    app.wait_for_results().await?;
     let first_values = app.by_testid("summary").await?.text().await?;
     let data = app.close_keeping_data().await;
 
@@ -382,7 +360,7 @@ async fn a_run_killed_mid_way_is_marked_interrupted_and_nothing_else_changes() -
             .await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
         item.click().await?;
-        wait_for_results(&app).await?;
+        app.wait_for_results().await?;
         let reopened = app.by_testid("summary").await?.text().await?;
         // The same run: same customer, package, counts, RequestId and duration.
         assert_eq!(reopened, first_values);

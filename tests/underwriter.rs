@@ -9,54 +9,6 @@ use flinks_client::{AttributeValue, Environment, FlinksClient, LoginId, Package}
 use flinks_desk_e2e::{login_of, parse_shown_number, sandbox_values, values_from, App, Values};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// Picks the customer and the package, presses Run and waits for the table. Returns whether the
-/// `OPERATION_PENDING` wait was shown on the way.
-async fn run_on_screen(app: &App, customer: &str, package: &str) -> Result<bool> {
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css(&format!(
-            "option[value=\"{customer}\"]"
-        )))
-        .await
-        .with_context(|| format!("the customer list never showed {customer}"))?;
-    app.by_testid("customer-select")
-        .await?
-        .select_by_value(customer)
-        .await?;
-    let choice = app.by_testid(&format!("package-{package}")).await?;
-    assert!(choice.is_enabled().await?, "{package} is offered");
-    choice.click().await?;
-    app.by_testid("run-button").await?.click().await?;
-
-    let detail = app.by_testid("progress-detail").await?;
-    let table = app.by_testid("results-table").await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut saw_waiting = false;
-    while !table.is_displayed().await? {
-        if detail.text().await?.contains("still processing") {
-            saw_waiting = true;
-        }
-        if let Ok(error) = app
-            .client
-            .find(fantoccini::Locator::Css(
-                "[data-testid=\"error\"]:not([hidden])",
-            ))
-            .await
-        {
-            bail!("the run failed on screen: {}", error.text().await?);
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "no results after 60 s; progress says {:?}",
-                detail.text().await?
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(saw_waiting)
-}
-
 /// Every value cell of the table, read in one round trip: (attribute name, text shown).
 async fn shown_values(app: &App) -> Result<Vec<(String, String)>> {
     let script = r#"return [...document.querySelectorAll('[data-testid^="value-"]')]
@@ -126,7 +78,7 @@ async fn credit_risk_for_a_customer_matches_the_sandbox() -> Result<()> {
 
 async fn underwriter_path(app: &App) -> Result<()> {
     let customer = "borrower_nsf";
-    let saw_waiting = run_on_screen(app, customer, "credit-risk").await?;
+    let saw_waiting = app.run_on_screen(customer, "credit-risk").await?;
     // The sandbox answers OPERATION_PENDING for 2 s, and the screen must say so.
     assert!(
         saw_waiting,
@@ -272,7 +224,8 @@ async fn underwriter_path(app: &App) -> Result<()> {
     app.by_testid("view-results").await?.click().await?;
 
     // Compare: run a second customer, then line it up with the borrower's run.
-    run_on_screen(app, "salaried_biweekly", "credit-risk").await?;
+    app.run_on_screen("salaried_biweekly", "credit-risk")
+        .await?;
     let salaried = sandbox_values(
         app.sandbox_port,
         &login_of("salaried_biweekly")?,
@@ -391,7 +344,8 @@ async fn cancel_path(app: &App) -> Result<()> {
 async fn every_business_analysis_value_matches_the_sandbox() -> Result<()> {
     let app = App::start(0).await?;
     let outcome = async {
-        run_on_screen(&app, "small_business", "business-analysis").await?;
+        app.run_on_screen("small_business", "business-analysis")
+            .await?;
         let expected = sandbox_values(
             app.sandbox_port,
             &login_of("small_business")?,
@@ -403,6 +357,40 @@ async fn every_business_analysis_value_matches_the_sandbox() -> Result<()> {
     }
     .await;
     let _ = app.screenshot("business-analysis").await;
+    app.close().await?;
+    outcome
+}
+
+/// The packages the other tests do not cover on screen value by value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, WebKitWebDriver and tauri-driver: run it with `cargo desk test`"]
+async fn income_lending_user_analysis_and_all_match_the_sandbox_value_by_value() -> Result<()> {
+    let app = App::start(0).await?;
+    let customer = "gig_worker";
+    let outcome = async {
+        for package in [
+            Package::Income,
+            Package::Lending,
+            Package::UserAnalysis,
+            Package::All,
+        ] {
+            app.run_on_screen(customer, package.slug()).await?;
+            let expected = sandbox_values(app.sandbox_port, &login_of(customer)?, package).await?;
+            assert!(
+                expected.len() > 10,
+                "{package:?}: {} attributes",
+                expected.len()
+            );
+            assert_screen_matches(&shown_values(&app).await?, &expected)
+                .with_context(|| format!("{package:?}"))?;
+            let _ = app.screenshot(&format!("package-{}", package.slug())).await;
+        }
+        Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        app.save_source("packages").await;
+    }
     app.close().await?;
     outcome
 }
@@ -500,7 +488,7 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
 
-    run_on_screen(app, &customer_key, "credit-risk").await?;
+    app.run_on_screen(&customer_key, "credit-risk").await?;
     let expected = values_from(
         &instance.base_url(),
         "e2e-private-customer",
@@ -509,6 +497,70 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
     )
     .await?;
     assert_screen_matches(&shown_values(app).await?, &expected)?;
+
+    // The request log, filtered to this environment: only its calls, and its totals.
+    app.by_testid("view-log").await?.click().await?;
+    let totals = app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(&format!(
+            "[data-testid=\"totals-row\"][data-environment=\"{env_key}\"]"
+        )))
+        .await?;
+    let totals = totals.text().await?;
+    assert!(totals.starts_with("Acme Lending staging"), "{totals}");
+    app.by_testid("log-env")
+        .await?
+        .select_by_value(&env_key)
+        .await?;
+    let summary = app.by_testid("log-summary").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !summary.text().await?.contains("to Acme Lending staging") {
+        if Instant::now() > deadline {
+            bail!("the log was not filtered: {}", summary.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let environments: Vec<String> = serde_json::from_value(
+        app.client
+            .execute(
+                r#"return [...document.querySelectorAll('[data-testid="log-row"]')]
+                    .map((tr) => tr.cells[1].textContent);"#,
+                vec![],
+            )
+            .await?,
+    )?;
+    // Test connection, Authorize, GetAccountsDetail, the attributes.
+    assert!(environments.len() >= 4, "{environments:?}");
+    assert!(
+        environments.iter().all(|e| e == "Acme Lending staging"),
+        "{environments:?}"
+    );
+    let _ = app.screenshot("request-log-filtered").await;
+    app.by_testid("view-results").await?.click().await?;
+
+    // Edit the environment: a new name, the keys left blank stay in the keyring.
+    app.by_testid("manage-environments").await?.click().await?;
+    app.by_testid(&format!("env-edit-{env_key}"))
+        .await?
+        .click()
+        .await?;
+    app.fill("env-name", "Acme Lending staging (edited)")
+        .await?;
+    let _ = app.screenshot("environment-edit").await;
+    app.by_testid("env-save").await?.click().await?;
+    let list = app.by_testid("environment-list").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !list.text().await?.contains("Acme Lending staging (edited)") {
+        if Instant::now() > deadline {
+            let error = app.by_testid("env-error").await?.text().await?;
+            bail!("the environment was not saved: {error}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(list.text().await?.contains("secret key in keyring"));
+    app.by_testid("env-close").await?.click().await?;
 
     // The secrets are in the system keyring, under the names the desk gives them...
     use desk_core::SecretStore;

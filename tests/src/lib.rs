@@ -193,6 +193,57 @@ impl App {
             })
     }
 
+    /// Picks the customer and the package, presses Run and waits for the table. Returns whether
+    /// the `OPERATION_PENDING` wait was shown on the way.
+    pub async fn run_on_screen(&self, customer: &str, package: &str) -> Result<bool> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&format!("option[value=\"{customer}\"]")))
+            .await
+            .with_context(|| format!("the customer list never showed {customer}"))?;
+        self.by_testid("customer-select")
+            .await?
+            .select_by_value(customer)
+            .await?;
+        let choice = self.by_testid(&format!("package-{package}")).await?;
+        if !choice.is_enabled().await? {
+            bail!("{package} is not offered");
+        }
+        choice.click().await?;
+        self.by_testid("run-button").await?.click().await?;
+        self.wait_for_results().await
+    }
+
+    /// Waits for a run's table, or fails with what the screen says. Returns whether the
+    /// `OPERATION_PENDING` wait was shown on the way.
+    pub async fn wait_for_results(&self) -> Result<bool> {
+        let detail = self.by_testid("progress-detail").await?;
+        let table = self.by_testid("results-table").await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut saw_waiting = false;
+        while !table.is_displayed().await? {
+            if detail.text().await?.contains("still processing") {
+                saw_waiting = true;
+            }
+            if let Ok(error) = self
+                .client
+                .find(Locator::Css("[data-testid=\"error\"]:not([hidden])"))
+                .await
+            {
+                bail!("the run failed on screen: {}", error.text().await?);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "no results after 60 s; progress says {:?}",
+                    detail.text().await?
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(saw_waiting)
+    }
+
     /// Ends the session and the drivers but keeps the data folder, for a restart.
     pub async fn close_keeping_data(self) -> tempfile::TempDir {
         let _ = self.client.clone().close().await;
