@@ -97,6 +97,35 @@ async fn underwriter_path(app: &App) -> Result<()> {
     let where_ = where_.as_str().unwrap_or_default().to_owned();
     assert!(where_.contains("offline"), "the header says {where_:?}");
 
+    // Copy RequestId: the one in the summary, for Flinks support.
+    let summary = app.by_testid("summary").await?.text().await?;
+    let request_id = summary
+        .split("RequestId ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .with_context(|| format!("no RequestId in {summary:?}"))?
+        .to_owned();
+    app.by_testid("copy-request-id").await?.click().await?;
+    // Pasted (Ctrl+V) into the filter box, as a person would: the page may not read the
+    // clipboard itself.
+    let filter = app.by_testid("filter").await?;
+    filter.send_keys("\u{E009}v\u{E009}").await?;
+    let pasted = filter.prop("value").await?;
+    assert_eq!(
+        pasted.as_deref(),
+        Some(request_id.as_str()),
+        "the clipboard"
+    );
+    filter.clear().await?;
+    app.client
+        .execute(
+            "document.getElementById('filter').dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await?;
+    let status = app.by_testid("export-status").await?.text().await?;
+    assert_eq!(status, format!("RequestId {request_id} copied."));
+
     let login_id = login_of(customer)?;
     let expected = sandbox_values(app.sandbox_port, &login_id, Package::CreditRisk).await?;
     let expect = |name: &str| {

@@ -778,6 +778,7 @@ function showResult(result) {
   closeComparison();
   state.result = result;
   $('export').disabled = false;
+  $('copy-request-id').disabled = false;
   $('export-status').textContent = '';
   $('summary').textContent = `${result.customerLabel} · ${result.package} · ${result.environment} · `
     + `${plural(result.rows.length, 'attribute')} from ${plural(result.accounts, 'account')} and `
@@ -1076,9 +1077,32 @@ async function loadLog() {
   const where = select.value ? ` to ${select.selectedOptions[0].textContent}` : '';
   $('log-summary').textContent = `${plural(entries.length, 'request')}${where} (latest first), ${count(billable)} billable.`;
   $('log-rows').replaceChildren(...entries.map((e) => tableRow('log-row', [
-    [timeOf(e.at), ''], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
+    [timeOf(e.at), 'text'], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
     [e.flinksCode ?? '', ''], [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
   ])));
+}
+
+// The RequestId names the call at Flinks (their support asks for it); the loginId is never
+// offered: it would leave the keyring for the clipboard.
+async function copyRequestId() {
+  if (!state.result) return;
+  const id = state.result.requestId;
+  try {
+    await navigator.clipboard.writeText(id);
+  } catch {
+    // WebKitGTK may refuse the async clipboard; a selection copied during the click still works.
+    const field = document.createElement('textarea');
+    field.value = id;
+    document.body.append(field);
+    field.select();
+    const copied = document.execCommand('copy');
+    field.remove();
+    if (!copied) {
+      $('export-status').textContent = `The clipboard refused; the RequestId is ${id}.`;
+      return;
+    }
+  }
+  $('export-status').textContent = `RequestId ${id} copied.`;
 }
 
 async function exportCsv() {
@@ -1108,6 +1132,7 @@ async function init() {
   $('run-form').addEventListener('submit', run);
   $('cancel').addEventListener('click', cancel);
   $('export').addEventListener('click', exportCsv);
+  $('copy-request-id').addEventListener('click', copyRequestId);
   $('env-select').addEventListener('change', () => {
     state.env = $('env-select').value;
     renderEnvironments();
