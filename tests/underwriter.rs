@@ -97,6 +97,16 @@ async fn underwriter_path(app: &App) -> Result<()> {
     let where_ = where_.as_str().unwrap_or_default().to_owned();
     assert!(where_.contains("offline"), "the header says {where_:?}");
 
+    // The customer's line now says when its data was last fetched.
+    let about = app.by_testid("customer-story").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !about.text().await?.contains("Last run") {
+        if Instant::now() > deadline {
+            bail!("the customer line says {:?}", about.text().await?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // Copy RequestId: the one in the summary, for Flinks support.
     let summary = app.by_testid("summary").await?.text().await?;
     let request_id = summary

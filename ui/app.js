@@ -646,8 +646,11 @@ function updateRunButton() {
   $('run').disabled = state.runId !== null || state.portfolio.running || !$('customer').value || !chosen
     || (custom && n === 0);
   const customer = state.customers.find((c) => c.id === $('customer').value);
-  $('customer-story').textContent = customer && customer.story
-    ? `${customer.institution}: ${customer.story}` : '';
+  const about = customer ? [
+    customer.story ? `${customer.institution}: ${customer.story}` : customer.institution,
+    customer.lastRun ? `Last run ${timeOf(customer.lastRun)}` : 'Not run yet',
+  ].filter(Boolean).join(' · ') : '';
+  $('customer-story').textContent = about;
   // The built-in sandbox's sample customers (the ones with a story) come back at every start.
   $('remove-customer').disabled = !customer || Boolean(customer.story);
   $('rename-customer').disabled = !customer;
@@ -825,8 +828,13 @@ async function loadCharts(runId) {
     return;
   }
   // A newer result may have replaced this one while the charts were drawn.
-  if (!state.result || state.result.runId !== runId) return;
-  list.replaceChildren(...charts.map((c) => {
+  // Or a comparison now shows its own charts.
+  if (!state.result || state.result.runId !== runId || !$('compare-table').hidden) return;
+  renderCharts(charts);
+}
+
+function renderCharts(charts) {
+  $('charts').replaceChildren(...charts.map((c) => {
     const figure = document.createElement('figure');
     figure.dataset.testid = `chart-${c.id}`;
     // Inline (not an <img>) so the chart's text and axes take the theme's colours from CSS.
@@ -864,6 +872,8 @@ async function run(event) {
     $('progress-detail').textContent = `Done in ${formatDuration(result.durationMs)}.`;
     showResult(result);
     $('results').focus();
+    // The customer's "last run" line moves on.
+    loadCustomers().catch(showError);
   } catch (err) {
     for (const li of document.querySelectorAll('#stages li[data-status="active"]')) setStage(li.dataset.stage, 'failed');
     if (err && err.code === 'cancelled') {
@@ -981,7 +991,8 @@ async function compareWith(otherId) {
     return tr;
   }));
   $('table').hidden = true;
-  $('charts-panel').hidden = true;
+  // The two runs' shared series, drawn together.
+  renderCharts(c.charts ?? []);
   $('compare-bar').hidden = false;
   $('compare-table').hidden = false;
 }

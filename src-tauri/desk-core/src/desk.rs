@@ -93,6 +93,8 @@ pub struct CustomerView {
     pub story: String,
     pub institution: String,
     pub login_last4: String,
+    /// When its latest completed run ended (RFC 3339, UTC): how fresh the desk's view of it is.
+    pub last_run: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -582,11 +584,17 @@ impl Desk {
     }
 
     pub fn customers(&self) -> Vec<CustomerView> {
+        // The list still shows without its dates if the history cannot be read.
+        let last_runs = self.store.last_completed_runs().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "last runs not readable");
+            HashMap::new()
+        });
         self.customers
             .read()
             .expect("customers lock")
             .iter()
             .map(|c| CustomerView {
+                last_run: last_runs.get(&c.db_id).cloned(),
                 id: c.id.clone(),
                 environment: c.env_key.clone(),
                 label: c.label.clone(),

@@ -424,6 +424,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// When each customer's data was last fetched: the end of its latest completed run, by
+    /// customer row id. Customers never run are absent.
+    pub fn last_completed_runs(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT customer_id, max(finished_at) FROM runs
+             WHERE status = 'completed' AND finished_at IS NOT NULL GROUP BY customer_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Writes what an edit may change of an environment (its name, URL, customerId, production
     /// mark and authorize-token need), found by `row.id`; its key and kind never change. False
     /// when there is no such environment.

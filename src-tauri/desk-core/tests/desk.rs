@@ -898,3 +898,30 @@ async fn a_custom_request_returns_the_attributes_picked_in_order_with_what_is_be
     assert_eq!(none.view().code, "input.invalid");
     assert!(desk.packages().iter().any(|p| p.slug == "custom"));
 }
+
+#[tokio::test]
+async fn each_customer_shows_when_its_latest_completed_run_ended() {
+    let desk = desk(0).await;
+    let last_run = |id: &str| {
+        desk.customers()
+            .into_iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .last_run
+    };
+    assert_eq!(last_run("gig_worker"), None, "never run");
+    let first = ran(&desk, "gig_worker", Package::Income).await;
+    let second = ran(&desk, "gig_worker", Package::Lending).await;
+    let finished = desk.history(10).unwrap();
+    let ended = |run_id: i64| {
+        finished
+            .iter()
+            .find(|r| r.id == run_id)
+            .unwrap()
+            .finished_at
+            .clone()
+    };
+    assert!(ended(second.run_id) >= ended(first.run_id));
+    assert_eq!(last_run("gig_worker"), ended(second.run_id), "the latest");
+    assert_eq!(last_run("salaried_biweekly"), None, "others unchanged");
+}
