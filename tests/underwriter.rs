@@ -307,7 +307,40 @@ async fn underwriter_path(app: &App) -> Result<()> {
         shown, want,
         "the NSF difference (borrower − salaried) shows {diff:?}"
     );
+    // The two runs' shared series, drawn together, each chart naming both customers.
+    let labels: Vec<String> = serde_json::from_value(
+        app.client
+            .execute(
+                r#"return [...document.querySelectorAll('[data-testid^="chart-compare-"] svg')]
+                    .map((svg) => svg.getAttribute('aria-label'));"#,
+                vec![],
+            )
+            .await?,
+    )?;
+    assert!(!labels.is_empty(), "the comparison has charts");
+    let heads: Vec<String> = serde_json::from_value(
+        app.client
+            .execute(
+                "return ['compare-left-head', 'compare-right-head'].map((id) => document.getElementById(id).textContent);",
+                vec![],
+            )
+            .await?,
+    )?;
+    for label in &labels {
+        assert!(
+            heads.iter().all(|h| label.contains(h.as_str())),
+            "a comparison chart names both customers {heads:?}: {label}"
+        );
+    }
     app.screenshot("compare").await?;
+    app.client
+        .execute(
+            // Inside the results pane only: scrollIntoView would also scroll the window itself.
+            "const c = document.querySelector('[data-testid^=\"chart-compare-\"]'); const w = c.closest('.table-wrap'); w.scrollTop += c.getBoundingClientRect().top - w.getBoundingClientRect().top;",
+            vec![],
+        )
+        .await?;
+    app.screenshot("compare-charts").await?;
     app.by_testid("close-compare").await?.click().await?;
 
     // The loginId never reaches the webview: not in the page, only its last four characters.

@@ -72,7 +72,8 @@ function renderEnvironments() {
     const keys = e.offline ? 'built in, no keys needed'
       : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}${e.authorizeTokens ? ', a new authorize token for every run' : ''}`;
     const text = document.createElement('span');
-    text.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys})`;
+    const poll = e.offline ? '' : `; polls every ${e.pollIntervalSecs} s for at most ${e.pollMaxWaitMins} min`;
+    text.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys}${poll})`;
     const check = document.createElement('button');
     check.type = 'button';
     check.className = 'link';
@@ -170,6 +171,9 @@ function editEnvironment(env) {
   form.elements.customerId.value = env.customerId;
   form.elements.production.checked = env.production;
   form.elements.authorizeTokens.checked = env.authorizeTokens;
+  form.elements.iframeUrl.value = env.iframeUrl ?? '';
+  form.elements.pollIntervalSecs.value = env.pollIntervalSecs;
+  form.elements.pollMaxWaitMins.value = env.pollMaxWaitMins;
   form.elements.secretKey.placeholder = env.hasSecretKey ? 'in your keyring' : '';
   form.elements.apiKey.placeholder = env.hasApiKey ? 'in your keyring' : '';
   form.querySelector('.form-error').textContent = '';
@@ -205,6 +209,10 @@ async function saveEnvironment(event) {
     authorizeTokens: form.elements.authorizeTokens.checked,
     secretKey: data.secretKey || null,
     apiKey: data.apiKey || null,
+    // Blank keeps Flinks' documented defaults (every 10 s, at most 30 min).
+    iframeUrl: data.iframeUrl || null,
+    pollIntervalSecs: data.pollIntervalSecs ? Number(data.pollIntervalSecs) : null,
+    pollMaxWaitMins: data.pollMaxWaitMins ? Number(data.pollMaxWaitMins) : null,
   };
   const error = form.querySelector('.form-error');
   try {

@@ -1,7 +1,8 @@
 //! Charts of a run as SVG (plotters): each account's balance over time, the monthly series
 //! Flinks reports as `_current_month … _12_months_ago` attributes, and the package's monthly
-//! averages side by side. Each chart comes with a text description, which is what a screen
-//! reader gets instead of the picture.
+//! averages side by side; and for the Compare view, two runs in each of those charts they share.
+//! Each chart comes with a text description, which is what a screen reader gets instead of the
+//! picture.
 //!
 //! Light and dark: text, axes and grid are `currentColor` and the background is a `chart-bg`
 //! rectangle, so CSS decides both, and always together: no renderer can end up with light
@@ -161,11 +162,28 @@ fn months_back(suffix: &str) -> Option<u32> {
     }
 }
 
-fn month_label(as_of: NaiveDate, back: u32) -> String {
-    let index = as_of.year() * 12 + as_of.month0() as i32 - back as i32;
+/// A calendar month as one number (year × 12 + month from 0), so that runs made at different
+/// times line up by month.
+fn month_index(as_of: NaiveDate, back: u32) -> i32 {
+    as_of.year() * 12 + as_of.month0() as i32 - back as i32
+}
+
+fn month_name(index: i32) -> String {
     let (year, month0) = (index.div_euclid(12), index.rem_euclid(12) as u32);
     let day = NaiveDate::from_ymd_opt(year, month0 + 1, 1).expect("valid month");
     day.format("%b '%y").to_string()
+}
+
+fn month_label(as_of: NaiveDate, back: u32) -> String {
+    month_name(month_index(as_of, back))
+}
+
+/// The day a run's months count back from: the day it finished (today for a run without one).
+fn as_of(run: &RunResult) -> NaiveDate {
+    run.finished_at
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
 /// The monthly currency series of a run: subject → value per months-back, only series with at
@@ -216,20 +234,65 @@ fn segment_label(labels: &[String], segment: &SegmentValue<usize>) -> String {
     }
 }
 
-/// Vertical bars, one per label, oldest first.
-fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
-    font()?;
-    let range = axis_range(values, 1.08);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&PAPER).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
+/// One run's values in a bar chart, one per label (None where the run has none). `name` is its
+/// legend entry; a chart of one run has no legend, so there it is unused.
+struct Series<'a> {
+    name: &'a str,
+    values: Vec<Option<f64>>,
+}
+
+impl Series<'_> {
+    fn of(values: &[f64]) -> Series<'static> {
+        Series {
+            name: "",
+            values: values.iter().copied().map(Some).collect(),
+        }
+    }
+}
+
+/// The legend a chart of these series needs: none for one run, whose bars need no key.
+fn legend_names(series: &[Series]) -> Vec<String> {
+    if series.len() < 2 {
+        return Vec::new();
+    }
+    series.iter().map(|s| s.name.to_owned()).collect()
+}
+
+/// A bar's colour. One run's bars are all one colour, red where negative; with several runs
+/// the colour says whose bar it is, as in the legend, and the zero line shows the sign.
+fn bar_colour(runs: usize, run: usize, value: f64) -> RGBColor {
+    match runs {
+        1 if value < 0.0 => NEGATIVE,
+        1 => BAR,
+        _ => SERIES[run % SERIES.len()],
+    }
+}
+
+/// Where run `run` of `runs` sits inside a category `category_px` wide: the pixels to leave
+/// before and after its bar, so that the runs' bars stand side by side between `pad`s.
+fn slot(category_px: f64, pad: u32, run: usize, runs: usize) -> (u32, u32) {
+    let inner = (category_px - 2.0 * f64::from(pad)).max(0.0);
+    let share = |n: usize| (inner * n as f64 / runs as f64).round() as u32;
+    (pad + share(run), pad + share(runs - 1 - run))
+}
+
+/// Vertical bars, one group per label, oldest first: one bar per series in each group.
+fn column_chart(title: &str, labels: &[String], series: &[Series]) -> Result<String, ChartError> {
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .copied()
+        .collect();
+    let range = axis_range(&values, 1.08);
+    // Two runs far apart in time span more months than there is room to name: every n-th.
+    let every = labels.len().div_ceil(13).max(1);
+    picture(HEIGHT, &legend_names(series), Swatch::Block, |area| {
+        let mut chart = ChartBuilder::on(area)
             .caption(title, text(CAPTION))
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(76)
-            .build_cartesian_2d((0..values.len()).into_segmented(), range)
+            .build_cartesian_2d((0..labels.len()).into_segmented(), range)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
@@ -237,48 +300,60 @@ fn column_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String
             .axis_style(INK)
             .bold_line_style(INK.mix(0.12))
             .light_line_style(TRANSPARENT)
-            .x_labels(values.len())
-            .x_label_formatter(&|segment| segment_label(labels, segment))
+            .x_labels(labels.len())
+            .x_label_formatter(&|segment| match segment {
+                SegmentValue::CenterOf(i) if i % every != 0 => String::new(),
+                _ => segment_label(labels, segment),
+            })
             .y_label_formatter(&|v| cad(*v))
             .y_desc("CAD")
             .label_style(text(LABEL))
             .axis_desc_style(text(LABEL))
             .draw()
             .map_err(draw_err)?;
-        chart
-            .draw_series(values.iter().enumerate().map(|(i, v)| {
-                let colour = if *v < 0.0 { NEGATIVE } else { BAR };
-                let mut bar = Rectangle::new(
-                    [
-                        (SegmentValue::Exact(i), 0.0),
-                        (SegmentValue::Exact(i + 1), *v),
-                    ],
-                    colour.filled(),
-                );
-                bar.set_margin(0, 0, 6, 6);
-                bar
-            }))
-            .map_err(draw_err)?;
-        root.present().map_err(draw_err)?;
-    }
-    Ok(themed(svg))
+        let category_px = f64::from(
+            chart.backend_coord(&(SegmentValue::Exact(1), 0.0)).0
+                - chart.backend_coord(&(SegmentValue::Exact(0), 0.0)).0,
+        );
+        for (run, s) in series.iter().enumerate() {
+            let (before, after) = slot(category_px, 6, run, series.len());
+            chart
+                .draw_series(s.values.iter().enumerate().filter_map(|(i, v)| {
+                    let v = (*v)?;
+                    let mut bar = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), 0.0),
+                            (SegmentValue::Exact(i + 1), v),
+                        ],
+                        bar_colour(series.len(), run, v).filled(),
+                    );
+                    bar.set_margin(0, 0, before, after);
+                    Some(bar)
+                }))
+                .map_err(draw_err)?;
+        }
+        Ok(())
+    })
 }
 
-/// Horizontal bars with their labels on the left: for values of different attributes.
-fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
-    font()?;
-    let range = axis_range(values, 1.1);
-    let height = (60 + 30 * values.len() as u32).max(160);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&PAPER).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
+/// Horizontal bars with their labels on the left: for values of different attributes. With
+/// several series, each label gets one bar per series, the first on top.
+fn bar_chart(title: &str, labels: &[String], series: &[Series]) -> Result<String, ChartError> {
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .copied()
+        .collect();
+    let range = axis_range(&values, 1.1);
+    let row = 10 + 20 * series.len() as u32;
+    let height = (60 + row * labels.len() as u32).max(160);
+    picture(height, &legend_names(series), Swatch::Block, |area| {
+        let mut chart = ChartBuilder::on(area)
             .caption(title, text(CAPTION))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(200)
-            .build_cartesian_2d(range, (0..values.len()).into_segmented())
+            .build_cartesian_2d(range, (0..labels.len()).into_segmented())
             .map_err(draw_err)?;
         chart
             .configure_mesh()
@@ -286,7 +361,7 @@ fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, C
             .axis_style(INK)
             .bold_line_style(INK.mix(0.12))
             .light_line_style(TRANSPARENT)
-            .y_labels(values.len())
+            .y_labels(labels.len())
             .y_label_formatter(&|segment| segment_label(labels, segment))
             .x_label_formatter(&|v| cad(*v))
             .x_desc("CAD")
@@ -294,32 +369,76 @@ fn bar_chart(title: &str, labels: &[String], values: &[f64]) -> Result<String, C
             .axis_desc_style(text(LABEL))
             .draw()
             .map_err(draw_err)?;
-        chart
-            .draw_series(values.iter().enumerate().map(|(i, v)| {
-                let colour = if *v < 0.0 { NEGATIVE } else { BAR };
-                let mut bar = Rectangle::new(
-                    [
-                        (0.0, SegmentValue::Exact(i)),
-                        (*v, SegmentValue::Exact(i + 1)),
-                    ],
-                    colour.filled(),
-                );
-                bar.set_margin(5, 5, 0, 0);
-                bar
-            }))
-            .map_err(draw_err)?;
-        root.present().map_err(draw_err)?;
-    }
-    Ok(themed(svg))
+        // Segments run upwards, so a later one has the smaller pixel row.
+        let category_px = f64::from(
+            chart.backend_coord(&(0.0, SegmentValue::Exact(0))).1
+                - chart.backend_coord(&(0.0, SegmentValue::Exact(1))).1,
+        );
+        for (run, s) in series.iter().enumerate() {
+            let (above, below) = slot(category_px, 5, run, series.len());
+            chart
+                .draw_series(s.values.iter().enumerate().filter_map(|(i, v)| {
+                    let v = (*v)?;
+                    let mut bar = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(i)),
+                            (v, SegmentValue::Exact(i + 1)),
+                        ],
+                        bar_colour(series.len(), run, v).filled(),
+                    );
+                    bar.set_margin(above, below, 0, 0);
+                    Some(bar)
+                }))
+                .map_err(draw_err)?;
+        }
+        Ok(())
+    })
 }
 
-fn describe(title: &str, labels: &[String], values: &[f64]) -> String {
+/// The chart in words: each label's value, or with several runs each label's value per run,
+/// named as in the legend.
+fn describe(title: &str, labels: &[String], series: &[Series]) -> String {
+    let amount = |v: &Option<f64>| v.map_or_else(|| "no value".to_owned(), cad);
+    if let [one] = series {
+        let parts: Vec<String> = labels
+            .iter()
+            .zip(&one.values)
+            .map(|(l, v)| format!("{l} {}", amount(v)))
+            .collect();
+        return format!("{title}: {}.", parts.join(", "));
+    }
+    let names: Vec<&str> = series.iter().map(|s| s.name).collect();
     let parts: Vec<String> = labels
         .iter()
-        .zip(values)
-        .map(|(l, v)| format!("{l} {}", cad(*v)))
+        .enumerate()
+        // A month between two runs made far apart has nothing to say.
+        .filter(|(i, _)| series.iter().any(|s| s.values[*i].is_some()))
+        .map(|(i, l)| {
+            let values: Vec<String> = series
+                .iter()
+                .map(|s| format!("{} {}", s.name, amount(&s.values[i])))
+                .collect();
+            format!("{l}: {}", values.join(", "))
+        })
         .collect();
-    format!("{title}: {}.", parts.join(", "))
+    format!("{title}, {}: {}.", names.join(" and "), parts.join("; "))
+}
+
+type Draw = fn(&str, &[String], &[Series]) -> Result<String, ChartError>;
+
+fn chart(
+    id: String,
+    title: String,
+    labels: &[String],
+    series: &[Series],
+    draw: Draw,
+) -> Result<Chart, ChartError> {
+    Ok(Chart {
+        id,
+        svg: draw(&title, labels, series)?,
+        description: describe(&title, labels, series),
+        title,
+    })
 }
 
 fn humanize(subject: &str) -> String {
@@ -331,13 +450,28 @@ fn humanize(subject: &str) -> String {
         .unwrap_or_default()
 }
 
+fn monthly_title(subject: &str) -> String {
+    format!("{} by month", humanize(subject))
+}
+
+/// The monthly averages a bar chart shows, in the table's order.
+fn averages(rows: &[AttributeRow]) -> impl Iterator<Item = &AttributeRow> {
+    rows.iter()
+        .filter(|r| r.unit == Unit::Currency && r.name.starts_with("average_monthly_"))
+        .filter(|r| r.number.is_some())
+}
+
+/// More bars than this no longer fit a chart one reads at a glance.
+const AVERAGES_SHOWN: usize = 16;
+const AVERAGES_TITLE: &str = "Monthly averages";
+
+fn average_label(row: &AttributeRow) -> String {
+    humanize(row.label.trim_start_matches("Average monthly "))
+}
+
 /// Every chart the run's attributes allow: each monthly series, then the monthly averages.
 pub fn charts_for(run: &RunResult) -> Result<Vec<Chart>, ChartError> {
-    let as_of = run
-        .finished_at
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let as_of = as_of(run);
     let mut charts = Vec::new();
     for (subject, months) in monthly_series(&run.rows) {
         // Oldest month on the left, as people read time.
@@ -346,36 +480,135 @@ pub fn charts_for(run: &RunResult) -> Result<Vec<Chart>, ChartError> {
             .rev()
             .map(|(back, v)| (month_label(as_of, *back), *v))
             .unzip();
-        let title = format!("{} by month", humanize(&subject));
-        charts.push(Chart {
-            id: format!("monthly-{subject}"),
-            svg: column_chart(&title, &labels, &values)?,
-            description: describe(&title, &labels, &values),
-            title,
-        });
+        charts.push(chart(
+            format!("monthly-{subject}"),
+            monthly_title(&subject),
+            &labels,
+            &[Series::of(&values)],
+            column_chart,
+        )?);
     }
-    let averages: Vec<&AttributeRow> = run
-        .rows
-        .iter()
-        .filter(|r| r.unit == Unit::Currency && r.name.starts_with("average_monthly_"))
-        .filter(|r| r.number.is_some())
-        .take(16)
-        .collect();
+    let averages: Vec<&AttributeRow> = averages(&run.rows).take(AVERAGES_SHOWN).collect();
     if !averages.is_empty() {
         // Bars are drawn bottom-up: reversed, the first attribute is on top, as in the table.
-        let labels: Vec<String> = averages
-            .iter()
-            .rev()
-            .map(|r| humanize(r.label.trim_start_matches("Average monthly ")))
-            .collect();
+        let labels: Vec<String> = averages.iter().rev().map(|r| average_label(r)).collect();
         let values: Vec<f64> = averages.iter().rev().filter_map(|r| r.number).collect();
-        let title = "Monthly averages".to_owned();
-        charts.push(Chart {
-            id: "monthly-averages".into(),
-            svg: bar_chart(&title, &labels, &values)?,
-            description: describe(&title, &labels, &values),
-            title,
-        });
+        charts.push(chart(
+            "monthly-averages".into(),
+            AVERAGES_TITLE.into(),
+            &labels,
+            &[Series::of(&values)],
+            bar_chart,
+        )?);
+    }
+    Ok(charts)
+}
+
+/// What the legends and descriptions of a comparison call its two runs: the customers, and for
+/// the same customer twice, the first of package, environment, finishing time (local, as the
+/// history shows it) and run number that tells the runs apart.
+fn run_names(left: &RunResult, right: &RunResult) -> [String; 2] {
+    if left.customer_label != right.customer_label {
+        return [left.customer_label.clone(), right.customer_label.clone()];
+    }
+    let finished = |format: &'static str| {
+        move |run: &RunResult| match chrono::DateTime::parse_from_rfc3339(&run.finished_at) {
+            Ok(t) => t.with_timezone(&chrono::Local).format(format).to_string(),
+            Err(_) => run.finished_at.clone(),
+        }
+    };
+    let apart: [&dyn Fn(&RunResult) -> String; 5] = [
+        &|r| r.package.to_owned(),
+        &|r| r.environment.clone(),
+        &finished("%b %-d, %Y, %H:%M"),
+        &finished("%b %-d, %Y, %H:%M:%S"),
+        &|r| format!("run {}", r.run_id),
+    ];
+    for tell in apart {
+        let (l, r) = (tell(left), tell(right));
+        if l != r {
+            return [
+                format!("{} · {l}", left.customer_label),
+                format!("{} · {r}", right.customer_label),
+            ];
+        }
+    }
+    [left.customer_label.clone(), right.customer_label.clone()]
+}
+
+/// Two runs side by side (two customers, or one customer at two times), for the Compare view:
+/// each monthly series both runs have, with both runs' bars month by month, then the monthly
+/// averages both have, left against right. Runs made in different months line up by calendar
+/// month; a month only one run covers has only its bar, and a month neither covers (between
+/// runs made far apart) is an empty place on the axis. No shared series, no charts.
+pub fn comparison_charts(left: &RunResult, right: &RunResult) -> Result<Vec<Chart>, ChartError> {
+    let [left_name, right_name] = run_names(left, right);
+    let right_series = monthly_series(&right.rows);
+    let mut charts = Vec::new();
+    for (subject, left_months) in monthly_series(&left.rows) {
+        let Some(right_months) = right_series.get(&subject) else {
+            continue;
+        };
+        let by_month = |run: &RunResult, months: &BTreeMap<u32, f64>| -> BTreeMap<i32, f64> {
+            let as_of = as_of(run);
+            months
+                .iter()
+                .map(|(back, v)| (month_index(as_of, *back), *v))
+                .collect()
+        };
+        let (l, r) = (by_month(left, &left_months), by_month(right, right_months));
+        // Every month from the first to the last, so that the gap between runs made far apart
+        // shows as the time it is.
+        let (Some(first), Some(last)) = (
+            l.keys().chain(r.keys()).min().copied(),
+            l.keys().chain(r.keys()).max().copied(),
+        ) else {
+            continue;
+        };
+        let months: Vec<i32> = (first..=last).collect();
+        let labels: Vec<String> = months.iter().map(|m| month_name(*m)).collect();
+        let series = [
+            Series {
+                name: &left_name,
+                values: months.iter().map(|m| l.get(m).copied()).collect(),
+            },
+            Series {
+                name: &right_name,
+                values: months.iter().map(|m| r.get(m).copied()).collect(),
+            },
+        ];
+        charts.push(chart(
+            format!("compare-monthly-{subject}"),
+            monthly_title(&subject),
+            &labels,
+            &series,
+            column_chart,
+        )?);
+    }
+    let shared: Vec<(&AttributeRow, &AttributeRow)> = averages(&left.rows)
+        .filter_map(|l| Some((l, averages(&right.rows).find(|r| r.name == l.name)?)))
+        .take(AVERAGES_SHOWN)
+        .collect();
+    if !shared.is_empty() {
+        // Bottom-up, as in charts_for: the first attribute on top.
+        let labels: Vec<String> = shared.iter().rev().map(|(l, _)| average_label(l)).collect();
+        let series = [
+            Series {
+                name: &left_name,
+                values: shared.iter().rev().map(|(l, _)| l.number).collect(),
+            },
+            Series {
+                name: &right_name,
+                values: shared.iter().rev().map(|(_, r)| r.number).collect(),
+            },
+        ];
+        charts.push(chart(
+            "compare-monthly-averages".into(),
+            AVERAGES_TITLE.into(),
+            &labels,
+            &series,
+            bar_chart,
+        )?);
     }
     Ok(charts)
 }
@@ -444,8 +677,8 @@ fn month_ticks(first: NaiveDate, last: NaiveDate) -> Vec<(i32, String)> {
         .collect()
 }
 
-/// The legend under the plot: a line of the account's colour and its label, wrapping to more
-/// rows when the accounts do not fit on one. Returns each entry's row and x, and the rows.
+/// The legend under the plot: a swatch of each series' colour and its label, wrapping to more
+/// rows when the entries do not fit on one. Returns each entry's row and x, and the rows.
 fn legend_layout<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     labels: &[String],
@@ -467,6 +700,82 @@ fn legend_layout<DB: DrawingBackend>(
     Ok((places, row + 1))
 }
 
+/// What a legend entry shows of its series: a line for lines, a square for bars.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Line,
+    Block,
+}
+
+/// Series `i`'s legend entry in its colour (as the plot draws series `i`), at the places
+/// `legend_layout` found.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    labels: &[String],
+    places: &[(u32, i32)],
+    swatch: Swatch,
+) -> Result<(), ChartError> {
+    for (i, (label, &(row, x))) in labels.iter().zip(places).enumerate() {
+        let colour = SERIES[i % SERIES.len()];
+        let y = (row * LEGEND_ROW + LEGEND_ROW / 2) as i32;
+        match swatch {
+            Swatch::Line => area.draw(&PathElement::new(
+                [(x, y), (x + 18, y)],
+                colour.stroke_width(3),
+            )),
+            Swatch::Block => area.draw(&Rectangle::new(
+                [(x + 3, y - 6), (x + 15, y + 6)],
+                colour.filled(),
+            )),
+        }
+        .map_err(draw_err)?;
+        area.draw(&Text::new(
+            label.as_str(),
+            (x + 26, y),
+            text(LABEL).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// A themed SVG chart: `plot` draws into the top `plot_height` pixels, and under them, when
+/// there is one, the legend takes as many rows as its entries need.
+fn picture(
+    plot_height: u32,
+    legend: &[String],
+    swatch: Swatch,
+    plot: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
+    font()?;
+    let mut svg = String::new();
+    {
+        // Measured on a throwaway area: the legend's height decides the picture's.
+        let (places, rows) = if legend.is_empty() {
+            (Vec::new(), 0)
+        } else {
+            let mut scratch = String::new();
+            let measure = SVGBackend::with_string(&mut scratch, (WIDTH, 100)).into_drawing_area();
+            legend_layout(&measure, legend)?
+        };
+        let height = match rows {
+            0 => plot_height,
+            rows => plot_height + rows * LEGEND_ROW + 10,
+        };
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&PAPER).map_err(draw_err)?;
+        if rows == 0 {
+            plot(&root)?;
+        } else {
+            let (upper, lower) = root.split_vertically(plot_height);
+            plot(&upper)?;
+            draw_legend(&lower, legend, &places, swatch)?;
+        }
+        root.present().map_err(draw_err)?;
+    }
+    Ok(themed(svg))
+}
+
 /// Each account's end-of-day balance as a step line (a balance holds until the next day with
 /// transactions), CAD on the y axis, dates on the x axis, a legend of account titles. None when
 /// the run kept no balances (runs stored before they were, or accounts without transactions).
@@ -476,7 +785,6 @@ pub fn balance_chart(series: &[BalanceSeries]) -> Result<Option<Chart>, ChartErr
     let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
         return Ok(None);
     };
-    font()?;
     let labels = account_labels(&series);
     let points: Vec<Vec<(i32, f64)>> = series
         .iter()
@@ -498,17 +806,8 @@ pub fn balance_chart(series: &[BalanceSeries]) -> Result<Option<Chart>, ChartErr
     let range = axis_range(&values, 1.08);
     let ticks = month_ticks(first, last);
     let title = "Balance over time".to_owned();
-    let mut svg = String::new();
-    {
-        // Measured on a throwaway area: the legend's height decides the picture's.
-        let mut scratch = String::new();
-        let measure = SVGBackend::with_string(&mut scratch, (WIDTH, 100)).into_drawing_area();
-        let (places, rows) = legend_layout(&measure, &labels)?;
-        let height = BALANCE_PLOT_HEIGHT + rows * LEGEND_ROW + 10;
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&PAPER).map_err(draw_err)?;
-        let (plot, legend) = root.split_vertically(BALANCE_PLOT_HEIGHT);
-        let mut chart = ChartBuilder::on(&plot)
+    let svg = picture(BALANCE_PLOT_HEIGHT, &labels, Swatch::Line, |plot| {
+        let mut chart = ChartBuilder::on(plot)
             .caption(&title, text(CAPTION))
             .margin(12)
             .x_label_area_size(44)
@@ -574,25 +873,8 @@ pub fn balance_chart(series: &[BalanceSeries]) -> Result<Option<Chart>, ChartErr
                 )))
                 .map_err(draw_err)?;
         }
-        for (i, (label, (row, x))) in labels.iter().zip(places).enumerate() {
-            let colour = SERIES[i % SERIES.len()];
-            let y = (row * LEGEND_ROW + LEGEND_ROW / 2) as i32;
-            legend
-                .draw(&PathElement::new(
-                    [(x, y), (x + 18, y)],
-                    colour.stroke_width(3),
-                ))
-                .map_err(draw_err)?;
-            legend
-                .draw(&Text::new(
-                    label.as_str(),
-                    (x + 26, y),
-                    text(LABEL).pos(Pos::new(HPos::Left, VPos::Center)),
-                ))
-                .map_err(draw_err)?;
-        }
-        root.present().map_err(draw_err)?;
-    }
+        Ok(())
+    })?;
     let accounts: Vec<String> = series
         .iter()
         .zip(&labels)
@@ -622,7 +904,7 @@ pub fn balance_chart(series: &[BalanceSeries]) -> Result<Option<Chart>, ChartErr
             "{title}, end-of-day balance in CAD: {}.",
             accounts.join("; ")
         ),
-        svg: themed(svg),
+        svg,
         title,
     }))
 }
@@ -844,9 +1126,10 @@ mod tests {
             })
             .chain([row("average_monthly_free_cash_flow", -5.0)])
             .collect();
-        let mut charts = charts_for(&run(rows)).unwrap();
+        let mut charts = charts_for(&run(rows.clone())).unwrap();
         charts.extend(balance_chart(&[series("A", None, &[("2026-01-01", "1")])]).unwrap());
-        assert_eq!(charts.len(), 3);
+        charts.extend(comparison_charts(&run(rows.clone()), &run(rows)).unwrap());
+        assert_eq!(charts.len(), 5);
         for chart in charts {
             let svg = &chart.svg;
             assert!(
@@ -940,5 +1223,201 @@ mod tests {
             row("count_nsf_90_days", 3.0),
         ];
         assert!(charts_for(&run(rows)).unwrap().is_empty());
+    }
+
+    fn months(
+        name: &str,
+        back: std::ops::Range<u32>,
+        value: impl Fn(u32) -> f64,
+    ) -> Vec<AttributeRow> {
+        back.map(|back| {
+            let suffix = match back {
+                0 => "current_month".to_owned(),
+                1 => "previous_month".to_owned(),
+                n => format!("{n}_months_ago"),
+            };
+            row(&format!("sum_{name}_{suffix}"), value(back))
+        })
+        .collect()
+    }
+
+    fn finished(mut run: RunResult, label: &str, at: &str) -> RunResult {
+        run.customer_label = label.into();
+        run.finished_at = at.into();
+        run
+    }
+
+    /// The bars (x, width) drawn in `colour`, left to right, without the legend's square.
+    fn columns(svg: &str, colour: RGBColor) -> Vec<(i32, i32)> {
+        let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2);
+        let attr = |line: &str, name: &str| -> i32 {
+            let rest = line.split(&format!(" {name}=\"")).nth(1).unwrap();
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        };
+        let mut bars: Vec<(i32, i32)> = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains(&fill))
+            .map(|l| (attr(l, "x"), attr(l, "width")))
+            .collect();
+        bars.pop();
+        bars
+    }
+
+    #[test]
+    fn runs_made_in_different_months_line_up_by_calendar_month() {
+        // Six months each, two months apart: eight months in all, four of them in both runs.
+        let before = finished(
+            run(months("employer_income", 0..6, |b| 100.0 + b as f64)),
+            "Maya",
+            "2026-02-10T10:00:00Z",
+        );
+        let after = finished(
+            run(months("employer_income", 0..6, |b| 200.0 + b as f64)),
+            "Ana",
+            "2026-04-10T10:00:00Z",
+        );
+        let charts = comparison_charts(&before, &after).unwrap();
+        let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["compare-monthly-employer_income"]);
+        let chart = &charts[0];
+        assert_eq!(chart.title, "Employer income by month");
+        assert_eq!(
+            chart.description,
+            "Employer income by month, Maya and Ana: Sep '25: Maya $105, Ana no value; \
+             Oct '25: Maya $104, Ana no value; Nov '25: Maya $103, Ana $205; \
+             Dec '25: Maya $102, Ana $204; Jan '26: Maya $101, Ana $203; \
+             Feb '26: Maya $100, Ana $202; Mar '26: Maya no value, Ana $201; \
+             Apr '26: Maya no value, Ana $200."
+        );
+        assert!(chart.svg.contains("Sep &apos;25") && chart.svg.contains("Apr &apos;26"));
+        // Side by side: in a month both runs have, the left run's bar ends before the right's
+        // starts, and a month only one run has holds only that run's bar.
+        let (left, right) = (
+            columns(&chart.svg, SERIES[0]),
+            columns(&chart.svg, SERIES[1]),
+        );
+        assert_eq!((left.len(), right.len()), (6, 6));
+        for (l, r) in left[2..].iter().zip(&right[..4]) {
+            assert!(l.0 + l.1 <= r.0, "{l:?} {r:?}");
+            assert!(r.0 - l.0 < 40, "{l:?} {r:?}: the same month");
+        }
+        assert!(
+            right[0].0 > left[1].0 + 40,
+            "Nov '25 is the right run's first"
+        );
+    }
+
+    #[test]
+    fn only_the_averages_both_runs_have_are_compared() {
+        let left = finished(
+            run(vec![
+                row("average_monthly_free_cash_flow", -490.99),
+                row("average_monthly_employer_income", 5398.3),
+            ]),
+            "Maya",
+            "2026-02-10T10:00:00Z",
+        );
+        let right = finished(
+            run(vec![
+                row("average_monthly_government_income", 700.0),
+                row("average_monthly_free_cash_flow", 12.0),
+            ]),
+            "Ana",
+            "2026-02-10T10:00:00Z",
+        );
+        let charts = comparison_charts(&left, &right).unwrap();
+        assert_eq!(charts.len(), 1);
+        assert_eq!(charts[0].id, "compare-monthly-averages");
+        assert_eq!(
+            charts[0].description,
+            "Monthly averages, Maya and Ana: Free cash flow: Maya -$491, Ana $12."
+        );
+        assert!(charts[0].svg.contains(">\nMaya\n<") && charts[0].svg.contains(">\nAna\n<"));
+        assert!(comparison_charts(&left, &run(Vec::new()))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn one_customer_twice_is_named_by_what_differs() {
+        let at = |time: &str| finished(run(Vec::new()), "Maya", time);
+        let local = |time: &str, format: &str| {
+            chrono::DateTime::parse_from_rfc3339(time)
+                .unwrap()
+                .with_timezone(&chrono::Local)
+                .format(format)
+                .to_string()
+        };
+        let (a, b) = ("2026-02-10T10:00:00.000Z", "2026-03-02T16:30:00.000Z");
+        assert_eq!(
+            run_names(&at(a), &at(b)),
+            [
+                format!("Maya · {}", local(a, "%b %-d, %Y, %H:%M")),
+                format!("Maya · {}", local(b, "%b %-d, %Y, %H:%M"))
+            ]
+        );
+        let (a, b) = ("2026-02-10T10:00:01.250Z", "2026-02-10T10:00:04.000Z");
+        assert_eq!(
+            run_names(&at(a), &at(b)),
+            [
+                format!("Maya · {}", local(a, "%b %-d, %Y, %H:%M:%S")),
+                format!("Maya · {}", local(b, "%b %-d, %Y, %H:%M:%S"))
+            ]
+        );
+        let mut twin = at(a);
+        twin.run_id = 2;
+        assert_eq!(
+            run_names(&at(a), &twin),
+            ["Maya · run 1".to_owned(), "Maya · run 2".to_owned()]
+        );
+        let mut income = at(b);
+        income.package = "Income";
+        assert_eq!(
+            run_names(&at(a), &income),
+            ["Maya · Credit Risk".to_owned(), "Maya · Income".to_owned()]
+        );
+        let mut toolbox = at(a);
+        toolbox.environment = "toolbox".into();
+        assert_eq!(
+            run_names(&at(a), &toolbox),
+            ["Maya · sandbox".to_owned(), "Maya · toolbox".to_owned()]
+        );
+        let other = finished(run(Vec::new()), "Ana", a);
+        assert_eq!(
+            run_names(&at(b), &other),
+            ["Maya".to_owned(), "Ana".to_owned()]
+        );
+    }
+
+    #[test]
+    fn runs_years_apart_name_every_other_month() {
+        let before = finished(
+            run(months("employer_income", 0..13, |_| 1.0)),
+            "Maya",
+            "2024-02-10T10:00:00Z",
+        );
+        let after = finished(
+            run(months("employer_income", 0..13, |_| 2.0)),
+            "Ana",
+            "2026-02-10T10:00:00Z",
+        );
+        let chart = comparison_charts(&before, &after).unwrap().remove(0);
+        // 37 months, Feb '23 to Feb '26: more than fit side by side.
+        assert!(chart.svg.contains(">\nFeb &apos;23\n<"));
+        assert!(chart.svg.contains(">\nMay &apos;23\n<"));
+        assert!(!chart.svg.contains(">\nMar &apos;23\n<"));
+        assert!(chart.description.contains("Mar '23: Maya $1, Ana no value"));
+        assert!(chart
+            .description
+            .ends_with("Feb '26: Maya no value, Ana $2."));
+        assert!(
+            chart.svg.contains(">\nAug &apos;24\n<"),
+            "the year between is drawn"
+        );
+        assert!(
+            !chart.description.contains("Aug '24"),
+            "{}",
+            chart.description
+        );
     }
 }

@@ -63,6 +63,10 @@ pub struct EnvironmentView {
     pub has_api_key: bool,
     /// Each Authorize gets a fresh authorize token bought with the secret key.
     pub authorize_tokens: bool,
+    /// Connect's address when set by hand; otherwise it follows from the API URL.
+    pub iframe_url: Option<String>,
+    pub poll_interval_secs: u64,
+    pub poll_max_wait_mins: u64,
 }
 
 /// What the person types to add an environment. Secrets go straight to the keyring.
@@ -81,6 +85,8 @@ pub struct NewEnvironment {
     /// The instance wants an authorize token on every Authorize (integrations since 2024).
     #[serde(default)]
     pub authorize_tokens: bool,
+    #[serde(flatten)]
+    pub settings: environments::EnvironmentSettings,
 }
 
 /// A customer as the UI may see it: never the whole loginId.
@@ -237,6 +243,9 @@ pub struct Comparison {
     pub left: RunResult,
     pub right: RunResult,
     pub rows: Vec<ComparedRow>,
+    /// Both runs in each chart they can share (`charts::comparison_charts`): none when they
+    /// share no series, or when drawing failed, since the table alone still compares them.
+    pub charts: Vec<crate::charts::Chart>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -393,7 +402,7 @@ impl Desk {
             let poll = if row.kind == "builtin" {
                 builtin_poll
             } else {
-                PollPolicy::default()
+                environments::poll_of(&row)
             };
             let env = desk.connect(row, poll)?;
             desk.envs.write().expect("envs lock").push(Arc::new(env));
@@ -522,6 +531,9 @@ impl Desk {
             has_secret_key: !builtin && has(secret_key_entry(&env.row.key)),
             has_api_key: !builtin && has(api_key_entry(&env.row.key)),
             authorize_tokens: env.row.authorize_tokens,
+            iframe_url: env.row.iframe_url.clone(),
+            poll_interval_secs: env.poll.interval.as_secs(),
+            poll_max_wait_mins: env.poll.max_wait.as_secs() / 60,
         }
     }
 
@@ -535,17 +547,20 @@ impl Desk {
     /// nothing is saved.
     pub fn add_environment(&self, input: NewEnvironment) -> Result<EnvironmentView, DeskError> {
         let name = input.name.trim();
+        let url = environments::api_base_url(&input.api_base_url);
         let has_secret_key = input
             .secret_key
             .as_deref()
             .is_some_and(|k| !k.trim().is_empty());
         environments::check_fields(
             name,
-            &input.api_base_url,
+            &url,
             &input.customer_id,
             input.authorize_tokens,
             has_secret_key,
         )?;
+        // Checked before anything is written, applied once the row exists.
+        input.settings.apply(&mut EnvironmentRow::default())?;
         let key = uuid::Uuid::new_v4().to_string();
         let secrets = [
             (secret_key_entry(&key), input.secret_key),
@@ -565,19 +580,21 @@ impl Desk {
             &key,
             name,
             "private",
-            input.api_base_url.trim(),
+            &url,
             input.customer_id.trim(),
             input.production,
         )?;
         self.store
             .set_authorize_tokens(id, input.authorize_tokens)?;
-        let row = self
+        let mut row = self
             .store
             .environments()?
             .into_iter()
             .find(|e| e.id == id)
             .ok_or_else(|| DeskError::Invalid("the environment was not saved".into()))?;
-        let env = Arc::new(self.connect(row, PollPolicy::default())?);
+        input.settings.apply(&mut row)?;
+        self.store.update_environment(&row)?;
+        let env = Arc::new(self.connect(row.clone(), environments::poll_of(&row))?);
         let view = self.view(&env);
         self.envs.write().expect("envs lock").push(env);
         Ok(view)
@@ -1170,7 +1187,23 @@ impl Desk {
                 .filter(|r| !left.rows.iter().any(|l| l.name == r.name))
                 .map(|r| compared(r, None, false)),
         );
-        Ok(Comparison { left, right, rows })
+        let charts = crate::charts::comparison_charts(&left, &right).unwrap_or_else(|e| {
+            // Unlike a run's charts, these come with the table: a chart that fails to draw
+            // must not take the table down with it.
+            tracing::warn!(
+                error = %e,
+                left = left.run_id,
+                right = right.run_id,
+                "the comparison's charts could not be drawn"
+            );
+            Vec::new()
+        });
+        Ok(Comparison {
+            left,
+            right,
+            rows,
+            charts,
+        })
     }
 
     /// The transactions behind a value of a run ("explain").

@@ -15,7 +15,7 @@ pub mod store;
 
 pub use charts::{Chart, ChartError};
 pub use desk::connect::CONNECT_REDIRECT;
-pub use desk::environments::EnvironmentEdit;
+pub use desk::environments::{EnvironmentEdit, EnvironmentSettings};
 pub use desk::live::{LiveSignIn, SignInStep};
 pub use desk::{
     AttributeChoice, AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk,

@@ -33,6 +33,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_attribute_details.sql")),
         M::up(include_str!("../migrations/0003_authorize_tokens.sql")),
         M::up(include_str!("../migrations/0004_account_balances.sql")),
+        M::up(include_str!("../migrations/0005_environment_settings.sql")),
     ])
 }
 
@@ -192,7 +193,7 @@ pub struct LedgerTotals {
 }
 
 /// An environment as stored: no secret, only where Flinks is and who we are to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvironmentRow {
     pub id: i64,
     pub key: String,
@@ -203,6 +204,10 @@ pub struct EnvironmentRow {
     pub production: bool,
     /// Each Authorize needs a token bought with the secret key.
     pub authorize_tokens: bool,
+    /// Connect's address when it does not follow from the API URL.
+    pub iframe_url: Option<String>,
+    pub poll_interval_ms: Option<i64>,
+    pub poll_max_wait_ms: Option<i64>,
 }
 
 /// A customer as stored: the last four characters of the loginId, and the key that names its
@@ -386,7 +391,8 @@ impl Store {
     pub fn environments(&self) -> Result<Vec<EnvironmentRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, key, name, kind, api_base_url, customer_id, production, authorize_tokens
+            "SELECT id, key, name, kind, api_base_url, customer_id, production, authorize_tokens,
+                    iframe_url, poll_interval_ms, poll_max_wait_ms
              FROM environments
              ORDER BY CASE kind WHEN 'builtin' THEN 0 WHEN 'toolbox' THEN 1 ELSE 2 END, id",
         )?;
@@ -400,6 +406,9 @@ impl Store {
                 customer_id: r.get(5)?,
                 production: r.get(6)?,
                 authorize_tokens: r.get(7)?,
+                iframe_url: r.get(8)?,
+                poll_interval_ms: r.get(9)?,
+                poll_max_wait_ms: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -444,7 +453,8 @@ impl Store {
     pub fn update_environment(&self, row: &EnvironmentRow) -> Result<bool, StoreError> {
         let updated = self.conn().execute(
             "UPDATE environments SET name = ?2, api_base_url = ?3, customer_id = ?4,
-                 production = ?5, authorize_tokens = ?6
+                 production = ?5, authorize_tokens = ?6, iframe_url = ?7, poll_interval_ms = ?8,
+                 poll_max_wait_ms = ?9
              WHERE id = ?1",
             params![
                 row.id,
@@ -452,7 +462,10 @@ impl Store {
                 row.api_base_url,
                 row.customer_id,
                 row.production,
-                row.authorize_tokens
+                row.authorize_tokens,
+                row.iframe_url,
+                row.poll_interval_ms,
+                row.poll_max_wait_ms
             ],
         )?;
         Ok(updated == 1)
@@ -1036,7 +1049,7 @@ mod tests {
             .conn()
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5, "every migration ran");
         let table: i64 = store
             .conn()
             .query_row(

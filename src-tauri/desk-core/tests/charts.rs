@@ -1,13 +1,16 @@
-//! The balance chart and the per-package summary, end to end: a desk on its built-in sandbox,
-//! checked against the sandbox's own persona data, and against a database from before either.
+//! The balance chart, the per-package summary and the charts of two runs compared, end to end:
+//! a desk on its built-in sandbox, checked against the sandbox's own persona data and the runs'
+//! own values, and against a database from before either.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use desk_core::catalog::Unit;
 use desk_core::charts::cad;
 use desk_core::store::{BalanceSeries, DayBalance};
-use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, Store};
+use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, RunResult, Store};
 use rust_decimal::Decimal;
 
 async fn desk_on(db: &Path) -> Desk {
@@ -24,7 +27,7 @@ async fn desk_on(db: &Path) -> Desk {
     .expect("the built-in sandbox starts")
 }
 
-async fn ran(desk: &Desk, customer: &str, package: Package) -> desk_core::RunResult {
+async fn ran(desk: &Desk, customer: &str, package: Package) -> RunResult {
     desk.run(customer, package, &|_| {}).await.unwrap()
 }
 
@@ -318,7 +321,7 @@ async fn a_version_3_database_is_upgraded_and_its_runs_open_without_a_balance_ch
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5, "every migration ran");
         let columns: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_info('account_balances')")
             .unwrap()
@@ -352,4 +355,251 @@ async fn a_version_3_database_is_upgraded_and_its_runs_open_without_a_balance_ch
     // New runs in the upgraded database get their chart.
     let new = ran(&desk, "borrower_nsf", Package::CreditRisk).await;
     assert_eq!(desk.charts(new.run_id).unwrap()[0].id, "balance-over-time");
+}
+
+fn number(run: &RunResult, name: &str) -> f64 {
+    run.rows
+        .iter()
+        .find(|r| r.name == name)
+        .and_then(|r| r.number)
+        .unwrap_or_else(|| panic!("{} has no {name}", run.customer_label))
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// The words of an SVG, one per `<text>` (plotters writes them on the line after the tag).
+fn texts(svg: &str) -> Vec<&str> {
+    let lines: Vec<&str> = svg.lines().collect();
+    lines
+        .windows(2)
+        .filter(|pair| pair[0].starts_with("<text"))
+        .map(|pair| pair[1].trim())
+        .collect()
+}
+
+/// How many bars (and legend squares) each colour has: the background is not one of them.
+fn fills(svg: &str) -> BTreeMap<&str, usize> {
+    let mut fills = BTreeMap::new();
+    for line in svg
+        .lines()
+        .filter(|l| l.starts_with("<rect") && !l.contains("chart-bg"))
+    {
+        let fill = line.split("fill=\"").nth(1).unwrap();
+        *fills.entry(&fill[..fill.find('"').unwrap()]).or_default() += 1;
+    }
+    fills
+}
+
+fn average_names(run: &RunResult) -> Vec<&str> {
+    run.rows
+        .iter()
+        .filter(|r| r.unit == Unit::Currency && r.number.is_some())
+        .map(|r| r.name.as_str())
+        .filter(|n| n.starts_with("average_monthly_"))
+        .collect()
+}
+
+/// What two runs can be drawn together, worked out from each run on its own: the monthly series
+/// both runs chart, then the monthly averages when they have one in common.
+fn shared_charts(desk: &Desk, left: &RunResult, right: &RunResult) -> Vec<String> {
+    let series = |run: &RunResult| -> Vec<String> {
+        desk.charts(run.run_id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .filter(|id| id.starts_with("monthly-") && id != "monthly-averages")
+            .collect()
+    };
+    let right_series = series(right);
+    let mut ids: Vec<String> = series(left)
+        .into_iter()
+        .filter(|id| right_series.contains(id))
+        .map(|id| format!("compare-{id}"))
+        .collect();
+    let right_averages = average_names(right);
+    if average_names(left)
+        .iter()
+        .any(|n| right_averages.contains(n))
+    {
+        ids.push("compare-monthly-averages".into());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn two_customers_income_runs_are_charted_side_by_side_with_their_own_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk_on(&dir.path().join("desk.sqlite3")).await;
+    let left = ran(&desk, "salaried_biweekly", Package::Income).await;
+    let right = ran(&desk, "borrower_nsf", Package::Income).await;
+    let (l, r) = (&left.customer_label, &right.customer_label);
+    assert_ne!(l, r);
+    let comparison = desk.compare(left.run_id, right.run_id).unwrap();
+
+    let ids: Vec<&str> = comparison.charts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, shared_charts(&desk, &left, &right));
+    assert!(ids.contains(&"compare-monthly-employer_income"), "{ids:?}");
+    let titles: BTreeSet<&str> = comparison.charts.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles.len(), ids.len(), "one title per chart: {titles:?}");
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
+
+    let monthly = comparison
+        .charts
+        .iter()
+        .find(|c| c.id == "compare-monthly-employer_income")
+        .unwrap();
+    // Last month is a whole month for both customers, and they were paid differently in it, so
+    // a swapped or a repeated value shows.
+    let (lv, rv) = (
+        number(&left, "sum_employer_income_previous_month"),
+        number(&right, "sum_employer_income_previous_month"),
+    );
+    assert_ne!(cad(lv), cad(rv));
+    let finished: chrono::NaiveDate = left.finished_at[..10].parse().unwrap();
+    let last_month = finished
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap()
+        .format("%b '%y");
+    let expected = format!("{last_month}: {l} {}, {r} {}", cad(lv), cad(rv));
+    assert!(
+        monthly.description.contains(&expected),
+        "{expected} not in {}",
+        monthly.description
+    );
+    assert!(monthly
+        .description
+        .starts_with(&format!("Employer income by month, {l} and {r}: ")));
+    let words = texts(&monthly.svg);
+    assert!(words.contains(&xml(l).as_str()), "legend: {words:?}");
+    assert!(words.contains(&xml(r).as_str()), "legend: {words:?}");
+    // Each customer's bars in a colour of their own: a bar per month and the legend's square.
+    let months = left
+        .rows
+        .iter()
+        .filter(|row| row.name.starts_with("sum_employer_income_") && row.name.contains("month"))
+        .count();
+    assert!(months >= 12, "{months}");
+    let bars: Vec<usize> = fills(&monthly.svg).into_values().collect();
+    assert_eq!(bars, [months + 1, months + 1]);
+
+    let averages = comparison
+        .charts
+        .iter()
+        .find(|c| c.id == "compare-monthly-averages")
+        .unwrap();
+    // Every average both have, under its label as the table shows it without "Average monthly".
+    let right_averages = average_names(&right);
+    let shared: Vec<&str> = average_names(&left)
+        .into_iter()
+        .filter(|n| right_averages.contains(n))
+        .collect();
+    assert!(!shared.is_empty());
+    for name in shared {
+        let label = &left.rows.iter().find(|row| row.name == name).unwrap().label;
+        let label = label.trim_start_matches("Average monthly ");
+        let label = label[..1].to_uppercase() + &label[1..];
+        let expected = format!(
+            "{label}: {l} {}, {r} {}",
+            cad(number(&left, name)),
+            cad(number(&right, name))
+        );
+        assert!(
+            averages.description.contains(&expected),
+            "{expected} not in {}",
+            averages.description
+        );
+    }
+
+    // What the UI reads: `comparison.charts`, each like a run's chart.
+    let json = serde_json::to_value(&comparison).unwrap();
+    let charts = json["charts"].as_array().unwrap();
+    assert_eq!(charts.len(), ids.len());
+    for key in ["id", "title", "svg", "description"] {
+        assert!(charts[0][key].is_string(), "chart JSON lacks {key}");
+    }
+}
+
+#[tokio::test]
+async fn runs_of_different_packages_share_only_the_charts_both_can_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk_on(&dir.path().join("desk.sqlite3")).await;
+    let income = ran(&desk, "salaried_biweekly", Package::Income).await;
+    let lending = ran(&desk, "borrower_nsf", Package::Lending).await;
+    let own = |run: &RunResult| -> Vec<String> {
+        desk.charts(run.run_id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    // Income charts series that Lending does not report: they must stay out.
+    assert!(own(&income).contains(&"monthly-total_income".to_owned()));
+    assert!(!own(&lending).contains(&"monthly-total_income".to_owned()));
+    for (left, right) in [(&income, &lending), (&lending, &income)] {
+        let comparison = desk.compare(left.run_id, right.run_id).unwrap();
+        let ids: Vec<String> = comparison.charts.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, shared_charts(&desk, left, right));
+        assert!(ids.contains(&"compare-monthly-employer_income".to_owned()));
+        assert!(!ids.contains(&"compare-monthly-total_income".to_owned()));
+    }
+
+    // Business Analysis has neither a monthly series nor a monthly average in common with
+    // Credit Risk: the table, and no chart.
+    let credit = ran(&desk, "salaried_biweekly", Package::CreditRisk).await;
+    let business = ran(&desk, "small_business", Package::BusinessAnalysis).await;
+    assert!(shared_charts(&desk, &credit, &business).is_empty());
+    for (left, right) in [(&credit, &business), (&business, &credit)] {
+        let comparison = desk.compare(left.run_id, right.run_id).unwrap();
+        assert!(!comparison.rows.is_empty());
+        assert!(comparison.charts.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_same_customer_twice_is_told_apart_in_the_legend() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk_on(&dir.path().join("desk.sqlite3")).await;
+    let first = ran(&desk, "salaried_biweekly", Package::Income).await;
+    let again = ran(&desk, "salaried_biweekly", Package::Income).await;
+    let customer = &first.customer_label;
+    let comparison = desk.compare(first.run_id, again.run_id).unwrap();
+    assert!(!comparison.charts.is_empty());
+    for chart in &comparison.charts {
+        let legend: BTreeSet<&str> = texts(&chart.svg)
+            .into_iter()
+            .filter(|t| t.starts_with(&xml(customer)))
+            .collect();
+        assert_eq!(legend.len(), 2, "{}: {legend:?}", chart.id);
+        assert!(
+            legend.iter().all(|name| name.len() > xml(customer).len()),
+            "{}: {legend:?}",
+            chart.id
+        );
+    }
+
+    // Another package of the same customer: the package tells them apart.
+    let all = ran(&desk, "salaried_biweekly", Package::All).await;
+    let comparison = desk.compare(first.run_id, all.run_id).unwrap();
+    let names = [
+        format!("{customer} · {}", first.package),
+        format!("{customer} · {}", all.package),
+    ];
+    assert_ne!(names[0], names[1]);
+    for chart in &comparison.charts {
+        let words = texts(&chart.svg);
+        for name in &names {
+            assert!(
+                words.contains(&xml(name).as_str()),
+                "{}: {words:?}",
+                chart.id
+            );
+            assert!(chart.description.contains(name), "{}", chart.description);
+        }
+    }
 }

@@ -382,6 +382,7 @@ async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only(
             secret_key: Some(secret_key.into()),
             api_key: Some("xk-8d1f".into()),
             authorize_tokens: false,
+            settings: Default::default(),
         })
         .unwrap();
     assert!(env.has_secret_key && env.has_api_key);
@@ -475,6 +476,7 @@ async fn a_locked_keyring_saves_nothing_and_says_what_to_do() {
             secret_key: None,
             api_key: None,
             authorize_tokens: false,
+            settings: Default::default(),
         })
         .unwrap();
     assert!(env.production);
@@ -506,6 +508,7 @@ async fn bad_input_is_refused_without_echoing_it() {
             secret_key: Some("sk-should-not-be-kept".into()),
             api_key: None,
             authorize_tokens: false,
+            settings: Default::default(),
         })
         .unwrap_err();
     assert!(err.to_string().contains("https://"), "{err}");
@@ -600,6 +603,7 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
         secret_key,
         api_key: None,
         authorize_tokens,
+        settings: Default::default(),
     };
     let refused = desk.add_environment(new_env(true, None)).unwrap_err();
     assert_eq!(refused.view().code, "input.invalid", "{refused}");
@@ -800,6 +804,7 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
             secret_key: Some(instance.config().secret_key.clone()),
             api_key: Some("xk-remove".into()),
             authorize_tokens: false,
+            settings: Default::default(),
         })
         .unwrap();
     let said = desk.check_environment(&env.key).await.unwrap();
@@ -817,6 +822,7 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
             secret_key: None,
             api_key: None,
             authorize_tokens: false,
+            settings: Default::default(),
         })
         .unwrap();
     assert!(desk.check_environment(&wrong.key).await.is_err());

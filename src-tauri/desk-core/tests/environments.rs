@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, Desk, DeskError, EnvironmentEdit, EnvironmentView, MemoryStore, NewEnvironment,
-    Package, SecretError, SecretStore, Store,
+    BuiltinOptions, Desk, DeskError, EnvironmentEdit, EnvironmentSettings, EnvironmentView,
+    MemoryStore, NewEnvironment, Package, SecretError, SecretStore, Store,
 };
 use flinks_client::Secret;
 use flinks_sandbox::{Sandbox, SandboxConfig};
@@ -49,6 +49,7 @@ fn new_environment(name: &str, url: &str, customer_id: &str) -> NewEnvironment {
         secret_key: None,
         api_key: None,
         authorize_tokens: false,
+        settings: Default::default(),
     }
 }
 
@@ -62,6 +63,11 @@ fn unchanged(env: &EnvironmentView) -> EnvironmentEdit {
         authorize_tokens: env.authorize_tokens,
         secret_key: None,
         api_key: None,
+        settings: EnvironmentSettings {
+            iframe_url: env.iframe_url.clone(),
+            poll_interval_secs: Some(env.poll_interval_secs),
+            poll_max_wait_mins: Some(env.poll_max_wait_mins),
+        },
     }
 }
 
@@ -564,6 +570,7 @@ async fn a_keyring_that_refuses_leaves_the_environment_and_its_old_keys_as_they_
         authorize_tokens: true,
         secret_key: Some("sk-new-value".into()),
         api_key: Some("xk-new-value".into()),
+        settings: Default::default(),
     };
 
     // Whichever key is written first gets in; the second is refused, so the first must be undone.
@@ -598,4 +605,147 @@ async fn a_keyring_that_refuses_leaves_the_environment_and_its_old_keys_as_they_
         secret_key_of(&secrets.inner, &keyed.key).as_deref(),
         Some("sk-new-value")
     );
+}
+
+#[tokio::test]
+async fn an_instance_name_poll_policy_and_connect_url_are_kept_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+
+    // An instance name stands for its documented address.
+    let named = desk
+        .add_environment(new_environment("Acme by name", "Acme-Lending", "c"))
+        .unwrap();
+    assert_eq!(
+        named.api_base_url,
+        "https://acme-lending-api.private.fin.ag"
+    );
+    assert_eq!(
+        (named.poll_interval_secs, named.poll_max_wait_mins),
+        (10, 30)
+    );
+    assert_eq!(named.iframe_url, None);
+
+    // A private instance that keeps the data pending for a while, polled every second.
+    let server = Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::from_millis(2_500),
+        customer_ids: vec!["polled".into()],
+        secret_key: "sk-polled".into(),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let env = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-polled".into()),
+            settings: EnvironmentSettings {
+                iframe_url: Some(" https://connect.example.test/v2/ ".into()),
+                poll_interval_secs: Some(1),
+                poll_max_wait_mins: Some(2),
+            },
+            ..new_environment("Polled", &server.base_url(), "polled")
+        })
+        .unwrap();
+    assert_eq!((env.poll_interval_secs, env.poll_max_wait_mins), (1, 2));
+    let connect = desk.connect_url(&env.key).await.unwrap();
+    assert!(
+        connect
+            .as_str()
+            .starts_with("https://connect.example.test/v2/"),
+        "{connect}"
+    );
+    let login = server.personas()[0].login_id.to_string();
+    let customer = desk
+        .add_customer(&env.key, "Polled customer", &login)
+        .unwrap();
+    desk.run(&customer.id, Package::Income, &|_| {})
+        .await
+        .unwrap();
+    // At the default 10 s the 2.5 s wait is one poll; every second it is at least two.
+    let polls = desk
+        .ledger(100, Some(&env.key))
+        .unwrap()
+        .iter()
+        .filter(|e| e.endpoint == "GetAccountsDetailAsync")
+        .count();
+    assert!(polls >= 2, "{polls} polls");
+
+    // An edit changes them; a restart keeps them.
+    let edited = desk
+        .update_environment(
+            &env.key,
+            EnvironmentEdit {
+                settings: EnvironmentSettings {
+                    iframe_url: None,
+                    poll_interval_secs: Some(5),
+                    poll_max_wait_mins: None,
+                },
+                ..unchanged(&env)
+            },
+        )
+        .unwrap();
+    assert_eq!(edited.iframe_url, None);
+    assert_eq!(
+        (edited.poll_interval_secs, edited.poll_max_wait_mins),
+        (5, 30)
+    );
+    drop(desk);
+    let desk = start(dir.path(), secrets).await;
+    let again = find(&desk, &env.key);
+    assert_eq!(
+        (again.poll_interval_secs, again.poll_max_wait_mins),
+        (5, 30)
+    );
+    assert_eq!(
+        find(&desk, &named.key).api_base_url,
+        "https://acme-lending-api.private.fin.ag"
+    );
+}
+
+#[tokio::test]
+async fn settings_out_of_bounds_are_refused_and_nothing_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = start(dir.path(), Arc::new(MemoryStore::default())).await;
+    let before = desk.environments().len();
+    let with = |settings: EnvironmentSettings| NewEnvironment {
+        settings,
+        ..new_environment("Bad", "https://acme-api.private.fin.ag", "c")
+    };
+    for (settings, why) in [
+        (
+            EnvironmentSettings {
+                iframe_url: Some("ftp://acme/v2/".into()),
+                ..Default::default()
+            },
+            "iframe",
+        ),
+        (
+            EnvironmentSettings {
+                poll_interval_secs: Some(601),
+                ..Default::default()
+            },
+            "10 minutes",
+        ),
+        (
+            EnvironmentSettings {
+                poll_interval_secs: Some(120),
+                poll_max_wait_mins: Some(1),
+                ..Default::default()
+            },
+            "one poll interval",
+        ),
+        (
+            EnvironmentSettings {
+                poll_max_wait_mins: Some(24 * 60 + 1),
+                ..Default::default()
+            },
+            "24 hours",
+        ),
+    ] {
+        let refused = desk.add_environment(with(settings)).unwrap_err();
+        assert_eq!(code(&refused), "input.invalid");
+        assert!(refused.to_string().contains(why), "{refused}");
+    }
+    assert_eq!(desk.environments().len(), before, "nothing was added");
 }

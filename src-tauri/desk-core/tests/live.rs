@@ -228,6 +228,7 @@ async fn an_instance_that_requires_authorize_tokens_gets_a_fresh_one_for_each_au
             secret_key: Some(instance.config().secret_key.clone()),
             api_key: None,
             authorize_tokens: true,
+            settings: Default::default(),
         })
         .unwrap();
     let Ok(SignInStep::Questions {

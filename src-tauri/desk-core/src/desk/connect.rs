@@ -36,9 +36,14 @@ impl Desk {
                 flinks_client::Secret::new(self.sandbox.config().secret_key.clone()),
             )
         } else {
-            let iframe = iframe_base(&env.row.api_base_url).ok_or_else(|| {
-                DeskError::Invalid("the environment's API base URL is not a URL".into())
-            })?;
+            let iframe = env
+                .row
+                .iframe_url
+                .clone()
+                .or_else(|| iframe_base(&env.row.api_base_url))
+                .ok_or_else(|| {
+                    DeskError::Invalid("the environment's API base URL is not a URL".into())
+                })?;
             let key = self
                 .secrets
                 .get(&secret_key_entry(&env.row.key))?

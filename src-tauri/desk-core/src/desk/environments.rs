@@ -2,13 +2,98 @@
 //! what each has cost in calls.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use flinks_client::{AuthorizeOutcome, Environment, FlinksCode, FlinksError, LoginId, Secret};
+use flinks_client::{
+    AuthorizeOutcome, Environment, FlinksCode, FlinksError, LoginId, PollPolicy, Secret,
+};
 
 use super::{api_key_entry, login_entry, secret_key_entry, Desk, EnvironmentView};
 use crate::secrets::SecretStore;
 use crate::store::{EnvironmentRow, LedgerTotals};
 use crate::DeskError;
+
+/// The settings an instance may need beyond its URL and keys. Blank keeps the default.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvironmentSettings {
+    /// Where Flinks Connect is, when it is not `https://{instance}-iframe.private.fin.ag/v2/`.
+    pub iframe_url: Option<String>,
+    /// How often to ask whether the data is ready (Flinks asks for 10 s).
+    pub poll_interval_secs: Option<u64>,
+    /// How long to wait for it before giving up (Flinks: at most 30 minutes).
+    pub poll_max_wait_mins: Option<u64>,
+}
+
+impl EnvironmentSettings {
+    /// Checks the settings and writes them into `row`.
+    pub(super) fn apply(&self, row: &mut EnvironmentRow) -> Result<(), DeskError> {
+        let iframe = self
+            .iframe_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        if let Some(url) = iframe {
+            let parsed = flinks_client::Url::parse(url).ok();
+            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return Err(DeskError::Invalid(
+                    "the Connect (iframe) URL must be an http(s) address, e.g. https://acme-iframe.private.fin.ag/v2/".into(),
+                ));
+            }
+        }
+        let interval = self.poll_interval_secs.filter(|s| *s > 0);
+        let max_wait = self.poll_max_wait_mins.filter(|m| *m > 0);
+        if interval.is_some_and(|s| s > 600) {
+            return Err(DeskError::Invalid(
+                "poll at least every 10 minutes (Flinks asks for every 10 seconds)".into(),
+            ));
+        }
+        if max_wait.is_some_and(|m| m > 24 * 60) {
+            return Err(DeskError::Invalid(
+                "wait at most 24 hours for the data (Flinks asks for at most 30 minutes)".into(),
+            ));
+        }
+        let default = PollPolicy::default();
+        let (interval_ms, max_wait_ms) = (
+            interval.map_or(default.interval.as_millis() as u64, |s| s * 1000),
+            max_wait.map_or(default.max_wait.as_millis() as u64, |m| m * 60_000),
+        );
+        if max_wait_ms < interval_ms {
+            return Err(DeskError::Invalid(
+                "the longest wait must be at least one poll interval".into(),
+            ));
+        }
+        row.iframe_url = iframe.map(str::to_owned);
+        row.poll_interval_ms = interval.map(|s| (s * 1000) as i64);
+        row.poll_max_wait_ms = max_wait.map(|m| (m * 60_000) as i64);
+        Ok(())
+    }
+}
+
+/// The poll policy an environment's settings say, the documented one where they say nothing.
+pub(super) fn poll_of(row: &EnvironmentRow) -> PollPolicy {
+    let default = PollPolicy::default();
+    let ms = |v: Option<i64>| {
+        v.and_then(|v| u64::try_from(v).ok())
+            .map(Duration::from_millis)
+    };
+    PollPolicy {
+        interval: ms(row.poll_interval_ms).unwrap_or(default.interval),
+        max_wait: ms(row.poll_max_wait_ms).unwrap_or(default.max_wait),
+    }
+}
+
+/// An API base URL as typed, or an instance name (`acme`) for the instance's documented
+/// address (`https://acme-api.private.fin.ag`, flinks-api.md §1).
+pub(super) fn api_base_url(typed: &str) -> String {
+    let typed = typed.trim();
+    let is_name = !typed.is_empty() && typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if is_name {
+        format!("https://{}-api.private.fin.ag", typed.to_ascii_lowercase())
+    } else {
+        typed.to_owned()
+    }
+}
 
 /// What the person changes in an environment. A secret left out or blank keeps the one in the
 /// keyring (the form cannot show it, so it cannot send it back); a typed one replaces it.
@@ -27,6 +112,8 @@ pub struct EnvironmentEdit {
     pub secret_key: Option<String>,
     #[serde(default)]
     pub api_key: Option<String>,
+    #[serde(flatten)]
+    pub settings: EnvironmentSettings,
 }
 
 // By hand, so that printing an edit (a log line, a panic) cannot print its keys.
@@ -41,6 +128,7 @@ impl std::fmt::Debug for EnvironmentEdit {
             .field("authorize_tokens", &self.authorize_tokens)
             .field("secret_key", &hidden(&self.secret_key))
             .field("api_key", &hidden(&self.api_key))
+            .field("settings", &self.settings)
             .finish()
     }
 }
@@ -177,21 +265,23 @@ impl Desk {
             (None, false) => false,
         };
         let name = edit.name.trim();
+        let url = api_base_url(&edit.api_base_url);
         check_fields(
             name,
-            &edit.api_base_url,
+            &url,
             &edit.customer_id,
             edit.authorize_tokens,
             has_secret_key,
         )?;
-        let row = EnvironmentRow {
+        let mut row = EnvironmentRow {
             name: name.to_owned(),
-            api_base_url: edit.api_base_url.trim().to_owned(),
+            api_base_url: url,
             customer_id: edit.customer_id.trim().to_owned(),
             production: edit.production,
             authorize_tokens: edit.authorize_tokens,
             ..env.row.clone()
         };
+        edit.settings.apply(&mut row)?;
         let writes: Vec<(String, Secret)> = [
             (secret_key_entry(&row.key), secret_key),
             (api_key_entry(&row.key), api_key),
@@ -202,7 +292,7 @@ impl Desk {
         let previous = replace_secrets(&*self.secrets, &writes)?;
         // The client is built (reading the new x-api-key) before the row is written, so nothing
         // can fail between the database changing and the desk using what it says.
-        let saved = self.connect(row.clone(), env.poll).and_then(|fresh| {
+        let saved = self.connect(row.clone(), poll_of(&row)).and_then(|fresh| {
             if self.store.update_environment(&row)? {
                 Ok(fresh)
             } else {
