@@ -609,6 +609,22 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         environments.iter().all(|e| e == "Acme Lending staging"),
         "{environments:?}"
     );
+    // A word narrows the lines to the calls it names.
+    app.fill("log-filter", "unauthorized").await?;
+    let shown: Vec<String> = serde_json::from_value(
+        app.client
+            .execute(
+                r#"return [...document.querySelectorAll('[data-testid="log-row"]:not([hidden])')]
+                    .map((tr) => tr.cells[2].textContent + ' ' + tr.cells[4].textContent);"#,
+                vec![],
+            )
+            .await?,
+    )?;
+    assert_eq!(
+        shown,
+        ["GenerateAuthorizeToken UNAUTHORIZED"],
+        "the made-up secret key's refusal, alone"
+    );
     let _ = app.screenshot("request-log-filtered").await;
     app.by_testid("view-results").await?.click().await?;
 

@@ -1096,9 +1096,22 @@ async function loadLog() {
   const where = select.value ? ` to ${select.selectedOptions[0].textContent}` : '';
   $('log-summary').textContent = `${plural(entries.length, 'request')}${where} (latest first), ${count(billable)} billable.`;
   $('log-rows').replaceChildren(...entries.map((e) => tableRow('log-row', [
-    [timeOf(e.at), 'text'], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
+    [timeOf(e.at), ''], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
     [e.flinksCode ?? '', ''], [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
   ])));
+  filterLog();
+}
+
+// Narrows the lines shown to those whose endpoint, status or FlinksCode contain every word typed.
+function filterLog() {
+  const words = $('log-filter').value.toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  for (const tr of $('log-rows').rows) {
+    const text = [2, 3, 4].map((i) => tr.cells[i].textContent).join(' ').toLowerCase();
+    tr.hidden = !words.every((w) => text.includes(w));
+    if (!tr.hidden) shown += 1;
+  }
+  $('log-rows').dataset.shown = String(shown);
 }
 
 // The RequestId names the call at Flinks (their support asks for it); the loginId is never
@@ -1162,6 +1175,7 @@ async function init() {
   $('env-form').addEventListener('submit', saveEnvironment);
   $('env-edit-cancel').addEventListener('click', stopEditingEnvironment);
   $('log-env').addEventListener('change', loadLog);
+  $('log-filter').addEventListener('input', filterLog);
   $('add-customer').addEventListener('click', () => $('customer-dialog').showModal());
   $('customer-form').addEventListener('submit', saveCustomer);
   $('remove-customer').addEventListener('click', removeCustomer);
