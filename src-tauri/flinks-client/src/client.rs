@@ -8,10 +8,11 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{FlinksCode, FlinksError};
+use crate::fold;
 use crate::secret::{scrub, LoginId, Secret};
 use crate::wire::{
-    fold_keys, AccountsDetail, Attributes, AuthorizeOutcome, Authorized, Library, LibraryEntry,
-    Package, RequestId, SecurityChallenge,
+    fold_keys, AccountsDetail, Attributes, AttributesBody, AuthorizeOutcome, Authorized,
+    DetailBody, Library, LibraryEntry, Package, RequestId, SecurityChallenge,
 };
 use crate::Result;
 
@@ -171,6 +172,71 @@ pub(crate) enum DetailReply {
     Pending,
 }
 
+/// How a call reads the bytes of its reply, and what the request ledger learns from it.
+pub(crate) trait ReadReply: Sized {
+    fn read(status: StatusCode, bytes: &[u8], secrets: &[&str]) -> Result<Self>;
+    fn flinks_code(&self) -> Option<&str>;
+}
+
+/// The small replies (Authorize, tokens, errors) keep the folded tree: they are cheap to fold
+/// and their readers look keys up in it.
+impl ReadReply for Value {
+    fn read(status: StatusCode, bytes: &[u8], secrets: &[&str]) -> Result<Self> {
+        FlinksClient::read_body(status, bytes, secrets)
+    }
+
+    fn flinks_code(&self) -> Option<&str> {
+        self.get("flinkscode").and_then(Value::as_str)
+    }
+}
+
+/// A reply that can be large (accounts detail, attributes): a 200 is read straight from the
+/// bytes into its type, without a tree of the body (see `fold.rs`).
+pub(crate) enum Reply<T> {
+    Typed {
+        value: T,
+        flinks_code: Option<String>,
+    },
+    /// Any other status, or a 200 the typed reader refused: the folded tree, which the tree
+    /// rules judge, so that what is accepted and every error stay what they were.
+    Tree(Value),
+}
+
+/// The typed reading of a 200: the value and its `FlinksCode`.
+pub(crate) trait Typed: Sized {
+    fn from_bytes(bytes: &[u8]) -> serde_json::Result<(Self, Option<String>)>;
+}
+
+impl Typed for AccountsDetail {
+    fn from_bytes(bytes: &[u8]) -> serde_json::Result<(Self, Option<String>)> {
+        fold::from_slice::<DetailBody>(bytes).map(DetailBody::into_parts)
+    }
+}
+
+impl Typed for Attributes {
+    fn from_bytes(bytes: &[u8]) -> serde_json::Result<(Self, Option<String>)> {
+        fold::from_slice::<AttributesBody>(bytes).map(|b| (b.attributes, b.flinks_code))
+    }
+}
+
+impl<T: Typed> ReadReply for Reply<T> {
+    fn read(status: StatusCode, bytes: &[u8], secrets: &[&str]) -> Result<Self> {
+        if status == StatusCode::OK {
+            if let Ok((value, flinks_code)) = T::from_bytes(bytes) {
+                return Ok(Reply::Typed { value, flinks_code });
+            }
+        }
+        FlinksClient::read_body(status, bytes, secrets).map(Reply::Tree)
+    }
+
+    fn flinks_code(&self) -> Option<&str> {
+        match self {
+            Reply::Typed { flinks_code, .. } => flinks_code.as_deref(),
+            Reply::Tree(body) => body.flinks_code(),
+        }
+    }
+}
+
 /// One client per environment; cheap to clone (the connection pool is shared).
 #[derive(Clone)]
 pub struct FlinksClient {
@@ -227,9 +293,9 @@ impl FlinksClient {
         url
     }
 
-    /// Sends a request and returns its status and its body with keys folded to lower case.
+    /// Sends a request and returns its status and its body, read as `R`.
     /// `secrets` are scrubbed from anything that ends up in an error.
-    async fn call(
+    async fn call<R: ReadReply>(
         &self,
         endpoint: &'static str,
         method: Method,
@@ -237,7 +303,7 @@ impl FlinksClient {
         headers: &[(&'static str, &str)],
         body: Option<Value>,
         secrets: &[&str],
-    ) -> Result<(StatusCode, Value)> {
+    ) -> Result<(StatusCode, R)> {
         let started = std::time::Instant::now();
         let mut request = self
             .http
@@ -249,15 +315,12 @@ impl FlinksClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let result = self.exchange(request, secrets).await;
+        let result = self.exchange::<R>(request, secrets).await;
         if let Some(observer) = &self.observer {
             let (status, flinks_code) = match &result {
-                Ok((status, body)) => (
-                    Some(status.as_u16()),
-                    body.get("flinkscode")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                ),
+                Ok((status, body)) => {
+                    (Some(status.as_u16()), body.flinks_code().map(str::to_owned))
+                }
                 Err(FlinksError::Decode { status, .. }) => (Some(*status), None),
                 Err(_) => (None, None),
             };
@@ -282,11 +345,11 @@ impl FlinksClient {
         result
     }
 
-    async fn exchange(
+    async fn exchange<R: ReadReply>(
         &self,
         request: reqwest::RequestBuilder,
         secrets: &[&str],
-    ) -> Result<(StatusCode, Value)> {
+    ) -> Result<(StatusCode, R)> {
         let mut response = request
             .send()
             .await
@@ -313,7 +376,7 @@ impl FlinksClient {
                 Err(e) => return Err(self.transport(e, secrets)),
             }
         }
-        Self::read_body(status, &bytes, secrets).map(|body| (status, body))
+        R::read(status, &bytes, secrets).map(|body| (status, body))
     }
 
     /// A reply's body as JSON with its keys folded to lower case.
@@ -363,7 +426,7 @@ impl FlinksClient {
         secrets: &[&str],
     ) -> Result<(StatusCode, Value)> {
         let (status, body) = self
-            .call(endpoint, method, path, headers, None, secrets)
+            .call::<Value>(endpoint, method, path, headers, None, secrets)
             .await?;
         if status != StatusCode::OK {
             return Err(Self::api_error(status, &body, secrets));
@@ -631,9 +694,13 @@ impl FlinksClient {
 
     pub(crate) fn detail_reply(
         status: StatusCode,
-        body: Value,
+        reply: Reply<AccountsDetail>,
         secrets: &[&str],
     ) -> Result<DetailReply> {
+        let body = match reply {
+            Reply::Typed { value, .. } => return Ok(DetailReply::Ready(Box::new(value))),
+            Reply::Tree(body) => body,
+        };
         match status.as_u16() {
             200 => Ok(DetailReply::Ready(Box::new(Self::decode(
                 status, body, secrets,
@@ -784,16 +851,17 @@ impl FlinksClient {
             package.endpoint()
         );
         let secrets = secrets_of(login_id, None);
-        let (status, body) = self
-            .call_ok(
+        let (status, reply) = self
+            .call(
                 package.endpoint(),
                 Method::GET,
                 &path,
                 &self.api_key_header(),
+                None,
                 &secrets,
             )
             .await?;
-        Self::attributes_reply(status, body, &secrets)
+        Self::attributes_reply(status, reply, &secrets)
     }
 
     /// The custom `/Attributes` call (flinks-api.md §4.3): the named attributes of the login's
@@ -815,7 +883,7 @@ impl FlinksClient {
             "AttributesDetail": names,
         });
         let secrets = secrets_of(login_id, None);
-        let (status, body) = self
+        let (status, reply) = self
             .call(
                 "Attributes",
                 Method::POST,
@@ -825,18 +893,23 @@ impl FlinksClient {
                 &secrets,
             )
             .await?;
-        if status != StatusCode::OK {
-            return Err(Self::api_error(status, &body, &secrets));
-        }
-        Self::attributes_reply(status, body, &secrets)
+        Self::attributes_reply(status, reply, &secrets)
     }
 
-    /// An attributes 200 (a package's or a custom request's): its `Card`.
+    /// An attributes answer (a package's or a custom request's): a 200's `Card`, or the error.
     pub(crate) fn attributes_reply(
         status: StatusCode,
-        body: Value,
+        reply: Reply<Attributes>,
         secrets: &[&str],
     ) -> Result<Attributes> {
+        let body = match reply {
+            Reply::Typed { value, .. } => return Ok(value),
+            Reply::Tree(body) => body,
+        };
+        // Only a 200 is an attributes reply.
+        if status != StatusCode::OK {
+            return Err(Self::api_error(status, &body, secrets));
+        }
         let raw_len = body.to_string();
         Attributes::from_folded(body).map_err(|reason| FlinksError::Decode {
             status: status.as_u16(),
@@ -887,6 +960,9 @@ fn excerpt(bytes: &[u8], secrets: &[&str]) -> String {
 }
 
 #[cfg(test)]
+mod typed_reading;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -916,11 +992,11 @@ mod tests {
                 "Message": message,
                 "RequestId": "1243c283-e0ca-4fda-a5e4-343068430190",
             }));
-            let reply = FlinksClient::detail_reply(StatusCode::ACCEPTED, body, &[]);
+            let reply = FlinksClient::detail_reply(StatusCode::ACCEPTED, Reply::Tree(body), &[]);
             assert!(matches!(reply, Ok(DetailReply::Pending)), "{code}");
         }
         let other = fold_keys(json!({ "FlinksCode": "RETRY_LATER", "HttpStatusCode": 202 }));
-        assert!(FlinksClient::detail_reply(StatusCode::ACCEPTED, other, &[]).is_err());
+        assert!(FlinksClient::detail_reply(StatusCode::ACCEPTED, Reply::Tree(other), &[]).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::client::{DetailReply, FlinksClient};
+use crate::client::{DetailReply, FlinksClient, ReadReply, Reply};
 use crate::error::FlinksError;
 use crate::wire::{AccountsDetail, Attributes, AuthorizeOutcome};
 use crate::Result;
@@ -27,7 +27,8 @@ fn status_code(status: u16) -> Result<StatusCode> {
     })
 }
 
-/// A body as every call reads it: JSON, with its object keys folded to lower case.
+/// A body as the small replies (and any reply the typed readers refuse) are read: JSON, with its
+/// object keys folded to lower case.
 pub fn reply_body(status: u16, body: &[u8], secrets: &[&str]) -> Result<Value> {
     FlinksClient::read_body(status_code(status)?, body, secrets)
 }
@@ -48,8 +49,8 @@ pub fn accounts_detail(
     secrets: &[&str],
 ) -> Result<Option<AccountsDetail>> {
     let status = status_code(status)?;
-    let body = FlinksClient::read_body(status, body, secrets)?;
-    match FlinksClient::detail_reply(status, body, secrets)? {
+    let reply = Reply::read(status, body, secrets)?;
+    match FlinksClient::detail_reply(status, reply, secrets)? {
         DetailReply::Ready(detail) => Ok(Some(*detail)),
         DetailReply::Pending => Ok(None),
     }
@@ -59,12 +60,8 @@ pub fn accounts_detail(
 /// (`POST …/attributes/{requestId}`); both send the same `Card`, with its `AttributesDetail`.
 pub fn attributes(status: u16, body: &[u8], secrets: &[&str]) -> Result<Attributes> {
     let status = status_code(status)?;
-    let body = FlinksClient::read_body(status, body, secrets)?;
-    // The check of `call_ok`: only a 200 is an attributes reply.
-    if status != StatusCode::OK {
-        return Err(FlinksClient::api_error(status, &body, secrets));
-    }
-    FlinksClient::attributes_reply(status, body, secrets)
+    let reply = Reply::read(status, body, secrets)?;
+    FlinksClient::attributes_reply(status, reply, secrets)
 }
 
 /// The error the client makes of an answer it does not accept: `Api` from an error body
@@ -92,7 +89,7 @@ pub mod fuzz {
 
     /// An input is a reply body, optionally after a first line `#secret`: a password or token
     /// the call would scrub, chosen by the fuzzer (usually the body then echoes it).
-    fn split(data: &[u8]) -> (Option<&str>, &[u8]) {
+    pub(crate) fn split(data: &[u8]) -> (Option<&str>, &[u8]) {
         if let Some(rest) = data.strip_prefix(b"#") {
             let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
             let secret = std::str::from_utf8(&rest[..end.min(64)]).ok();

@@ -14,6 +14,7 @@ mod connect;
 pub mod decode;
 mod error;
 mod flow;
+mod fold;
 mod secret;
 mod wire;
 

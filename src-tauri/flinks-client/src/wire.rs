@@ -1,6 +1,8 @@
 //! Flinks' JSON, read leniently. Real Flinks replies mix key cases (`transactionid` and
-//! `TransactionId`), so every reply is first folded to lower-case keys and the types below name
-//! their fields in lower case. Unknown fields are ignored; the fields we need are strict.
+//! `TransactionId`), so the types below name their fields in lower case and are read with their
+//! keys folded to lower case: straight from the bytes for the large replies (`fold.rs`), from a
+//! folded tree ([`fold_keys`]) for the others. Unknown fields are ignored; the fields we need are
+//! strict.
 
 use std::fmt;
 use std::str::FromStr;
@@ -72,20 +74,65 @@ pub(crate) fn parse_date(raw: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// A list that Flinks sometimes sends as one object, or as null. Read as it streams (not through
+/// a `Value`), so that 50,000 transactions are not first held as a tree.
 fn de_vec_or_one<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| serde_json::from_value(v).map_err(serde::de::Error::custom))
-            .collect(),
-        Some(one) => serde_json::from_value(one)
-            .map(|t| vec![t])
-            .map_err(serde::de::Error::custom),
+    d.deserialize_option(VecOrOne(std::marker::PhantomData))
+}
+
+struct VecOrOne<T>(std::marker::PhantomData<T>);
+
+/// A value other than a list or null is one `T`, read from that value as it came.
+macro_rules! vec_or_one_scalar {
+    ($($method:ident($ty:ty) => $de:ty;)*) => {$(
+        fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Vec<T>, E> {
+            T::deserialize(<$de>::new(v)).map(|t| vec![t])
+        }
+    )*};
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for VecOrOne<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, one item or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|t| vec![t])
+    }
+
+    vec_or_one_scalar! {
+        visit_bool(bool) => serde::de::value::BoolDeserializer<E>;
+        visit_i64(i64) => serde::de::value::I64Deserializer<E>;
+        visit_u64(u64) => serde::de::value::U64Deserializer<E>;
+        visit_f64(f64) => serde::de::value::F64Deserializer<E>;
+        visit_str(&str) => serde::de::value::StrDeserializer<E>;
+        visit_string(String) => serde::de::value::StringDeserializer<E>;
     }
 }
 
@@ -193,6 +240,43 @@ pub struct AccountsDetail {
     pub login: Option<Login>,
     #[serde(rename = "institution", default)]
     pub institution: Option<String>,
+}
+
+/// A 200 of the data endpoints as [`crate::fold::from_slice`] reads it: [`AccountsDetail`]'s
+/// fields, which these must mirror, and the `FlinksCode` the request ledger records (the tree
+/// path reads it from the tree). A duplicate of a field refuses the body, as for AccountsDetail.
+#[derive(Deserialize)]
+pub(crate) struct DetailBody {
+    #[serde(rename = "requestid", default)]
+    request_id: Option<RequestId>,
+    #[serde(rename = "accounts", default, deserialize_with = "de_vec_or_one")]
+    accounts: Vec<Account>,
+    #[serde(rename = "login", default)]
+    login: Option<Login>,
+    #[serde(rename = "institution", default)]
+    institution: Option<String>,
+    #[serde(rename = "flinkscode", default)]
+    flinks_code: Option<Value>,
+}
+
+impl DetailBody {
+    pub(crate) fn into_parts(self) -> (AccountsDetail, Option<String>) {
+        let detail = AccountsDetail {
+            request_id: self.request_id,
+            accounts: self.accounts,
+            login: self.login,
+            institution: self.institution,
+        };
+        (detail, string_only(self.flinks_code))
+    }
+}
+
+/// What the tree path's `Value::as_str` keeps of a value.
+fn string_only(value: Option<Value>) -> Option<String> {
+    match value {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// The attributes packages of flinks-api.md §4.1.
@@ -380,6 +464,159 @@ impl Attributes {
             values,
             details,
         })
+    }
+}
+
+/// An attributes 200 as [`crate::fold::from_slice`] reads it, with its `FlinksCode`. It gives
+/// what [`Attributes::from_folded`] gives on the folded tree, or refuses the body where the two
+/// could differ (a key twice in an object, an attribute whose value is a list or an object), so
+/// that the tree path decides those.
+pub(crate) struct AttributesBody {
+    pub attributes: Attributes,
+    pub flinks_code: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for AttributesBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(AttributesBodyVisitor)
+    }
+}
+
+struct AttributesBodyVisitor;
+
+/// A root key of an attributes reply that matters here; keys arrive folded.
+enum RootKey {
+    RequestId,
+    Card,
+    FlinksCode,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for RootKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = RootKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<RootKey, E> {
+                Ok(match key {
+                    "requestid" => RootKey::RequestId,
+                    "card" => RootKey::Card,
+                    "flinkscode" => RootKey::FlinksCode,
+                    _ => RootKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
+fn duplicate<E: serde::de::Error>(key: &str) -> E {
+    E::custom(format_args!("`{key}` comes twice"))
+}
+
+impl<'de> serde::de::Visitor<'de> for AttributesBodyVisitor {
+    type Value = AttributesBody;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an attributes reply")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut request_id = None;
+        let mut card = None;
+        let mut flinks_code = None;
+        while let Some(key) = map.next_key::<RootKey>()? {
+            match key {
+                RootKey::RequestId if request_id.is_none() => {
+                    request_id = Some(map.next_value::<Value>()?);
+                }
+                RootKey::Card if card.is_none() => card = Some(map.next_value::<Card>()?),
+                RootKey::FlinksCode if flinks_code.is_none() => {
+                    flinks_code = Some(map.next_value::<Value>()?);
+                }
+                RootKey::RequestId => return Err(duplicate("requestid")),
+                RootKey::Card => return Err(duplicate("card")),
+                RootKey::FlinksCode => return Err(duplicate("flinkscode")),
+                RootKey::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(Card { values, details }) = card else {
+            return Err(serde::de::Error::custom("the reply has no `Card`"));
+        };
+        Ok(AttributesBody {
+            attributes: Attributes {
+                request_id: string_only(request_id).map(RequestId),
+                values,
+                details,
+            },
+            flinks_code: string_only(flinks_code),
+        })
+    }
+}
+
+struct Card {
+    values: IndexMap<String, AttributeValue>,
+    details: Vec<AttributeDetail>,
+}
+
+impl<'de> Deserialize<'de> for Card {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct CardVisitor;
+        impl<'de> serde::de::Visitor<'de> for CardVisitor {
+            type Value = Card;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the `Card` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Card, A::Error> {
+                let mut values = IndexMap::with_capacity(map.size_hint().unwrap_or(0));
+                let mut details = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    match name.as_str() {
+                        // Card.Id is the loginId: a secret, and not an attribute.
+                        "id" => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                        "attributesdetail" if details.is_none() => {
+                            details = Some(map.next_value::<VecOrOneOf<AttributeDetail>>()?.0);
+                        }
+                        "attributesdetail" => return Err(duplicate("attributesdetail")),
+                        _ => {
+                            let value = match map.next_value::<Value>()? {
+                                Value::Array(_) | Value::Object(_) => {
+                                    return Err(serde::de::Error::custom(
+                                        "a nested attribute value is left to the tree path",
+                                    ))
+                                }
+                                scalar => AttributeValue::from_json(scalar),
+                            };
+                            if values.contains_key(&name) {
+                                return Err(duplicate(&name));
+                            }
+                            values.insert(name, value);
+                        }
+                    }
+                }
+                Ok(Card {
+                    values,
+                    details: details.unwrap_or_default(),
+                })
+            }
+        }
+        d.deserialize_map(CardVisitor)
+    }
+}
+
+/// [`de_vec_or_one`] as a type, for hand-written visitors.
+struct VecOrOneOf<T>(Vec<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for VecOrOneOf<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_vec_or_one(d).map(VecOrOneOf)
     }
 }
 
