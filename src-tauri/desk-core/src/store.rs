@@ -2,6 +2,8 @@
 //! the request ledger. Versioned migrations, WAL, foreign keys on. A database that cannot be
 //! opened is reported and left as it is: never recreated over the user's history.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -34,6 +36,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_authorize_tokens.sql")),
         M::up(include_str!("../migrations/0004_account_balances.sql")),
         M::up(include_str!("../migrations/0005_environment_settings.sql")),
+        M::up(include_str!("../migrations/0006_run_transactions.sql")),
     ])
 }
 
@@ -114,6 +117,97 @@ pub struct StoredDetail {
     pub debit: Option<String>,
     pub credit: Option<String>,
     pub balance: Option<String>,
+}
+
+/// A detail's transaction without the value it is behind: equal for two details exactly when
+/// they show the same transaction.
+type TransactionFields<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+impl StoredDetail {
+    fn transaction(&self) -> TransactionFields<'_> {
+        (
+            self.account_id.as_deref(),
+            self.transaction_id.as_deref(),
+            &self.date,
+            self.description.as_deref(),
+            self.debit.as_deref(),
+            self.credit.as_deref(),
+            self.balance.as_deref(),
+        )
+    }
+}
+
+/// A run's details as they are stored: each distinct transaction once, and for each value the
+/// places of its transactions among them, in the order Flinks listed them.
+struct SharedDetails<'a> {
+    transactions: Vec<&'a StoredDetail>,
+    lists: Vec<(&'a str, Vec<usize>)>,
+}
+
+fn share_transactions<'a>(details: &'a [StoredDetail]) -> SharedDetails<'a> {
+    let mut shared = SharedDetails {
+        transactions: Vec::new(),
+        lists: Vec::new(),
+    };
+    // Flinks' transaction id (with its account's) finds a repeat by a short key. The other fields
+    // are still compared, so two details that differ in anything are never merged and explain
+    // shows exactly what Flinks sent; those, and details without an id, go by all their fields.
+    let mut by_id: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut by_fields: HashMap<TransactionFields<'_>, usize> = HashMap::new();
+    let mut lists_by_name: HashMap<&str, usize> = HashMap::new();
+    // A value's details come one after another: the last list is the one wanted almost always.
+    let mut last: Option<(&str, usize)> = None;
+    for d in details {
+        let add = |shared: &mut SharedDetails<'a>| {
+            shared.transactions.push(d);
+            shared.transactions.len() - 1
+        };
+        let fields = d.transaction();
+        let index = match d.transaction_id.as_deref() {
+            Some(id) => {
+                let found = *by_id
+                    .entry((d.account_id.as_deref(), id))
+                    .or_insert_with(|| add(&mut shared));
+                if shared.transactions[found].transaction() == fields {
+                    found
+                } else {
+                    *by_fields.entry(fields).or_insert_with(|| add(&mut shared))
+                }
+            }
+            None => *by_fields.entry(fields).or_insert_with(|| add(&mut shared)),
+        };
+        let list = match last {
+            Some((name, list)) if name == d.name => list,
+            _ => *lists_by_name.entry(&d.name).or_insert_with(|| {
+                shared.lists.push((&d.name, Vec::new()));
+                shared.lists.len() - 1
+            }),
+        };
+        last = Some((&d.name, list));
+        shared.lists[list].1.push(index);
+    }
+    shared
+}
+
+fn json_list(indexes: &[usize]) -> String {
+    let mut text = String::with_capacity(indexes.len() * 6 + 2);
+    text.push('[');
+    for (i, index) in indexes.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{index}");
+    }
+    text.push(']');
+    text
 }
 
 /// One account's end-of-day balances in a run: what the balance chart draws.
@@ -265,6 +359,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(classify)?;
         conn.pragma_update(None, "foreign_keys", true)
+            .map_err(classify)?;
+        // Safe with WAL: NORMAL syncs at checkpoints rather than at every commit, and the
+        // database stays consistent whatever happens. Only a power cut or an OS crash (not a
+        // crash of the app) can lose the last commits before it, and every commit is cheaper.
+        conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(classify)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(classify)?;
@@ -509,10 +608,12 @@ impl Store {
         done: &Completion<'_>,
         balances: &[BalanceSeries],
     ) -> Result<(), StoreError> {
+        // Before taking the connection: the store's other callers need not wait for it.
+        let shared = share_transactions(done.details);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
-            let mut balance = tx.prepare(
+            let mut balance = tx.prepare_cached(
                 "INSERT INTO account_balances (run_id, position, account_id, title, last4, date, balance)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
@@ -529,7 +630,7 @@ impl Store {
                     ])?;
                 }
             }
-            let mut insert = tx.prepare(
+            let mut insert = tx.prepare_cached(
                 "INSERT INTO attribute_values (run_id, position, scope, name, raw, number)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
@@ -543,16 +644,15 @@ impl Store {
                     v.number
                 ])?;
             }
-            let mut detail = tx.prepare(
-                "INSERT INTO attribute_details (run_id, name, position, account_id, transaction_id,
-                     date, description, debit, credit, balance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            let mut transaction = tx.prepare_cached(
+                "INSERT INTO run_transactions (run_id, id, account_id, transaction_id, date,
+                     description, debit, credit, balance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for (position, d) in done.details.iter().enumerate() {
-                detail.execute(params![
+            for (id, d) in shared.transactions.iter().enumerate() {
+                transaction.execute(params![
                     run_id,
-                    d.name,
-                    position as i64,
+                    id as i64,
                     d.account_id,
                     d.transaction_id,
                     d.date,
@@ -561,6 +661,12 @@ impl Store {
                     d.credit,
                     d.balance
                 ])?;
+            }
+            let mut list = tx.prepare_cached(
+                "INSERT INTO attribute_detail_lists (run_id, name, txns) VALUES (?1, ?2, ?3)",
+            )?;
+            for (name, indexes) in &shared.lists {
+                list.execute(params![run_id, name, json_list(indexes)])?;
             }
         }
         let updated = tx.execute(
@@ -673,23 +779,38 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Whether the run was stored before migration 0006, with its details in attribute_details.
+    fn has_legacy_details(conn: &Connection, run_id: i64) -> Result<bool, StoreError> {
+        Ok(conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM attribute_details WHERE run_id = ?1)")?
+            .query_row(params![run_id], |r| r.get(0))?)
+    }
+
     /// The transactions behind one value of a run, in the order Flinks listed them.
     pub fn details(&self, run_id: i64, name: &str) -> Result<Vec<StoredDetail>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT name, account_id, transaction_id, date, description, debit, credit, balance
-             FROM attribute_details WHERE run_id = ?1 AND name = ?2 ORDER BY position",
-        )?;
+        let sql = if Self::has_legacy_details(&conn, run_id)? {
+            "SELECT account_id, transaction_id, date, description, debit, credit, balance
+             FROM attribute_details WHERE run_id = ?1 AND name = ?2 ORDER BY position"
+        } else {
+            "SELECT t.account_id, t.transaction_id, t.date, t.description, t.debit, t.credit,
+                 t.balance
+             FROM attribute_detail_lists l, json_each(l.txns) j
+             JOIN run_transactions t ON t.run_id = l.run_id AND t.id = j.value
+             WHERE l.run_id = ?1 AND l.name = ?2
+             ORDER BY j.key"
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![run_id, name], |r| {
             Ok(StoredDetail {
-                name: r.get(0)?,
-                account_id: r.get(1)?,
-                transaction_id: r.get(2)?,
-                date: r.get(3)?,
-                description: r.get(4)?,
-                debit: r.get(5)?,
-                credit: r.get(6)?,
-                balance: r.get(7)?,
+                name: name.to_owned(),
+                account_id: r.get(0)?,
+                transaction_id: r.get(1)?,
+                date: r.get(2)?,
+                description: r.get(3)?,
+                debit: r.get(4)?,
+                credit: r.get(5)?,
+                balance: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -737,14 +858,14 @@ impl Store {
     }
 
     /// How many transactions stand behind each value of a run that has any.
-    pub fn detail_counts(
-        &self,
-        run_id: i64,
-    ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+    pub fn detail_counts(&self, run_id: i64) -> Result<HashMap<String, u32>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT name, count(*) FROM attribute_details WHERE run_id = ?1 GROUP BY name",
-        )?;
+        let sql = if Self::has_legacy_details(&conn, run_id)? {
+            "SELECT name, count(*) FROM attribute_details WHERE run_id = ?1 GROUP BY name"
+        } else {
+            "SELECT name, json_array_length(txns) FROM attribute_detail_lists WHERE run_id = ?1"
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -1049,7 +1170,7 @@ mod tests {
             .conn()
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 5, "every migration ran");
+        assert_eq!(version, 6, "every migration ran");
         let table: i64 = store
             .conn()
             .query_row(
@@ -1065,6 +1186,246 @@ mod tests {
             [value("balance_min", "-153.74", Some(-153.74))]
         );
         assert!(store.balances(7).unwrap().is_empty(), "an old run has none");
+    }
+
+    /// A transaction as Flinks lists it behind `name`; its fields all follow from `id`.
+    fn txn(name: &str, id: &str) -> StoredDetail {
+        StoredDetail {
+            name: name.into(),
+            account_id: Some("acct".into()),
+            transaction_id: Some(id.into()),
+            date: format!("2026-01-{:02}", id.len()),
+            description: Some(format!("PAYMENT {id}")),
+            debit: Some(format!("{}.5", id.len())),
+            credit: None,
+            balance: Some(format!("-{}", id.len())),
+        }
+    }
+
+    fn rows_of(store: &Store, table: &str, run: i64) -> i64 {
+        store
+            .conn()
+            .query_row(
+                &format!("SELECT count(*) FROM {table} WHERE run_id = ?1"),
+                params![run],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn complete_with(store: &Store, run: i64, details: &[StoredDetail]) -> Result<(), StoreError> {
+        store.complete_run(
+            run,
+            &Completion {
+                request_id: "r",
+                duration_ms: 1,
+                accounts: 1,
+                transactions: 3,
+                values: &[],
+                details,
+            },
+        )
+    }
+
+    /// What explain must show for `name`: the details given for it, in the order given.
+    fn given(details: &[StoredDetail], name: &str) -> Vec<StoredDetail> {
+        details.iter().filter(|d| d.name == name).cloned().collect()
+    }
+
+    #[test]
+    fn a_transaction_behind_several_values_is_stored_once_and_explained_under_each() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "all").unwrap();
+        // "nsf" comes back after "fees": its list goes on where it stopped.
+        let details = [
+            txn("nsf", "t1"),
+            txn("nsf", "t22"),
+            txn("fees", "t22"),
+            txn("fees", "t333"),
+            txn("fees", "t1"),
+            txn("nsf", "t333"),
+        ];
+        complete_with(&store, run, &details).unwrap();
+        assert_eq!(rows_of(&store, "run_transactions", run), 3);
+        assert_eq!(rows_of(&store, "attribute_detail_lists", run), 2);
+        assert_eq!(rows_of(&store, "attribute_details", run), 0);
+        for name in ["nsf", "fees"] {
+            assert_eq!(store.details(run, name).unwrap(), given(&details, name));
+        }
+        let ids = |name| -> Vec<String> {
+            store
+                .details(run, name)
+                .unwrap()
+                .into_iter()
+                .map(|d| d.transaction_id.unwrap())
+                .collect()
+        };
+        assert_eq!(ids("nsf"), ["t1", "t22", "t333"]);
+        assert_eq!(ids("fees"), ["t22", "t333", "t1"]);
+        assert!(store.details(run, "none_behind").unwrap().is_empty());
+        assert_eq!(
+            store.detail_counts(run).unwrap(),
+            HashMap::from([("nsf".to_owned(), 3), ("fees".to_owned(), 3)])
+        );
+    }
+
+    #[test]
+    fn details_that_differ_in_anything_are_kept_apart() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "all").unwrap();
+        // The same id with another balance, or in another account, is not the same transaction
+        // to explain; without an id, only equal fields are the same transaction.
+        let mut rebalanced = txn("b", "t1");
+        rebalanced.balance = Some("99".into());
+        let mut elsewhere = txn("b", "t1");
+        elsewhere.account_id = Some("other".into());
+        let no_id = |name: &str, description: &str| StoredDetail {
+            transaction_id: None,
+            account_id: None,
+            description: Some(description.into()),
+            ..txn(name, "x")
+        };
+        let details = [
+            txn("a", "t1"),
+            no_id("a", "CASH"),
+            rebalanced,
+            elsewhere,
+            txn("b", "t1"),
+            no_id("b", "CASH"),
+            no_id("b", "CHEQUE"),
+        ];
+        complete_with(&store, run, &details).unwrap();
+        // t1, CASH, t1 rebalanced, t1 elsewhere, CHEQUE.
+        assert_eq!(rows_of(&store, "run_transactions", run), 5);
+        for name in ["a", "b"] {
+            assert_eq!(store.details(run, name).unwrap(), given(&details, name));
+        }
+    }
+
+    #[test]
+    fn details_are_written_with_the_completion_or_not_at_all() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "all").unwrap();
+        store
+            .end_run(run, RunStatus::Cancelled, 1, "run.cancelled", "stopped")
+            .unwrap();
+        // The details go in before the run is found not running any more.
+        assert!(matches!(
+            complete_with(&store, run, &[txn("nsf", "t1")]),
+            Err(StoreError::NoSuchRun(_))
+        ));
+        assert_eq!(rows_of(&store, "run_transactions", run), 0);
+        assert_eq!(rows_of(&store, "attribute_detail_lists", run), 0);
+        assert!(store.detail_counts(run).unwrap().is_empty());
+    }
+
+    #[test]
+    fn deleting_a_customer_deletes_the_transactions_of_its_runs() {
+        let (_dir, store) = store();
+        let c = customer(&store);
+        let run = store.start_run(c, "all").unwrap();
+        complete_with(&store, run, &[txn("nsf", "t1"), txn("fees", "t1")]).unwrap();
+        assert_eq!(rows_of(&store, "run_transactions", run), 1);
+        store.delete_customer(c).unwrap();
+        assert_eq!(rows_of(&store, "run_transactions", run), 0);
+        assert_eq!(rows_of(&store, "attribute_detail_lists", run), 0);
+    }
+
+    #[test]
+    fn a_run_stored_before_migration_6_explains_as_it_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        // As the code before migration 6 wrote a run: every detail a row of attribute_details,
+        // its position counted over the whole run; t1 is behind both values.
+        let old_query = "SELECT name, account_id, transaction_id, date, description, debit, credit,
+                 balance
+             FROM attribute_details WHERE run_id = ?1 AND name = ?2 ORDER BY position";
+        let read_old = |conn: &Connection, name: &str| -> Vec<StoredDetail> {
+            conn.prepare(old_query)
+                .unwrap()
+                .query_map(params![7, name], |r| {
+                    Ok(StoredDetail {
+                        name: r.get(0)?,
+                        account_id: r.get(1)?,
+                        transaction_id: r.get(2)?,
+                        date: r.get(3)?,
+                        description: r.get(4)?,
+                        debit: r.get(5)?,
+                        credit: r.get(6)?,
+                        balance: r.get(7)?,
+                    })
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let before = {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(migrations_up_to(5))
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO environments (id, key, name, kind, api_base_url, customer_id, created_at)
+                     VALUES (1, 'builtin', 'Sandbox', 'builtin', 'http://127.0.0.1:1', 'cid', '2025-06-01');
+                 INSERT INTO customers (id, environment_id, key, label, login_last4, created_at)
+                     VALUES (1, 1, 'borrower_nsf', 'Kevin', 'e2fe', '2025-06-01');
+                 INSERT INTO runs (id, customer_id, package, status, request_id, started_at, finished_at)
+                     VALUES (7, 1, 'credit-risk', 'completed', 'r7', '2025-06-01', '2025-06-01');
+                 INSERT INTO attribute_details (run_id, name, position, account_id, transaction_id,
+                         date, description, debit, credit, balance)
+                     VALUES (7, 'count_nsf_90_days', 0, 'a', 't1', '2025-05-02', 'NSF FEE', '48', NULL, '-12.5'),
+                            (7, 'sum_fees', 1, 'a', 't1', '2025-05-02', 'NSF FEE', '48', NULL, '-12.5'),
+                            (7, 'count_nsf_90_days', 2, 'a', 't2', '2025-05-09', 'NSF FEE', '48', NULL, '-60.5'),
+                            (7, 'sum_fees', 3, NULL, NULL, '2025-05-30', NULL, '3.95', NULL, NULL);",
+            )
+            .unwrap();
+            ["count_nsf_90_days", "sum_fees"].map(|name| read_old(&conn, name))
+        };
+        assert_eq!((before[0].len(), before[1].len()), (2, 2));
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            rows_of(&store, "run_transactions", 7),
+            0,
+            "old rows stay put"
+        );
+        assert_eq!(store.details(7, "count_nsf_90_days").unwrap(), before[0]);
+        assert_eq!(store.details(7, "sum_fees").unwrap(), before[1]);
+        assert_eq!(
+            store.detail_counts(7).unwrap(),
+            HashMap::from([
+                ("count_nsf_90_days".to_owned(), 2),
+                ("sum_fees".to_owned(), 2)
+            ])
+        );
+
+        // A new run beside it is written the new way, and each reads from its own tables.
+        let run = store.start_run(1, "credit-risk").unwrap();
+        complete_with(&store, run, &[txn("count_nsf_90_days", "n1")]).unwrap();
+        assert_eq!(rows_of(&store, "attribute_details", run), 0);
+        assert_eq!(
+            store.details(run, "count_nsf_90_days").unwrap(),
+            [txn("count_nsf_90_days", "n1")]
+        );
+        assert_eq!(store.details(7, "count_nsf_90_days").unwrap(), before[0]);
+        assert_eq!(store.detail_counts(run).unwrap()["count_nsf_90_days"], 1);
+    }
+
+    /// The first `n` migrations, as a database of that version was built.
+    fn migrations_up_to(n: usize) -> Vec<M<'static>> {
+        [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_attribute_details.sql"),
+            include_str!("../migrations/0003_authorize_tokens.sql"),
+            include_str!("../migrations/0004_account_balances.sql"),
+            include_str!("../migrations/0005_environment_settings.sql"),
+        ][..n]
+            .iter()
+            .map(|sql| M::up(sql))
+            .collect()
     }
 
     #[test]

@@ -321,7 +321,7 @@ async fn a_version_3_database_is_upgraded_and_its_runs_open_without_a_balance_ch
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 5, "every migration ran");
+        assert_eq!(version, 6, "every migration ran");
         let columns: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_info('account_balances')")
             .unwrap()
