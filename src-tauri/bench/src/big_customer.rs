@@ -119,10 +119,11 @@ pub fn run() -> Result<Vec<Figure>> {
         ),
         Figure::new("big_customer_compute_all", compute, "ms"),
         Figure::new("big_customer_store", store, "ms"),
+        // What the desk hands the store; it keeps each distinct transaction once.
         Figure::new(
-            "big_customer_stored_rows",
+            "big_customer_values_and_details",
             (first.values + first.details) as f64,
-            "rows",
+            "records",
         ),
         Figure::new("big_customer_export", export, "ms"),
         Figure::new("big_customer_total", total_s, "s").goal(Goal::AtMost(0.5)),
