@@ -859,6 +859,24 @@ function renderCharts(charts) {
   $('charts-panel').hidden = charts.length === 0;
 }
 
+// While a run goes, the previous run's numbers leave the screen: read beside a new customer's
+// name, they would be taken for that customer's.
+function showRunning(packageSlug, customerId) {
+  const customer = state.customers.find((c) => c.id === customerId);
+  const title = state.packageTitles[packageSlug] ?? packageSlug;
+  showView('results');
+  closeComparison();
+  state.result = null;
+  $('export').disabled = true;
+  $('copy-request-id').disabled = true;
+  $('export-status').textContent = '';
+  $('table').hidden = true;
+  $('headlines').hidden = true;
+  $('charts-panel').hidden = true;
+  $('filter').disabled = true;
+  $('summary').textContent = `Running ${title} for ${customer ? customer.label : 'the customer'}…`;
+}
+
 async function run(event) {
   event.preventDefault();
   const customerId = $('customer').value;
@@ -870,6 +888,8 @@ async function run(event) {
   state.runId = -1;
   $('run').disabled = true;
   $('cancel').hidden = false;
+  const previous = state.result;
+  showRunning(chosen.value, customerId);
   const channel = new tauri.core.Channel();
   channel.onmessage = onEvent;
   try {
@@ -884,6 +904,9 @@ async function run(event) {
     loadCustomers().catch(showError);
   } catch (err) {
     for (const li of document.querySelectorAll('#stages li[data-status="active"]')) setStage(li.dataset.stage, 'failed');
+    // The last results come back, marked as such by their own summary line.
+    if (previous) showResult(previous);
+    else $('summary').textContent = 'Pick a customer and a package, then press Run.';
     if (err && err.code === 'cancelled') {
       $('progress-detail').textContent = 'Run cancelled. Nothing was changed.';
     } else {
