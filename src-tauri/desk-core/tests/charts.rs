@@ -2,29 +2,20 @@
 //! a desk on its built-in sandbox, checked against the sandbox's own persona data and the runs'
 //! own values, and against a database from before either.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use desk_core::catalog::Unit;
 use desk_core::charts::cad;
 use desk_core::store::{BalanceSeries, DayBalance};
-use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, RunResult, Store};
+use desk_core::{Desk, MemoryStore, Package, RunResult};
 use rust_decimal::Decimal;
 
 async fn desk_on(db: &Path) -> Desk {
-    Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(db).unwrap(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await
-    .expect("the built-in sandbox starts")
+    common::start_desk(db, Arc::new(MemoryStore::default())).await
 }
 
 async fn ran(desk: &Desk, customer: &str, package: Package) -> RunResult {

@@ -2,26 +2,17 @@
 //! opens the sandbox's Connect page, the sign-in it performs yields a loginId, and the redirect
 //! becomes a customer whose loginId is in the keyring only.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
-use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, Store};
+use std::sync::Arc;
+
+use desk_core::{Desk, MemoryStore, Package};
 use flinks_client::{
     AuthorizeOutcome, Environment, FlinksClient, LiveCredentials, Secret, TOOLBOX_CUSTOMER_ID,
 };
 
 async fn desk(dir: &std::path::Path, secrets: Arc<MemoryStore>) -> Desk {
-    Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(&dir.join("desk.sqlite3")).unwrap(),
-        secrets,
-    )
-    .await
-    .unwrap()
+    common::start_desk(&dir.join("desk.sqlite3"), secrets).await
 }
 
 /// What the Connect page does when the customer signs in: a live Authorize with one of the

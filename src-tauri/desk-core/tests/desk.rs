@@ -1,12 +1,13 @@
 //! The desk against its built-in sandbox over real HTTP: what the app calls, without the app.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::catalog::Unit;
 use desk_core::{
-    BuiltinOptions, CsvOptions, Desk, MemoryStore, NewEnvironment, Package, PortfolioEvent,
-    RunEvent, RunStatus, Store,
+    CsvOptions, Desk, MemoryStore, NewEnvironment, Package, PortfolioEvent, RunEvent, RunStatus,
 };
 use flinks_client::{Environment, FlinksClient, LoginId};
 use flinks_sandbox::{Sandbox, SandboxConfig};
@@ -39,19 +40,13 @@ async fn ran(desk: &Desk, customer: &str, package: Package) -> desk_core::RunRes
 
 async fn desk(pending_ms: u64) -> TestDesk {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("desk.sqlite3")).unwrap();
     let secrets = Arc::new(MemoryStore::default());
-    let desk = Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::from_millis(pending_ms),
-            poll_interval: Duration::from_millis(30),
-        },
-        store,
+    let desk = common::start_desk_pending(
+        &dir.path().join("desk.sqlite3"),
         secrets.clone(),
+        Duration::from_millis(pending_ms),
     )
-    .await
-    .expect("the built-in sandbox starts");
+    .await;
     TestDesk { desk, dir, secrets }
 }
 
@@ -760,17 +755,7 @@ async fn cancelling_a_portfolio_stops_started_and_queued_runs_and_saves_none_as_
 async fn a_renamed_customer_keeps_its_name_across_restarts_and_in_new_runs() {
     let dir = tempfile::tempdir().unwrap();
     let start = |dir: std::path::PathBuf| async move {
-        Desk::start(
-            BuiltinOptions {
-                port: None,
-                pending_for: Duration::ZERO,
-                poll_interval: Duration::from_millis(30),
-            },
-            Store::open(&dir.join("desk.sqlite3")).unwrap(),
-            Arc::new(MemoryStore::default()),
-        )
-        .await
-        .unwrap()
+        common::start_desk(&dir.join("desk.sqlite3"), Arc::new(MemoryStore::default())).await
     };
     let desk = start(dir.path().to_owned()).await;
     assert!(desk.rename_customer("borrower_nsf", "  ").is_err());

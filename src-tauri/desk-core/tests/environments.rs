@@ -2,29 +2,21 @@
 //! and editing an environment, against the built-in sandbox and second sandboxes standing in
 //! for private Flinks instances, over real HTTP.
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use desk_core::{
-    BuiltinOptions, Desk, DeskError, EnvironmentEdit, EnvironmentSettings, EnvironmentView,
-    MemoryStore, NewEnvironment, Package, SecretError, SecretStore, Store,
+    Desk, DeskError, EnvironmentEdit, EnvironmentSettings, EnvironmentView, MemoryStore,
+    NewEnvironment, Package, SecretError, SecretStore,
 };
 use flinks_client::Secret;
 use flinks_sandbox::{Sandbox, SandboxConfig};
 
 async fn start(dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
-    Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(&dir.join("desk.sqlite3")).unwrap(),
-        secrets,
-    )
-    .await
-    .expect("the built-in sandbox starts")
+    common::start_desk(&dir.join("desk.sqlite3"), secrets).await
 }
 
 /// A second Flinks-compatible server, as a private instance would be.

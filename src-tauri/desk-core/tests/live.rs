@@ -2,27 +2,16 @@
 //! Flinks Capital sandbox over HTTP, its security question answered (wrong, then right), and
 //! the saved login's loginId in the keyring only.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use desk_core::{
-    BuiltinOptions, Desk, LiveSignIn, MemoryStore, NewEnvironment, Package, SecretStore,
-    SignInStep, Store,
-};
+use desk_core::{Desk, LiveSignIn, MemoryStore, NewEnvironment, Package, SecretStore, SignInStep};
 use flinks_sandbox::{capital, Sandbox, SandboxConfig};
 
 async fn desk(dir: &std::path::Path, secrets: Arc<MemoryStore>) -> Desk {
-    Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(&dir.join("desk.sqlite3")).unwrap(),
-        secrets,
-    )
-    .await
-    .unwrap()
+    common::start_desk(&dir.join("desk.sqlite3"), secrets).await
 }
 
 fn sign_in(environment: &str, username: &str, password: &str) -> LiveSignIn {

@@ -2,13 +2,14 @@
 //! transaction is stored once per run (migration 0006), and runs stored before that, one row per
 //! value and transaction in attribute_details, read as they did.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use desk_core::store::{Completion, StoredDetail};
-use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, Store};
+use desk_core::{MemoryStore, Package, Store};
 use proptest::prelude::*;
 use rusqlite::Connection;
 
@@ -75,17 +76,7 @@ async fn an_upgraded_database_explains_its_old_runs_as_before_and_its_new_runs_a
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.sqlite3");
     version_5_database(&db);
-    let desk = Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(&db).unwrap(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await
-    .expect("the built-in sandbox starts");
+    let desk = common::start_desk(&db, Arc::new(MemoryStore::default())).await;
 
     let nsf = desk.explain(7, "count_nsf_90_days").unwrap();
     assert_eq!(

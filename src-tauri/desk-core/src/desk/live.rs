@@ -84,6 +84,17 @@ impl SignIns {
         map.remove(id)
     }
 
+    /// Puts a sign-in back under its id to be answered again, its wait starting anew.
+    fn keep(&self, id: &str, pending: PendingSignIn) {
+        self.0.lock().expect("sign-ins lock").insert(
+            id.to_owned(),
+            PendingSignIn {
+                asked: Instant::now(),
+                ..pending
+            },
+        );
+    }
+
     fn put(&self, pending: PendingSignIn) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         self.0
@@ -145,13 +156,7 @@ impl Desk {
         })?;
         if answers.len() != pending.prompts.len() || answers.iter().any(|a| a.trim().is_empty()) {
             let asked = pending.prompts.len();
-            self.sign_ins.0.lock().expect("sign-ins lock").insert(
-                sign_in.to_owned(),
-                PendingSignIn {
-                    asked: Instant::now(),
-                    ..pending
-                },
-            );
+            self.sign_ins.keep(sign_in, pending);
             return Err(DeskError::Invalid(format!(
                 "answer every question ({asked} asked)"
             )));
@@ -175,13 +180,7 @@ impl Desk {
             Ok(outcome) => self.after_authorize(&env, outcome, pending.label, pending.institution),
             Err(e) if e.code() == Some(&FlinksCode::InvalidSecurityResponse) => {
                 // Flinks keeps the question open after a wrong answer: so does the desk.
-                self.sign_ins.0.lock().expect("sign-ins lock").insert(
-                    sign_in.to_owned(),
-                    PendingSignIn {
-                        asked: Instant::now(),
-                        ..pending
-                    },
-                );
+                self.sign_ins.keep(sign_in, pending);
                 Err(e.into())
             }
             Err(e) => Err(e.into()),
