@@ -215,15 +215,7 @@ async fn a_custom_request_shows_exactly_the_attributes_picked() -> Result<()> {
 }
 
 async fn custom_path(app: &App) -> Result<()> {
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("option[value=\"borrower_nsf\"]"))
-        .await?;
-    app.by_testid("customer-select")
-        .await?
-        .select_by_value("borrower_nsf")
-        .await?;
+    app.choose_customer("borrower_nsf").await?;
     app.by_testid("package-custom").await?.click().await?;
     assert!(
         !app.by_testid("run-button").await?.is_enabled().await?,

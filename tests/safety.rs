@@ -194,16 +194,7 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
     app.fill("env-secret-key", &instance.config().secret_key)
         .await?;
     app.by_testid("env-authorize-tokens").await?.click().await?;
-    app.by_testid("env-save").await?.click().await?;
-    let list = app.by_testid("environment-list").await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !list.text().await?.contains("Audit instance") {
-        if Instant::now() > deadline {
-            let error = app.by_testid("env-error").await?.text().await?;
-            bail!("the environment was not added: {error}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.save_environment("Audit instance").await?;
     app.by_testid("env-close").await?.click().await?;
 
     // A customer through Connect (tokens on the page, MFA), one by a pasted loginId.
@@ -271,34 +262,13 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
 async fn a_run_killed_mid_way_is_marked_interrupted_and_nothing_else_changes() -> Result<()> {
     // First session: one completed run.
     let app = App::start(0).await?;
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("option[value=\"borrower_nsf\"]"))
-        .await?;
-    app.by_testid("customer-select")
-        .await?
-        .select_by_value("borrower_nsf")
-        .await?;
-    app.by_testid("package-credit-risk").await?.click().await?;
-    app.by_testid("run-button").await?.click().await?;
-    app.wait_for_results().await?;
+    app.run_on_screen("borrower_nsf", "credit-risk").await?;
     let first_values = app.by_testid("summary").await?.text().await?;
     let data = app.close_keeping_data().await;
 
     // Second session: a run that waits on Flinks, and the process is killed under it.
     let app = App::launch(600_000, data, &[]).await?;
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("option[value=\"gig_worker\"]"))
-        .await?;
-    app.by_testid("customer-select")
-        .await?
-        .select_by_value("gig_worker")
-        .await?;
-    app.by_testid("package-income").await?.click().await?;
-    app.by_testid("run-button").await?.click().await?;
+    app.start_run("gig_worker", "income").await?;
     let detail = app.by_testid("progress-detail").await?;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !detail.text().await?.contains("still processing") {

@@ -368,15 +368,7 @@ async fn a_run_stuck_in_pending_can_be_cancelled() -> Result<()> {
 }
 
 async fn cancel_path(app: &App) -> Result<()> {
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("option[value=\"gig_worker\"]"))
-        .await?;
-    app.by_testid("customer-select")
-        .await?
-        .select_by_value("gig_worker")
-        .await?;
+    app.choose_customer("gig_worker").await?;
     app.by_testid("run-button").await?.click().await?;
     let detail = app.by_testid("progress-detail").await?;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -503,17 +495,8 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
     app.fill("env-customer-id", "e2e-private-customer").await?;
     app.fill("env-api-key", "xk-e2e").await?;
     app.fill("env-secret-key", &secret_key).await?;
-    app.by_testid("env-save").await?.click().await?;
-    let list = app.by_testid("environment-list").await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !list.text().await?.contains("Acme Lending staging") {
-        if Instant::now() > deadline {
-            let error = app.by_testid("env-error").await?.text().await?;
-            bail!("the environment was not added: {error}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(list.text().await?.contains("secret key in keyring"));
+    let listed = app.save_environment("Acme Lending staging").await?;
+    assert!(listed.contains("secret key in keyring"));
     // Test connection: the instance answers, and refuses this made-up secret key.
     let checks = app
         .client
@@ -637,17 +620,10 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
     app.fill("env-name", "Acme Lending staging (edited)")
         .await?;
     let _ = app.screenshot("environment-edit").await;
-    app.by_testid("env-save").await?.click().await?;
-    let list = app.by_testid("environment-list").await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !list.text().await?.contains("Acme Lending staging (edited)") {
-        if Instant::now() > deadline {
-            let error = app.by_testid("env-error").await?.text().await?;
-            bail!("the environment was not saved: {error}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(list.text().await?.contains("secret key in keyring"));
+    let listed = app
+        .save_environment("Acme Lending staging (edited)")
+        .await?;
+    assert!(listed.contains("secret key in keyring"));
     app.by_testid("env-close").await?.click().await?;
 
     // The secrets are in the system keyring, under the names the desk gives them...

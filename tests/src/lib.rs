@@ -196,6 +196,43 @@ impl App {
     /// Picks the customer and the package, presses Run and waits for the table. Returns whether
     /// the `OPERATION_PENDING` wait was shown on the way.
     pub async fn run_on_screen(&self, customer: &str, package: &str) -> Result<bool> {
+        self.start_run(customer, package).await?;
+        self.wait_for_results().await
+    }
+
+    /// Picks the customer and the package and presses Run, without waiting for the run.
+    pub async fn start_run(&self, customer: &str, package: &str) -> Result<()> {
+        self.choose_customer(customer).await?;
+        let choice = self.by_testid(&format!("package-{package}")).await?;
+        if !choice.is_enabled().await? {
+            bail!("{package} is not offered");
+        }
+        choice.click().await?;
+        self.by_testid("run-button").await?.click().await?;
+        Ok(())
+    }
+
+    /// Presses Save in the environments dialog and waits for `name` in its list; returns the
+    /// list's text, or fails with what the form says.
+    pub async fn save_environment(&self, name: &str) -> Result<String> {
+        self.by_testid("env-save").await?.click().await?;
+        let list = self.by_testid("environment-list").await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = list.text().await?;
+            if text.contains(name) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                let error = self.by_testid("env-error").await?.text().await?;
+                bail!("{name} is not listed: {error}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Picks a customer in the list, once the list shows it.
+    pub async fn choose_customer(&self, customer: &str) -> Result<()> {
         self.client
             .wait()
             .at_most(Duration::from_secs(20))
@@ -206,13 +243,7 @@ impl App {
             .await?
             .select_by_value(customer)
             .await?;
-        let choice = self.by_testid(&format!("package-{package}")).await?;
-        if !choice.is_enabled().await? {
-            bail!("{package} is not offered");
-        }
-        choice.click().await?;
-        self.by_testid("run-button").await?.click().await?;
-        self.wait_for_results().await
+        Ok(())
     }
 
     /// Waits for a run's table, or fails with what the screen says. Returns whether the
