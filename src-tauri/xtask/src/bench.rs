@@ -34,7 +34,7 @@ pub fn bench(names: Vec<String>) -> Result<()> {
         "-p",
         "flinks-bench",
         "-p",
-        "flinks-client",
+        "flinks-cli",
     ]);
     if app_start {
         build.args(["-p", "flinks-desk"]);
