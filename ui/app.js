@@ -1,8 +1,9 @@
-import { formatValue, formatDuration } from './format.js';
+import {
+  count, formatAmount, formatDuration, formatNumber, formatTime, formatValue, plural,
+} from './format.js';
 
 const tauri = window.__TAURI__;
 const $ = (id) => document.getElementById(id);
-const plural = (n, one, many = `${one}s`) => `${n.toLocaleString('en-CA')} ${n === 1 ? one : many}`;
 
 const STAGES = [
   ['authorize', 'Open a session (Authorize)'],
@@ -458,7 +459,7 @@ function renderPortfolio() {
     status.className = `status ${e.status}`;
     const values = document.createElement('td');
     values.className = 'num';
-    values.textContent = e.values ? e.values.toLocaleString('en-CA') : '';
+    values.textContent = e.values ? count(e.values) : '';
     const details = document.createElement('td');
     if (e.runId) {
       const open = document.createElement('button');
@@ -656,7 +657,7 @@ function updateRunButton() {
   const customer = state.customers.find((c) => c.id === $('customer').value);
   const about = customer ? [
     customer.story ? `${customer.institution}: ${customer.story}` : customer.institution,
-    customer.lastRun ? `Last run ${timeOf(customer.lastRun)}` : 'Not run yet',
+    customer.lastRun ? `Last run ${formatTime(customer.lastRun)}` : 'Not run yet',
   ].filter(Boolean).join(' · ') : '';
   $('customer-story').textContent = about;
   // The built-in sandbox's sample customers (the ones with a story) come back at every start.
@@ -924,11 +925,6 @@ const STATUS_WORDS = {
   completed: 'completed', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted', running: 'running',
 };
 
-function timeOf(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-CA', { dateStyle: 'medium', timeStyle: 'short' });
-}
-
 async function refreshHistory() {
   let runs;
   try {
@@ -951,7 +947,7 @@ async function refreshHistory() {
     what.textContent = `${r.customerLabel} · ${state.packageTitles[r.package] ?? r.package}`;
     const when = document.createElement('span');
     when.className = 'when';
-    when.textContent = `${STATUS_WORDS[r.status] ?? r.status} · ${timeOf(r.startedAt)}`
+    when.textContent = `${STATUS_WORDS[r.status] ?? r.status} · ${formatTime(r.startedAt)}`
       + (r.status === 'completed' ? ` · ${plural(r.values, 'value')}` : '');
     button.append(what, when);
     if (r.status === 'completed') {
@@ -981,10 +977,6 @@ function closeComparison() {
   if (state.result) $('table').hidden = false;
 }
 
-function formatNumber(unit, n) {
-  return n === null || n === undefined ? '—' : formatValue({ unit, number: n, raw: String(n) });
-}
-
 async function compareWith(otherId) {
   if (!state.result || state.result.runId === otherId) {
     showError({ code: 'compare.pick', message: 'Open a run first, then compare it with another one.', hint: 'Click a run in the history to open it.' });
@@ -997,7 +989,7 @@ async function compareWith(otherId) {
     showError(err);
     return;
   }
-  const describe = (r) => `${r.customerLabel} · ${r.package} · ${timeOf(r.finishedAt)}`;
+  const describe = (r) => `${r.customerLabel} · ${r.package} · ${formatTime(r.finishedAt)}`;
   $('compare-title').textContent = `Comparing ${describe(c.left)} with ${describe(c.right)}`;
   $('compare-left-head').textContent = c.left.customerLabel;
   $('compare-right-head').textContent = c.right.customerLabel;
@@ -1038,9 +1030,6 @@ async function openRun(runId) {
   }
 }
 
-const money = new Intl.NumberFormat('en-CA', { style: 'currency', currency: 'CAD' });
-const amount = (text) => (text === null || text === undefined || text === '' ? '' : money.format(Number(text)));
-
 async function explain(row) {
   let e;
   try {
@@ -1052,13 +1041,13 @@ async function explain(row) {
   $('explain-title').textContent = `${e.label}: ${formatValue(row)}`;
   const total = e.unit === 'count'
     ? `${plural(e.transactions.length, 'transaction')}.`
-    : `${plural(e.transactions.length, 'transaction')}, adding up to ${amount(e.gross)} (net ${amount(e.net)}).`;
+    : `${plural(e.transactions.length, 'transaction')}, adding up to ${formatAmount(e.gross)} (net ${formatAmount(e.net)}).`;
   $('explain-summary').textContent = total;
   $('explain-rows').replaceChildren(...e.transactions.map((t) => {
     const tr = document.createElement('tr');
     tr.dataset.testid = 'explain-row';
-    for (const [text, cls] of [[t.date, ''], [t.description ?? '', ''], [amount(t.debit), 'num'],
-      [amount(t.credit), 'num'], [amount(t.balance), 'num']]) {
+    for (const [text, cls] of [[t.date, ''], [t.description ?? '', ''], [formatAmount(t.debit), 'num'],
+      [formatAmount(t.credit), 'num'], [formatAmount(t.balance), 'num']]) {
       const td = document.createElement('td');
       td.textContent = text;
       if (cls) td.className = cls;
@@ -1106,7 +1095,6 @@ async function loadLog() {
     showError(err);
     return;
   }
-  const count = (n) => n.toLocaleString('en-CA');
   $('totals-rows').replaceChildren(...totals.map((t) => {
     const tr = tableRow('totals-row', [
       [`${t.environmentName}${t.production ? ' (production)' : ''}`, ''], [count(t.requests), 'num'],
@@ -1119,7 +1107,7 @@ async function loadLog() {
   const where = select.value ? ` to ${select.selectedOptions[0].textContent}` : '';
   $('log-summary').textContent = `${plural(entries.length, 'request')}${where} (latest first), ${count(billable)} billable.`;
   $('log-rows').replaceChildren(...entries.map((e) => tableRow('log-row', [
-    [timeOf(e.at), ''], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
+    [formatTime(e.at), ''], [e.environmentName, ''], [e.endpoint, ''], [e.status ?? 'no answer', 'num'],
     [e.flinksCode ?? '', ''], [formatDuration(e.durationMs), 'num'], [e.billable ? 'yes' : 'no', ''],
   ])));
   filterLog();

@@ -1,8 +1,19 @@
-// How values are shown: Canadian dollars, thousands separators, days, and enum words in plain case.
+// How values are shown: Canadian dollars, thousands separators, days, durations, times, and enum
+// words in plain case. Every screen formats through here so a number reads the same everywhere.
 
 const cad = new Intl.NumberFormat('en-CA', { style: 'currency', currency: 'CAD' });
 const whole = new Intl.NumberFormat('en-CA', { maximumFractionDigits: 0 });
 const ratio = new Intl.NumberFormat('en-CA', { maximumFractionDigits: 2 });
+const thousands = new Intl.NumberFormat('en-CA');
+
+export function count(n) {
+  return thousands.format(n);
+}
+
+/** plural(1, 'account') → "1 account"; plural(1200, 'account') → "1,200 accounts". */
+export function plural(n, one, many = `${one}s`) {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
 
 /** NONE_DETECTED → "None detected"; names such as "Air Canada" stay as they are. */
 export function enumWord(text) {
@@ -25,6 +36,22 @@ export function formatValue(row) {
   }
 }
 
+/** A bare number in a unit (a difference between two runs has no raw text of its own). */
+export function formatNumber(unit, n) {
+  return n === null || n === undefined ? '—' : formatValue({ unit, number: n, raw: String(n) });
+}
+
+/** A transaction's amount as Flinks sends it (decimal text, or nothing) in dollars. */
+export function formatAmount(text) {
+  return text === null || text === undefined || text === '' ? '' : cad.format(Number(text));
+}
+
 export function formatDuration(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** An ISO timestamp in the reader's time zone; text that is not one stays as it came. */
+export function formatTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-CA', { dateStyle: 'medium', timeStyle: 'short' });
 }
