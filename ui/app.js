@@ -1,9 +1,10 @@
 import {
   count, formatAmount, formatDuration, formatNumber, formatTime, formatValue, plural,
 } from './format.js';
-
-const tauri = window.__TAURI__;
-const $ = (id) => document.getElementById(id);
+import { $, ask, formData, tableRow } from './dom.js';
+import {
+  call, channel, clearError, errorText, showError,
+} from './ipc.js';
 
 const STAGES = [
   ['authorize', 'Open a session (Authorize)'],
@@ -25,28 +26,6 @@ const state = {
   // The custom request's picks, by environment key → Set of attribute names.
   custom: { choices: [], env: null, picked: new Set() },
 };
-
-function showError(err) {
-  // Commands reject with { code, message, hint }; anything else is a bug worth showing as is.
-  const view = err && typeof err === 'object' && 'code' in err
-    ? err
-    : { code: 'internal', message: String(err), hint: 'Please report this.' };
-  $('error-message').textContent = view.message;
-  $('error-hint').textContent = view.hint;
-  $('error').dataset.code = view.code;
-  $('error').hidden = false;
-}
-
-function clearError() {
-  $('error').hidden = true;
-  $('error-message').textContent = '';
-  $('error-hint').textContent = '';
-}
-
-async function call(command, args) {
-  if (!tauri) throw { code: 'no-tauri', message: 'Flinks Desk must run inside its window.', hint: 'Start it with `cargo desk run`.' };
-  return tauri.core.invoke(command, args);
-}
 
 function currentEnv() {
   return state.environments.find((e) => e.key === state.env);
@@ -113,7 +92,7 @@ async function checkEnvironment(env) {
   try {
     status.textContent = await call('check_environment', { environment: env.key });
   } catch (err) {
-    status.textContent = `${env.name}: ${err.message ?? err} ${err.hint ?? ''}`;
+    status.textContent = `${env.name}: ${errorText(err)}`;
   }
 }
 
@@ -128,7 +107,7 @@ async function removeEnvironment(env) {
     refreshHistory();
     $('env-status').textContent = `${env.name} was removed.`;
   } catch (err) {
-    $('env-status').textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    $('env-status').textContent = errorText(err);
   }
 }
 
@@ -156,10 +135,6 @@ async function loadCustomers() {
   state.customers = await call('list_customers');
   renderCustomers();
   updateRunButton();
-}
-
-function formData(form) {
-  return Object.fromEntries(new FormData(form).entries());
 }
 
 // Fills the form with an environment to change it; its keys stay in the keyring unless retyped.
@@ -227,7 +202,7 @@ async function saveEnvironment(event) {
     await loadCustomers();
     $('env-status').textContent = editing ? `${env.name} was saved.` : `${env.name} was added.`;
   } catch (err) {
-    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    error.textContent = errorText(err);
   } finally {
     // Keys typed into the form never stay in the page.
     form.elements.secretKey.value = '';
@@ -251,7 +226,7 @@ async function saveCustomer(event) {
     $('customer').value = customer.id;
     updateRunButton();
   } catch (err) {
-    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    error.textContent = errorText(err);
   } finally {
     form.elements.loginId.value = '';
   }
@@ -281,7 +256,7 @@ async function connectCustomer() {
     updateRunButton();
   } catch (err) {
     status.textContent = '';
-    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    error.textContent = errorText(err);
   } finally {
     button.disabled = false;
   }
@@ -363,9 +338,9 @@ async function submitSignIn(event) {
     updateRunButton();
   } catch (err) {
     status.textContent = '';
-    error.textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    error.textContent = errorText(err);
     // Past a wrong answer the question stays open; any other refusal ends the sign-in.
-    if (pendingSignIn && err.code !== 'flinks.invalid_security_response') showSignInQuestions(null);
+    if (pendingSignIn && err?.code !== 'flinks.invalid_security_response') showSignInQuestions(null);
   } finally {
     // Nothing typed as a secret outlives the call in the page.
     form.elements.password.value = '';
@@ -405,7 +380,7 @@ async function saveRename(event) {
     updateRunButton();
     refreshHistory();
   } catch (err) {
-    form.querySelector('.form-error').textContent = `${err.message ?? err} ${err.hint ?? ''}`;
+    form.querySelector('.form-error').textContent = errorText(err);
   }
 }
 
@@ -470,7 +445,7 @@ function renderPortfolio() {
       open.addEventListener('click', () => openRun(e.runId));
       details.append(open);
     } else if (e.error) {
-      details.textContent = `${e.error.message} ${e.error.hint}`;
+      details.textContent = errorText(e.error);
     } else if (e.detail) {
       details.textContent = e.detail;
     }
@@ -523,11 +498,9 @@ async function runPortfolio(event) {
   showView('portfolio');
   renderPortfolio();
   updateRunButton();
-  const channel = new tauri.core.Channel();
-  channel.onmessage = onPortfolioEvent;
   try {
     const result = await call('run_portfolio', {
-      customerIds: ids, package: chosen.value, concurrency, onEvent: channel,
+      customerIds: ids, package: chosen.value, concurrency, onEvent: channel(onPortfolioEvent),
     });
     state.portfolio.entries = result.entries;
     state.portfolio.durationMs = result.durationMs;
@@ -553,14 +526,6 @@ async function exportPortfolio() {
     status.textContent = '';
     showError(err);
   }
-}
-
-async function ask(dialogId) {
-  const dialog = $(dialogId);
-  dialog.returnValue = '';
-  dialog.showModal();
-  await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
-  return dialog.returnValue === 'yes';
 }
 
 async function removeCustomer() {
@@ -891,12 +856,11 @@ async function run(event) {
   $('cancel').hidden = false;
   const previous = state.result;
   showRunning(chosen.value, customerId);
-  const channel = new tauri.core.Channel();
-  channel.onmessage = onEvent;
+  const onEventChannel = channel(onEvent);
   try {
     const result = chosen.value === 'custom'
-      ? await call('run_custom', { customerId, names: [...state.custom.picked], onEvent: channel })
-      : await call('run_package', { customerId, package: chosen.value, onEvent: channel });
+      ? await call('run_custom', { customerId, names: [...state.custom.picked], onEvent: onEventChannel })
+      : await call('run_package', { customerId, package: chosen.value, onEvent: onEventChannel });
     setStage('attributes', 'done');
     $('progress-detail').textContent = `Done in ${formatDuration(result.durationMs)}.`;
     showResult(result);
@@ -1065,18 +1029,6 @@ async function showView(which) {
     $(`view-${view}`).setAttribute('aria-pressed', String(view === which));
   }
   if (log) await loadLog();
-}
-
-function tableRow(testid, cells) {
-  const tr = document.createElement('tr');
-  tr.dataset.testid = testid;
-  for (const [text, cls] of cells) {
-    const td = document.createElement('td');
-    td.textContent = String(text);
-    if (cls) td.className = cls;
-    tr.append(td);
-  }
-  return tr;
 }
 
 async function loadLog() {
