@@ -8,8 +8,8 @@
 pub mod capital;
 pub mod catalog;
 pub mod classify;
-mod connect;
 pub mod engine;
+mod fault_rules;
 pub mod faults;
 pub mod model;
 pub mod personas;

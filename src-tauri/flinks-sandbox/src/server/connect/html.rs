@@ -82,7 +82,7 @@ button {{ margin-top: .8rem; padding: .5rem 1rem; }}
     )
 }
 
-/// The OAuth sign-in page (see `server::oauth_page`): a plain form posted back to `action`,
+/// The OAuth sign-in page (see `super::oauth_page`): a plain form posted back to `action`,
 /// asking for username and password, or for the answer to `question` (its RequestId and prompt).
 pub struct OAuthPage<'a> {
     pub action: &'a str,
