@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use desk_core::export::neutralize;
 use flinks_client::{
     AccountsDetailOptions, AttributeValue, Attributes, AuthorizeOutcome, Environment, FlinksClient,
     Flow, FlowError, FlowEvent, LiveCredentials, LoginId, Package, PollPolicy, RequestId,
@@ -182,14 +183,20 @@ fn print_attributes(attrs: &Attributes, request_id: &RequestId, format: Format) 
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(stdout.lock());
-            w.write_record(["attribute", "value"])?;
+            write_row(&mut w, ["attribute", "value"])?;
             for (name, value) in &attrs.values {
-                w.write_record([name.as_str(), value_text(value).as_str()])?;
+                write_row(&mut w, [name.as_str(), value_text(value).as_str()])?;
             }
             w.flush()?;
         }
     }
     Ok(())
+}
+
+/// Attribute names and texts come from Flinks, and this CSV is opened in spreadsheets like the
+/// desk's export: a cell that begins like a formula must not run there.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, cells: [&str; 2]) -> csv::Result<()> {
+    w.write_record(cells.map(|c| neutralize(c).into_owned()))
 }
 
 /// Reads one line from the terminal after printing `prompt` on stderr; `None` at end of input.

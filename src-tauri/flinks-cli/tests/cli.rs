@@ -241,3 +241,67 @@ async fn a_wrong_security_answer_fails_with_the_api_exit_code() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("INVALID_SECURITY_RESPONSE"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_cells_that_begin_like_a_formula_are_neutralized() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // No sandbox persona has such values: a mock Flinks sends them.
+    let flinks_mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path_regex("/GetCreditRiskAttributes$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "HttpStatusCode": 200,
+            "Card": {
+                "employer_name": "=HYPERLINK(\"http://evil.test\",\"pay\")",
+                "+name_itself": "plain",
+                "memo": "-2+3",
+                "handle": "@SUM(A1:A9)",
+                "balance_min": -10330.88,
+            },
+            "RequestId": "1e01c5cc",
+        })))
+        .mount(&flinks_mock)
+        .await;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flinks"));
+    cmd.args(["--api-base-url", &flinks_mock.uri()])
+        .args(["--customer-id", "cid"])
+        .args(["attributes", "credit-risk", "--request-id", "1e01c5cc"])
+        .args(["--format", "csv"])
+        .env("FLINKS_LOGIN_ID", "0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned())
+        })
+        .collect();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(
+        row("employer_name"),
+        Some("'=HYPERLINK(\"http://evil.test\",\"pay\")")
+    );
+    assert_eq!(row("'+name_itself"), Some("plain"), "{rows:?}");
+    assert_eq!(row("memo"), Some("'-2+3"));
+    assert_eq!(row("handle"), Some("'@SUM(A1:A9)"));
+    assert_eq!(
+        row("balance_min"),
+        Some("-10330.88"),
+        "a number stays a number"
+    );
+}
