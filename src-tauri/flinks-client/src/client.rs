@@ -16,10 +16,6 @@ use crate::wire::{
 };
 use crate::Result;
 
-/// The public Flinks toolbox (flinks-api.md §1).
-pub const TOOLBOX_API_BASE_URL: &str = "https://toolbox-api.private.fin.ag";
-pub const TOOLBOX_CUSTOMER_ID: &str = "43387ca6-0391-4c82-857d-70d95f087ecb";
-
 /// A reply larger than this is not Flinks talking; refuse it rather than fill memory.
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 const EXCERPT_CHARS: usize = 120;

@@ -16,12 +16,12 @@ mod error;
 mod flow;
 mod fold;
 mod secret;
+pub mod toolbox;
 mod wire;
 
 pub use client::{
     AccountsDetailOptions, AccountsSummary, CallObserver, CallRecord, Environment, FlinksClient,
-    LiveCredentials, PollPolicy, PollProgress, SecurityResponse, TOOLBOX_API_BASE_URL,
-    TOOLBOX_CUSTOMER_ID,
+    LiveCredentials, PollPolicy, PollProgress, SecurityResponse,
 };
 pub use connect::{
     connect_url, parse_connect_redirect, parse_oauth_redirect, ConnectError, ConnectOptions,
@@ -32,6 +32,7 @@ pub use flow::{
     with_retry, AccountBalances, Flow, FlowError, FlowEvent, FlowOutput, RetryPolicy, Wanted,
 };
 pub use secret::{LoginId, Secret};
+pub use toolbox::{API_BASE_URL as TOOLBOX_API_BASE_URL, CUSTOMER_ID as TOOLBOX_CUSTOMER_ID};
 pub use url::Url;
 pub use wire::{
     Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,

@@ -442,9 +442,8 @@ async fn the_library_describes_every_attribute_a_package_returns() {
 
 // ----- Authorize tokens, live Authorize, DeleteCard, x-api-key, GetAccountsSummary -----
 
+use flinks_client::toolbox;
 use flinks_client::{LiveCredentials, Secret, SecurityResponse};
-
-const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
 
 /// `config` with no waits: data at once, cards deletable right after Authorize.
 async fn sandbox_with(config: SandboxConfig) -> Sandbox {
@@ -477,7 +476,7 @@ async fn authorize_tokens_open_one_session_each() {
     let client = client_for(&sandbox);
     let login = login_of(&sandbox, "salaried_biweekly");
     let token = client
-        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .generate_authorize_token(&Secret::new(toolbox::SECRET_KEY))
         .await
         .expect("a token");
     assert_eq!(format!("{token:?}"), "Secret(…)");
@@ -513,7 +512,7 @@ async fn an_expired_authorize_token_is_refused() {
     .await;
     let client = client_for(&sandbox);
     let token = client
-        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .generate_authorize_token(&Secret::new(toolbox::SECRET_KEY))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(40)).await;
@@ -682,7 +681,7 @@ async fn deleting_right_after_authorize_is_card_in_use() {
 #[tokio::test]
 async fn the_api_key_of_the_environment_goes_to_data_endpoints() {
     let sandbox = sandbox_with(SandboxConfig {
-        api_key: Some("3d5266a8-b697-48d4-8de6-52e2e2662acc".into()),
+        api_key: Some(toolbox::API_KEY.into()),
         ..SandboxConfig::default()
     })
     .await;
@@ -697,7 +696,7 @@ async fn the_api_key_of_the_environment_goes_to_data_endpoints() {
     );
 
     let mut env = Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap();
-    env.x_api_key = Some(Secret::new("3d5266a8-b697-48d4-8de6-52e2e2662acc"));
+    env.x_api_key = Some(Secret::new(toolbox::API_KEY));
     let with = FlinksClient::new(env).unwrap();
     assert!(!ready(&with, &login, &request_id)
         .await
@@ -741,7 +740,7 @@ async fn connect_opens_on_a_token_and_sends_back_a_login_or_an_error() {
     let sandbox = sandbox_requiring_tokens().await;
     let client = client_for(&sandbox);
     let token = client
-        .generate_authorize_token(&Secret::new(TOOLBOX_SECRET_KEY))
+        .generate_authorize_token(&Secret::new(toolbox::SECRET_KEY))
         .await
         .unwrap();
     let options = ConnectOptions {

@@ -21,10 +21,8 @@ use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_json, body_partial_json, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
-/// The public toolbox's credentials (flinks-api.md §1), so paths and headers are the documented ones.
-const CUSTOMER_ID: &str = "43387ca6-0391-4c82-857d-70d95f087ecb";
-const SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
-const X_API_KEY: &str = "3d5266a8-b697-48d4-8de6-52e2e2662acc";
+// The public toolbox's credentials, so paths and headers are the documented ones.
+use flinks_client::toolbox::{API_KEY as X_API_KEY, CUSTOMER_ID, SECRET_KEY};
 /// The token of `generate_authorize_token.200.json`.
 const AUTHORIZE_TOKEN: &str = "d65f1adb-8ebc-48dc-be8b-20c773ba1565";
 
