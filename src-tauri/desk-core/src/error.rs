@@ -1,17 +1,29 @@
-use flinks_client::FlinksError;
+//! The desk's errors, typed so every front end can tell the person what happened and what to do,
+//! and the codes the UI switches on (it never reads the message's text).
+
+use std::fmt;
+
+use flinks_client::{FlinksCode, FlinksError};
+use serde::{Serialize, Serializer};
 
 use crate::store::StoreError;
-use serde::Serialize;
 
 /// What went wrong in the desk, typed so the app can show a message and what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     #[error(transparent)]
-    Flinks(#[from] FlinksError),
+    Flinks(FlinksError),
+    /// The person (or a portfolio's cancel) stopped the run.
+    #[error("cancelled")]
+    Cancelled,
     #[error("the built-in Flinks Capital sandbox could not start: {0}")]
     SandboxStart(std::io::Error),
+    #[error("there is no environment {0:?}")]
+    UnknownEnvironment(String),
     #[error("there is no customer {0:?} in this environment")]
     UnknownCustomer(String),
+    #[error("there is no package {0:?}")]
+    UnknownPackage(String),
     #[error("Flinks asks a security question for this login; it must be connected again")]
     SecurityChallenge,
     #[error(transparent)]
@@ -26,75 +38,225 @@ pub enum DeskError {
     UnknownAttribute(String),
     #[error(transparent)]
     Secrets(#[from] crate::secrets::SecretError),
+    /// A field the person typed is wrong; the text says which and why.
     #[error("{0}")]
     Invalid(String),
     #[error("this customer's loginId is no longer in the keyring")]
     LoginIdMissing,
+    /// Signing the same bank login in twice gives the same loginId: one customer is enough.
+    #[error("this bank login is already a customer here: {existing}")]
+    DuplicateLogin { existing: String },
+    /// A sign-in's question was answered, cancelled or waited too long.
+    #[error("this sign-in is no longer waiting (answered, cancelled or too old): sign in again")]
+    SignInExpired,
+    #[error("a portfolio run is already in progress")]
+    PortfolioRunning,
     /// Flinks Connect ended without a login (the customer gave up, or the bank refused).
     #[error("Flinks Connect did not connect the bank: {0}")]
     Connect(#[from] flinks_client::ConnectError),
 }
 
+impl From<FlinksError> for DeskError {
+    fn from(e: FlinksError) -> Self {
+        match e {
+            FlinksError::Cancelled => DeskError::Cancelled,
+            e => DeskError::Flinks(e),
+        }
+    }
+}
+
 impl From<flinks_client::FlowError> for DeskError {
     fn from(e: flinks_client::FlowError) -> Self {
         match e {
-            flinks_client::FlowError::Flinks(e) => DeskError::Flinks(e),
+            flinks_client::FlowError::Flinks(e) => e.into(),
             flinks_client::FlowError::SecurityChallenge => DeskError::SecurityChallenge,
         }
+    }
+}
+
+/// What the UI switches on. It travels as a dotted string (`flinks.session_nonexistent`,
+/// `input.invalid`, `cancelled`), the same strings the page and the tests have always read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// Flinks refused with this FlinksCode: `flinks.<code in lower case>`.
+    Flinks(FlinksCode),
+    FlinksTransport,
+    FlinksTimeout,
+    FlinksDecode,
+    FlinksPollTimeout,
+    SecurityChallenge,
+    Cancelled,
+    SandboxStart,
+    EnvironmentUnknown,
+    CustomerUnknown,
+    CustomerLoginMissing,
+    CustomerDuplicate,
+    PackageUnknown,
+    SignInExpired,
+    PortfolioRunning,
+    StoreCorrupt,
+    StoreTooNew,
+    StoreError,
+    StoreLocation,
+    RunUnknown,
+    RunNotCompleted,
+    ExportWrite,
+    ExportPath,
+    ChartDraw,
+    AttributeUnknown,
+    KeyringUnavailable,
+    KeyringError,
+    InputInvalid,
+    /// Connect redirected with this error: `connect.<error in lower case>`.
+    Connect(String),
+    ConnectOpen,
+    ConnectWindow,
+}
+
+impl ErrorCode {
+    pub fn as_str(&self) -> std::borrow::Cow<'static, str> {
+        use ErrorCode::*;
+        let fixed = match self {
+            Flinks(code) => return format!("flinks.{}", code.as_str().to_ascii_lowercase()).into(),
+            Connect(error) => return format!("connect.{}", error.to_ascii_lowercase()).into(),
+            FlinksTransport => "flinks.transport",
+            FlinksTimeout => "flinks.timeout",
+            FlinksDecode => "flinks.decode",
+            FlinksPollTimeout => "flinks.poll_timeout",
+            SecurityChallenge => "flinks.security_challenge",
+            Cancelled => "cancelled",
+            SandboxStart => "sandbox.start",
+            EnvironmentUnknown => "environment.unknown",
+            CustomerUnknown => "customer.unknown",
+            CustomerLoginMissing => "customer.login_missing",
+            CustomerDuplicate => "customer.duplicate",
+            PackageUnknown => "package.unknown",
+            SignInExpired => "sign_in.expired",
+            PortfolioRunning => "portfolio.running",
+            StoreCorrupt => "store.corrupt",
+            StoreTooNew => "store.too_new",
+            StoreError => "store.error",
+            StoreLocation => "store.location",
+            RunUnknown => "run.unknown",
+            RunNotCompleted => "run.not_completed",
+            ExportWrite => "export.write",
+            ExportPath => "export.path",
+            ChartDraw => "chart.draw",
+            AttributeUnknown => "attribute.unknown",
+            KeyringUnavailable => "keyring.unavailable",
+            KeyringError => "keyring.error",
+            InputInvalid => "input.invalid",
+            ConnectOpen => "connect.open",
+            ConnectWindow => "connect.window",
+        };
+        fixed.into()
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
 /// An error as the UI receives it: it switches on `code`, shows `message` and `hint`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorView {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub hint: String,
 }
 
+impl ErrorView {
+    /// An error of the shell's own (a window that would not open, a path that is not a file).
+    pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        ErrorView {
+            code,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl From<DeskError> for ErrorView {
+    fn from(e: DeskError) -> Self {
+        e.view()
+    }
+}
+
 impl DeskError {
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> ErrorCode {
         match self {
             DeskError::Flinks(e) => match e {
-                FlinksError::Api { code, .. } => {
-                    format!("flinks.{}", code.as_str().to_ascii_lowercase())
-                }
-                FlinksError::Transport(_) => "flinks.transport".into(),
-                FlinksError::Timeout(_) => "flinks.timeout".into(),
-                FlinksError::Decode { .. } => "flinks.decode".into(),
-                FlinksError::PollTimeout { .. } => "flinks.poll_timeout".into(),
-                FlinksError::Cancelled => "cancelled".into(),
+                FlinksError::Api { code, .. } => ErrorCode::Flinks(code.clone()),
+                FlinksError::Transport(_) => ErrorCode::FlinksTransport,
+                FlinksError::Timeout(_) => ErrorCode::FlinksTimeout,
+                FlinksError::Decode { .. } => ErrorCode::FlinksDecode,
+                FlinksError::PollTimeout { .. } => ErrorCode::FlinksPollTimeout,
+                FlinksError::Cancelled => ErrorCode::Cancelled,
             },
-            DeskError::SandboxStart(_) => "sandbox.start".into(),
-            DeskError::UnknownCustomer(_) => "customer.unknown".into(),
-            DeskError::SecurityChallenge => "flinks.security_challenge".into(),
+            DeskError::Cancelled => ErrorCode::Cancelled,
+            DeskError::SandboxStart(_) => ErrorCode::SandboxStart,
+            DeskError::UnknownEnvironment(_) => ErrorCode::EnvironmentUnknown,
+            DeskError::UnknownCustomer(_) => ErrorCode::CustomerUnknown,
+            DeskError::UnknownPackage(_) => ErrorCode::PackageUnknown,
+            DeskError::SecurityChallenge => ErrorCode::SecurityChallenge,
             DeskError::Store(e) => match e {
-                StoreError::Corrupt { .. } => "store.corrupt".into(),
-                StoreError::TooNew { .. } => "store.too_new".into(),
-                StoreError::NoSuchRun(_) => "run.unknown".into(),
-                StoreError::Open { .. } | StoreError::Sql(_) => "store.error".into(),
+                StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
+                StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
+                StoreError::NoSuchRun(_) => ErrorCode::RunUnknown,
+                StoreError::Open { .. } | StoreError::Sql(_) => ErrorCode::StoreError,
             },
-            DeskError::Export(_) => "export.write".into(),
-            DeskError::RunNotCompleted(_) => "run.not_completed".into(),
-            DeskError::Chart(_) => "chart.draw".into(),
-            DeskError::UnknownAttribute(_) => "attribute.unknown".into(),
+            DeskError::Export(_) => ErrorCode::ExportWrite,
+            DeskError::RunNotCompleted(_) => ErrorCode::RunNotCompleted,
+            DeskError::Chart(_) => ErrorCode::ChartDraw,
+            DeskError::UnknownAttribute(_) => ErrorCode::AttributeUnknown,
             DeskError::Secrets(crate::secrets::SecretError::Unavailable(_)) => {
-                "keyring.unavailable".into()
+                ErrorCode::KeyringUnavailable
             }
-            DeskError::Secrets(_) => "keyring.error".into(),
-            DeskError::Invalid(_) => "input.invalid".into(),
-            DeskError::LoginIdMissing => "customer.login_missing".into(),
-            DeskError::Connect(e) => format!("connect.{}", e.error.to_ascii_lowercase()),
+            DeskError::Secrets(_) => ErrorCode::KeyringError,
+            DeskError::Invalid(_) => ErrorCode::InputInvalid,
+            DeskError::LoginIdMissing => ErrorCode::CustomerLoginMissing,
+            DeskError::DuplicateLogin { .. } => ErrorCode::CustomerDuplicate,
+            DeskError::SignInExpired => ErrorCode::SignInExpired,
+            DeskError::PortfolioRunning => ErrorCode::PortfolioRunning,
+            DeskError::Connect(e) => ErrorCode::Connect(e.error.clone()),
         }
+    }
+
+    /// The run was stopped on purpose, not failed.
+    pub fn is_cancelled(&self) -> bool {
+        self.code() == ErrorCode::Cancelled
     }
 
     pub fn hint(&self) -> String {
         match self {
             DeskError::Flinks(e) => e.hint().into(),
+            DeskError::Cancelled => "Run it again when you are ready.".into(),
             DeskError::SandboxStart(_) => {
                 "Another program may hold the port. Unset FLINKS_DESK_SANDBOX_PORT or pick another port, then restart Flinks Desk.".into()
             }
+            DeskError::UnknownEnvironment(_) => "Pick an environment from the list.".into(),
             DeskError::UnknownCustomer(_) => "Pick a customer from the list.".into(),
+            DeskError::UnknownPackage(_) => "Pick a package from the list.".into(),
             DeskError::SecurityChallenge => {
                 "Connect the customer again through Flinks Connect to answer the question.".into()
             }
@@ -114,6 +276,11 @@ impl DeskError {
             DeskError::LoginIdMissing => {
                 "Remove the customer and add it again with its loginId (from the Flinks Dashboard or Connect).".into()
             }
+            DeskError::DuplicateLogin { .. } => {
+                "Pick that customer from the list; rename it if the name is not the one you expect.".into()
+            }
+            DeskError::SignInExpired => "Start the sign-in again with the customer.".into(),
+            DeskError::PortfolioRunning => "Wait for it to finish, or cancel it first.".into(),
             DeskError::Chart(_) => "The table has every value; please report the chart that failed.".into(),
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()
@@ -128,5 +295,34 @@ impl DeskError {
             message: self.to_string(),
             hint: self.hint(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_to_the_dotted_strings_the_ui_reads() {
+        let view = DeskError::from(FlinksError::Cancelled).view();
+        assert_eq!(serde_json::to_value(&view).unwrap()["code"], "cancelled");
+        let code = DeskError::UnknownEnvironment("x".into()).code();
+        assert_eq!(serde_json::to_string(&code).unwrap(), "\"environment.unknown\"");
+        assert_eq!(
+            ErrorCode::Flinks(FlinksCode::InvalidSecurityResponse).to_string(),
+            "flinks.invalid_security_response"
+        );
+        assert_eq!(
+            ErrorCode::Connect("ACCESS_DENIED".into()).to_string(),
+            "connect.access_denied"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_flow_is_the_desk_s_cancelled_not_a_flinks_failure() {
+        let e = DeskError::from(flinks_client::FlowError::Flinks(FlinksError::Cancelled));
+        assert!(matches!(e, DeskError::Cancelled));
+        assert!(e.is_cancelled());
+        assert!(!DeskError::PortfolioRunning.is_cancelled());
     }
 }

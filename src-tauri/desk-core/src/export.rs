@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::desk::RunResult;
+use crate::view::RunResult;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -118,7 +118,7 @@ pub fn wide_to_writer<W: Write>(
                 source,
             })?;
     }
-    let column = |row: &crate::desk::AttributeRow| {
+    let column = |row: &crate::view::AttributeRow| {
         if row.scope == "login" {
             row.name.clone()
         } else {
@@ -227,7 +227,7 @@ pub fn portfolio_file_name(package: &str) -> String {
 mod tests {
     use super::*;
     use crate::catalog::Unit;
-    use crate::desk::AttributeRow;
+    use crate::view::AttributeRow;
 
     fn row(name: &str, raw: &str, number: Option<f64>, unit: Unit) -> AttributeRow {
         AttributeRow {

@@ -3,6 +3,10 @@
 //! It starts the built-in Flinks Capital sandbox on loopback and runs the Flinks flow through
 //! `flinks-client` against it or any Flinks environment, exactly the same way, keeping every run,
 //! its values and every request in a SQLite store and every secret in the OS keyring.
+//!
+//! Layers, each importing only those below it: `view` (what front ends read) and `error`;
+//! `catalog`, `store`, `secrets`, `flow`; `charts` and `export` (which read views); `desk` (the
+//! use cases behind the one `Desk` surface).
 
 pub mod catalog;
 pub mod charts;
@@ -12,19 +16,21 @@ pub mod export;
 pub mod flow;
 pub mod secrets;
 pub mod store;
+pub mod view;
 
-pub use charts::{Chart, ChartError};
+pub use charts::ChartError;
 pub use desk::connect::CONNECT_REDIRECT;
-pub use desk::environments::{EnvironmentEdit, EnvironmentSettings};
+pub use desk::environments::{EnvironmentEdit, EnvironmentSettings, NewEnvironment};
 pub use desk::live::{LiveSignIn, SignInStep};
-pub use desk::{
-    AttributeChoice, AttributeRow, BuiltinOptions, ComparedRow, Comparison, CustomerView, Desk,
-    EnvironmentView, Explanation, ExportSummary, NewEnvironment, PackageView, PortfolioEntry,
-    PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
-};
-pub use error::{DeskError, ErrorView};
+pub use desk::{package_named, BuiltinOptions, Desk};
+pub use error::{DeskError, ErrorCode, ErrorView};
 pub use export::CsvOptions;
-pub use flinks_client::Package;
+pub use flinks_client::{LoginId, Package, Secret};
 pub use flow::RunEvent;
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
+pub use view::{
+    AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, EnvironmentView,
+    Explanation, ExportSummary, PortfolioEntry, PortfolioEvent, PortfolioResult, RunResult,
+    SummaryItem,
+};

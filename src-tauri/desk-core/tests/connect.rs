@@ -86,7 +86,7 @@ async fn a_customer_connected_through_connect_runs_and_its_login_id_stays_in_the
     let again = desk
         .add_customer_from_connect("builtin", "Twice", &redirect)
         .unwrap_err();
-    assert_eq!(again.view().code, "input.invalid", "{again}");
+    assert_eq!(again.view().code, "customer.duplicate", "{again}");
     assert!(!again.to_string().contains(&login_id));
 
     // The loginId is in the keyring, not in the database.

@@ -11,7 +11,6 @@ use desk_core::{
 };
 use flinks_client::{Environment, FlinksClient, LoginId};
 use flinks_sandbox::{Sandbox, SandboxConfig};
-use tokio_util::sync::CancellationToken;
 
 fn recorder() -> (Arc<Mutex<Vec<RunEvent>>>, impl Fn(RunEvent) + Send + Sync) {
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -389,7 +388,7 @@ async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only(
         .login_id
         .to_string();
     let customer = desk
-        .add_customer(&env.key, "Kevin (staging)", &login)
+        .add_customer(&env.key, "Kevin (staging)", LoginId::new(&login))
         .unwrap();
     assert_eq!(customer.login_last4, &login[login.len() - 4..]);
 
@@ -480,7 +479,7 @@ async fn a_locked_keyring_saves_nothing_and_says_what_to_do() {
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let before = desk.customers().len();
     let err = desk
-        .add_customer(&env.key, "Someone", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .add_customer(&env.key, "Someone", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
         .unwrap_err();
     assert_eq!(err.view().code, "keyring.unavailable");
     assert!(err.view().hint.contains("plain text"));
@@ -514,21 +513,17 @@ async fn bad_input_is_refused_without_echoing_it() {
         .all(|n| !n.contains("secret-key:") || n.ends_with(":toolbox")));
     let env_key = desk.environments()[1].key.clone();
     let typo = "5e115eac-1209-4f19-641c-08d6d484e2f";
-    let err = desk.add_customer(&env_key, "Someone", typo).unwrap_err();
+    let err = desk.add_customer(&env_key, "Someone", LoginId::new(typo)).unwrap_err();
     assert_eq!(err.view().code, "input.invalid");
     assert!(
         !err.view().message.contains(typo),
         "the error repeats what was typed"
     );
     assert!(desk
-        .add_customer(
-            "no-such-environment",
-            "x",
-            "5e115eac-1209-4f19-641c-08d6d484e2fe"
-        )
+        .add_customer("no-such-environment", "x", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
         .is_err());
     assert!(desk
-        .add_customer("builtin", "  ", "5e115eac-1209-4f19-641c-08d6d484e2fe")
+        .add_customer("builtin", "  ", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
         .is_err());
     assert!(
         desk.remove_customer("borrower_nsf").await.is_err(),
@@ -595,7 +590,7 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
         api_base_url: instance.base_url(),
         customer_id: "private-customer-id".into(),
         production: false,
-        secret_key,
+        secret_key: secret_key.map(Into::into),
         api_key: None,
         authorize_tokens,
         settings: Default::default(),
@@ -607,20 +602,20 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
         .add_environment(new_env(false, Some(instance.config().secret_key.clone())))
         .unwrap();
     assert!(!legacy.authorize_tokens);
-    let customer = desk.add_customer(&legacy.key, "Legacy", &login).unwrap();
+    let customer = desk.add_customer(&legacy.key, "Legacy", LoginId::new(&login)).unwrap();
     let (_, progress) = recorder();
     let err = desk
         .run(&customer.id, Package::Income, &progress)
         .await
         .unwrap_err();
-    assert!(err.view().code.starts_with("flinks."), "{err}");
+    assert!(err.view().code.to_string().starts_with("flinks."), "{err}");
     assert!(err.to_string().contains("authorize token"), "{err}");
 
     let current = desk
         .add_environment(new_env(true, Some(instance.config().secret_key.clone())))
         .unwrap();
     assert!(current.authorize_tokens);
-    let customer = desk.add_customer(&current.key, "Current", &login).unwrap();
+    let customer = desk.add_customer(&current.key, "Current", LoginId::new(&login)).unwrap();
     for _ in 0..2 {
         // Tokens are single-use: the second run works only if it bought its own.
         let result = desk
@@ -658,7 +653,6 @@ async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_
             &ids,
             Package::Income,
             2,
-            &CancellationToken::new(),
             &progress,
         )
         .await
@@ -677,7 +671,7 @@ async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_
         (5, 1, 0)
     );
     let nobody = &result.entries[2];
-    assert_eq!(nobody.status, "failed");
+    assert_eq!(nobody.status, RunStatus::Failed);
     assert!(nobody.error.is_some() && nobody.run_id.is_none());
     assert_eq!(in_flight.lock().unwrap().1, 2, "two at a time, never more");
 
@@ -721,29 +715,41 @@ async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_
 
 #[tokio::test]
 async fn cancelling_a_portfolio_stops_started_and_queued_runs_and_saves_none_as_complete() {
-    let desk = desk(60_000).await;
+    let desk = Arc::new(desk(60_000).await);
     let ids: Vec<String> = desk
         .customers()
         .iter()
         .map(|c| c.id.clone())
         .take(4)
         .collect();
-    let cancel = CancellationToken::new();
-    let stopper = cancel.clone();
+    assert!(!desk.cancel_portfolio(), "nothing to cancel yet");
+    let (waiting, mut waited) = tokio::sync::mpsc::unbounded_channel();
     let progress = move |e: PortfolioEvent| {
         if let PortfolioEvent::Run {
             event: RunEvent::Waiting { .. },
             ..
         } = e
         {
-            stopper.cancel();
+            let _ = waiting.send(());
         }
     };
-    let result = desk
-        .run_portfolio(&ids, Package::Lending, 2, &cancel, &progress)
+    let running = {
+        let (desk, ids) = (desk.clone(), ids.clone());
+        tokio::spawn(async move {
+            desk.run_portfolio(&ids, Package::Lending, 2, &progress)
+                .await
+        })
+    };
+    waited.recv().await.expect("a run reached the wait");
+    let second = desk
+        .run_portfolio(&ids, Package::Income, 2, &|_| {})
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(second.code().to_string(), "portfolio.running", "{second}");
+    assert!(desk.cancel_portfolio(), "the desk holds the running portfolio's cancel");
+    let result = running.await.unwrap().unwrap();
     assert_eq!(result.cancelled, 4, "{:?}", result.entries);
+    assert!(!desk.cancel_portfolio(), "the finished portfolio let go of its cancel");
     assert!(desk
         .history(10)
         .unwrap()
@@ -786,7 +792,7 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
             api_base_url: instance.base_url(),
             customer_id: "private-customer-id".into(),
             production: false,
-            secret_key: Some(instance.config().secret_key.clone()),
+            secret_key: Some(instance.config().secret_key.clone().into()),
             api_key: Some("xk-remove".into()),
             authorize_tokens: false,
             settings: Default::default(),
@@ -794,7 +800,7 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
         .unwrap();
     let said = desk.check_environment(&env.key).await.unwrap();
     assert!(said.contains("secret key buys authorize tokens"), "{said}");
-    let customer = desk.add_customer(&env.key, "Temp", &login).unwrap();
+    let customer = desk.add_customer(&env.key, "Temp", LoginId::new(&login)).unwrap();
     ran(&desk, &customer.id, Package::Income).await;
 
     // A wrong customerId or an unreachable URL is an error that says so.

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use desk_core::LoginId;
 use desk_core::{
     Desk, DeskError, EnvironmentEdit, EnvironmentSettings, EnvironmentView, MemoryStore,
     NewEnvironment, Package, SecretError, SecretStore,
@@ -86,7 +87,7 @@ fn api_key_of(secrets: &dyn SecretStore, env: &str) -> Option<String> {
 }
 
 fn code(e: &DeskError) -> String {
-    e.view().code
+    e.view().code.to_string()
 }
 
 #[tokio::test]
@@ -117,7 +118,7 @@ async fn the_request_log_filters_and_counts_by_environment() {
         })
         .unwrap();
     let login = server.personas()[0].login_id.to_string();
-    let customer = desk.add_customer(&zeta.key, "Zed", &login).unwrap();
+    let customer = desk.add_customer(&zeta.key, "Zed", LoginId::new(&login)).unwrap();
     desk.run(&customer.id, Package::Income, &|_| {})
         .await
         .unwrap();
@@ -154,7 +155,7 @@ async fn the_request_log_filters_and_counts_by_environment() {
     assert_eq!(newest_builtin.len(), 1);
     assert_eq!(newest_builtin[0].endpoint, "GetCreditRiskAttributes");
     let unknown = desk.ledger(10, Some("no-such-environment")).unwrap_err();
-    assert_eq!(code(&unknown), "input.invalid", "{unknown}");
+    assert_eq!(code(&unknown), "environment.unknown", "{unknown}");
 
     let refused = zeta_lines
         .iter()
@@ -281,7 +282,7 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
 
     // The old x-api-key is refused by the new server's data endpoints.
     let login = new.personas()[0].login_id.to_string();
-    let customer = desk.add_customer(&env.key, "Kevin", &login).unwrap();
+    let customer = desk.add_customer(&env.key, "Kevin", LoginId::new(&login)).unwrap();
     assert!(desk
         .run(&customer.id, Package::Income, &|_| {})
         .await
@@ -360,7 +361,7 @@ async fn the_built_in_sandbox_cannot_be_edited_and_the_toolbox_can() {
     let err = desk
         .update_environment("no-such-environment", unchanged(&builtin))
         .unwrap_err();
-    assert_eq!(code(&err), "input.invalid");
+    assert_eq!(code(&err), "environment.unknown");
 
     let toolbox = find(&desk, "toolbox");
     let toolbox_secret = secret_key_of(&*secrets, "toolbox");
@@ -370,7 +371,7 @@ async fn the_built_in_sandbox_cannot_be_edited_and_the_toolbox_can() {
             "toolbox",
             EnvironmentEdit {
                 name: "Flinks toolbox (team)".into(),
-                secret_key: Some(String::new()),
+                secret_key: Some(String::new().into()),
                 ..unchanged(&toolbox)
             },
         )
@@ -482,7 +483,10 @@ fn an_edit_reads_the_form_and_never_prints_its_keys() {
     )
     .unwrap();
     assert_eq!(edit.api_base_url, "https://acme-api.private.fin.ag");
-    assert_eq!(edit.secret_key.as_deref(), Some("sk-typed-now"));
+    assert_eq!(
+        edit.secret_key.as_ref().map(desk_core::Secret::expose),
+        Some("sk-typed-now")
+    );
     assert_eq!(edit.api_key, None);
     assert!(edit.production);
     let printed = format!("{edit:?}");
@@ -490,6 +494,22 @@ fn an_edit_reads_the_form_and_never_prints_its_keys() {
         printed.contains("Acme") && !printed.contains("sk-typed-now"),
         "{printed}"
     );
+    // A new environment's keys and a sign-in's credentials arrive typed as secrets as well.
+    let new: desk_core::NewEnvironment = serde_json::from_str(
+        r#"{"name": "Acme", "apiBaseUrl": "https://acme-api.private.fin.ag", "customerId": "c",
+            "secretKey": "sk-new-typed", "apiKey": "xk-new-typed"}"#,
+    )
+    .unwrap();
+    let sign_in: desk_core::LiveSignIn = serde_json::from_str(
+        r#"{"environment": "builtin", "institution": "FlinksCapital",
+            "username": "user-typed", "password": "pw-typed"}"#,
+    )
+    .unwrap();
+    let printed = format!("{new:?} {sign_in:?}");
+    for secret in ["sk-new-typed", "xk-new-typed", "user-typed", "pw-typed"] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    assert!(printed.contains("Acme") && printed.contains("FlinksCapital"));
     // Leaving the production mark out would quietly unmark a production instance.
     assert!(serde_json::from_str::<EnvironmentEdit>(
         r#"{"name": "Acme", "apiBaseUrl": "https://a", "customerId": "c", "authorizeTokens": false}"#
@@ -649,7 +669,7 @@ async fn an_instance_name_poll_policy_and_connect_url_are_kept_and_used() {
     );
     let login = server.personas()[0].login_id.to_string();
     let customer = desk
-        .add_customer(&env.key, "Polled customer", &login)
+        .add_customer(&env.key, "Polled customer", LoginId::new(&login))
         .unwrap();
     desk.run(&customer.id, Package::Income, &|_| {})
         .await

@@ -45,6 +45,31 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Nothing typed (blank, once trimmed).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
+
+/// A secret typed into a form arrives as one: deserialized straight into the type that will not
+/// print it, so no front end's input struct needs a hand-written `Debug`.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
 }
 
 impl fmt::Debug for Secret {

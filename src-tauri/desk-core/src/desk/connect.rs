@@ -29,7 +29,7 @@ impl Desk {
     pub async fn connect_url(&self, environment: &str) -> Result<Url, DeskError> {
         let env = self
             .env(environment)
-            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+            .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
         let (iframe, key) = if env.row.kind == "builtin" {
             (
                 format!("{}/v2/", self.sandbox.base_url()),

@@ -1,5 +1,5 @@
-//! Environments beyond adding one: checking that Flinks answers, editing one, removing one, and
-//! what each has cost in calls.
+//! Environments: listing and adding them, checking that Flinks answers, editing one, removing
+//! one, what each has cost in calls, and the keys each needs (authorize tokens).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +8,31 @@ use flinks_client::{
     AuthorizeOutcome, Environment, FlinksCode, FlinksError, LoginId, PollPolicy, Secret,
 };
 
-use super::{api_key_entry, login_entry, secret_key_entry, Desk, EnvironmentView};
+use super::{api_key_entry, login_entry, secret_key_entry, Desk, Env};
+use crate::view::EnvironmentView;
 use crate::secrets::SecretStore;
 use crate::store::{EnvironmentRow, LedgerTotals};
 use crate::DeskError;
+
+/// What the person types to add an environment. Secrets go straight to the keyring.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEnvironment {
+    pub name: String,
+    pub api_base_url: String,
+    pub customer_id: String,
+    #[serde(default)]
+    pub production: bool,
+    #[serde(default)]
+    pub secret_key: Option<Secret>,
+    #[serde(default)]
+    pub api_key: Option<Secret>,
+    /// The instance wants an authorize token on every Authorize (integrations since 2024).
+    #[serde(default)]
+    pub authorize_tokens: bool,
+    #[serde(flatten)]
+    pub settings: EnvironmentSettings,
+}
 
 /// The settings an instance may need beyond its URL and keys. Blank keeps the default.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -99,7 +120,7 @@ pub(super) fn api_base_url(typed: &str) -> String {
 /// keyring (the form cannot show it, so it cannot send it back); a typed one replaces it.
 /// `production` and `authorizeTokens` have no default: an edit that forgot them would quietly
 /// stop the ledger counting a production instance's calls as billable.
-#[derive(Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentEdit {
     pub name: String,
@@ -109,28 +130,11 @@ pub struct EnvironmentEdit {
     /// The instance wants an authorize token on every Authorize (integrations since 2024).
     pub authorize_tokens: bool,
     #[serde(default)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     #[serde(default)]
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     #[serde(flatten)]
     pub settings: EnvironmentSettings,
-}
-
-// By hand, so that printing an edit (a log line, a panic) cannot print its keys.
-impl std::fmt::Debug for EnvironmentEdit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hidden = |s: &Option<String>| s.as_ref().map(|_| "…");
-        f.debug_struct("EnvironmentEdit")
-            .field("name", &self.name)
-            .field("api_base_url", &self.api_base_url)
-            .field("customer_id", &self.customer_id)
-            .field("production", &self.production)
-            .field("authorize_tokens", &self.authorize_tokens)
-            .field("secret_key", &hidden(&self.secret_key))
-            .field("api_key", &hidden(&self.api_key))
-            .field("settings", &self.settings)
-            .finish()
-    }
 }
 
 /// What adding and editing an environment both check before anything is written. The secret
@@ -201,7 +205,7 @@ impl Desk {
     pub async fn check_environment(&self, environment: &str) -> Result<String, DeskError> {
         let env = self
             .env(environment)
-            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+            .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
         if env.row.kind != "builtin" {
             if let Some(key) = self.secrets.get(&secret_key_entry(&env.row.key))? {
                 env.client.generate_authorize_token(&key).await?;
@@ -244,19 +248,13 @@ impl Desk {
     ) -> Result<EnvironmentView, DeskError> {
         let env = self
             .env(environment)
-            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+            .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
         if env.row.kind == "builtin" {
             return Err(DeskError::Invalid(
                 "the built-in sandbox runs inside Flinks Desk and cannot be edited; add a private instance to reach another server".into(),
             ));
         }
-        let typed = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(Secret::new)
-        };
+        let typed = |value: &Option<Secret>| value.clone().filter(|v| !v.is_empty());
         let (secret_key, api_key) = (typed(&edit.secret_key), typed(&edit.api_key));
         let has_secret_key = match (&secret_key, edit.authorize_tokens) {
             (Some(_), _) => true,
@@ -334,7 +332,7 @@ impl Desk {
     pub fn remove_environment(&self, environment: &str) -> Result<(), DeskError> {
         let env = self
             .env(environment)
-            .ok_or_else(|| DeskError::Invalid(format!("no environment {environment:?}")))?;
+            .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
         if env.row.kind != "private" {
             return Err(DeskError::Invalid(
                 "the built-in sandbox and the Flinks toolbox are always there".into(),
@@ -362,5 +360,115 @@ impl Desk {
             .expect("envs lock")
             .retain(|e| e.row.key != env.row.key);
         self.load_customers()
+    }
+}
+
+impl Desk {
+    pub(super) fn view(&self, env: &Env) -> EnvironmentView {
+        let has = |entry: String| matches!(self.secrets.get(&entry), Ok(Some(_)));
+        let builtin = env.row.kind == "builtin";
+        EnvironmentView {
+            key: env.row.key.clone(),
+            name: env.row.name.clone(),
+            kind: env.row.kind.clone(),
+            api_base_url: env.row.api_base_url.clone(),
+            customer_id: env.row.customer_id.clone(),
+            production: env.row.production,
+            offline: builtin,
+            has_secret_key: !builtin && has(secret_key_entry(&env.row.key)),
+            has_api_key: !builtin && has(api_key_entry(&env.row.key)),
+            authorize_tokens: env.row.authorize_tokens,
+            iframe_url: env.row.iframe_url.clone(),
+            poll_interval_secs: env.poll.interval.as_secs(),
+            poll_max_wait_mins: env.poll.max_wait.as_secs() / 60,
+        }
+    }
+
+    /// The built-in sandbox first, then the toolbox, then private instances.
+    pub fn environments(&self) -> Vec<EnvironmentView> {
+        let envs: Vec<Arc<Env>> = self.envs.read().expect("envs lock").clone();
+        envs.iter().map(|e| self.view(e)).collect()
+    }
+
+    /// Adds a private Flinks instance. Its keys go to the keyring first: if the keyring refuses,
+    /// nothing is saved.
+    pub fn add_environment(&self, input: NewEnvironment) -> Result<EnvironmentView, DeskError> {
+        let name = input.name.trim();
+        let url = api_base_url(&input.api_base_url);
+        let has_secret_key = input.secret_key.as_ref().is_some_and(|k| !k.is_empty());
+        check_fields(
+            name,
+            &url,
+            &input.customer_id,
+            input.authorize_tokens,
+            has_secret_key,
+        )?;
+        // Checked before anything is written, applied once the row exists.
+        input.settings.apply(&mut EnvironmentRow::default())?;
+        let key = uuid::Uuid::new_v4().to_string();
+        let secrets = [
+            (secret_key_entry(&key), input.secret_key),
+            (api_key_entry(&key), input.api_key),
+        ];
+        for (entry, value) in &secrets {
+            if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
+                if let Err(e) = self.secrets.set(entry, value) {
+                    for (written, _) in &secrets {
+                        let _ = self.secrets.delete(written);
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        let id = self.store.upsert_environment(
+            &key,
+            name,
+            "private",
+            &url,
+            input.customer_id.trim(),
+            input.production,
+        )?;
+        self.store
+            .set_authorize_tokens(id, input.authorize_tokens)?;
+        let mut row = self
+            .store
+            .environments()?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| DeskError::Invalid("the environment was not saved".into()))?;
+        input.settings.apply(&mut row)?;
+        self.store.update_environment(&row)?;
+        let env = Arc::new(self.connect(row.clone(), poll_of(&row))?);
+        let view = self.view(&env);
+        self.envs.write().expect("envs lock").push(env);
+        Ok(view)
+    }
+
+    /// The secret key that buys this environment's authorize tokens, when it requires them.
+    pub(super) fn token_key(&self, env: &Env) -> Result<Option<Secret>, DeskError> {
+        if !env.row.authorize_tokens {
+            return Ok(None);
+        }
+        self.secrets
+            .get(&secret_key_entry(&env.row.key))?
+            .map(Some)
+            .ok_or_else(|| {
+                DeskError::Invalid(
+                    "this environment requires authorize tokens, and its secret key is not in the keyring: edit the environment and enter its secret key".into(),
+                )
+            })
+    }
+
+    /// A single-use authorize token for one Authorize, when the environment requires them.
+    pub(super) async fn fresh_authorize_token(&self, env: &Env) -> Result<Option<Secret>, DeskError> {
+        match self.token_key(env)? {
+            Some(key) => Ok(Some(env.client.generate_authorize_token(&key).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn known_env(&self, environment: &str) -> Result<Arc<Env>, DeskError> {
+        self.env(environment)
+            .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))
     }
 }

@@ -7,7 +7,6 @@
 //! question holds only its RequestId and the prompts.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,8 +22,9 @@ use crate::{CustomerView, DeskError};
 /// later; past this the desk asks to sign in again instead of sending a stale RequestId.
 const QUESTION_WAIT: Duration = Duration::from_secs(10 * 60);
 
-/// What the person types to sign a customer in. Never printed: `Debug` shows no credential.
-#[derive(Clone, Deserialize)]
+/// What the person types to sign a customer in. The credentials arrive as secrets, so no
+/// `Debug` or log line can show them.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveSignIn {
     pub environment: String,
@@ -33,20 +33,11 @@ pub struct LiveSignIn {
     pub label: String,
     /// The institution's Flinks id, e.g. `FlinksCapital`.
     pub institution: String,
-    pub username: String,
-    pub password: String,
+    pub username: Secret,
+    pub password: Secret,
     /// `en` or `fr`: the language of the security questions.
     #[serde(default)]
     pub language: Option<String>,
-}
-
-impl fmt::Debug for LiveSignIn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LiveSignIn")
-            .field("environment", &self.environment)
-            .field("institution", &self.institution)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Where a sign-in stands: done (the customer is added), or the bank asks questions first.
@@ -110,19 +101,19 @@ impl Desk {
     /// the login). Either the customer is added, or the bank's questions come back to be
     /// answered with [`Desk::answer_sign_in`].
     pub async fn sign_in_live(&self, input: LiveSignIn) -> Result<SignInStep, DeskError> {
-        let env = self.env_or_invalid(&input.environment)?;
+        let env = self.known_env(&input.environment)?;
         if input.institution.trim().is_empty() {
             return Err(DeskError::Invalid("choose the customer's bank".into()));
         }
-        if input.username.trim().is_empty() || input.password.is_empty() {
+        if input.username.is_empty() || input.password.is_empty() {
             return Err(DeskError::Invalid(
                 "enter the customer's online banking username and password".into(),
             ));
         }
         let credentials = LiveCredentials {
             institution: input.institution.trim().to_owned(),
-            username: Secret::new(input.username.trim()),
-            password: Secret::new(input.password),
+            username: input.username,
+            password: input.password,
             language: input.language.filter(|l| !l.trim().is_empty()),
             save: true,
             tag: None,
@@ -146,29 +137,26 @@ impl Desk {
     pub async fn answer_sign_in(
         &self,
         sign_in: &str,
-        answers: Vec<String>,
+        answers: Vec<Secret>,
     ) -> Result<SignInStep, DeskError> {
         let pending = self.sign_ins.take(sign_in).ok_or_else(|| {
-            DeskError::Invalid(
-                "this sign-in is no longer waiting (answered, cancelled or too old): sign in again"
-                    .into(),
-            )
+            DeskError::SignInExpired
         })?;
-        if answers.len() != pending.prompts.len() || answers.iter().any(|a| a.trim().is_empty()) {
+        if answers.len() != pending.prompts.len() || answers.iter().any(Secret::is_empty) {
             let asked = pending.prompts.len();
             self.sign_ins.keep(sign_in, pending);
             return Err(DeskError::Invalid(format!(
                 "answer every question ({asked} asked)"
             )));
         }
-        let env = self.env_or_invalid(&pending.environment)?;
+        let env = self.known_env(&pending.environment)?;
         let responses: Vec<SecurityResponse> = pending
             .prompts
             .iter()
             .zip(answers)
             .map(|(prompt, answer)| SecurityResponse {
                 prompt: prompt.clone(),
-                answer: Secret::new(answer.trim()),
+                answer,
             })
             .collect();
         let token = self.fresh_authorize_token(&env).await?;
@@ -252,7 +240,7 @@ impl Desk {
             "" => format!("{default_label} …{last4}"),
             l => l.to_owned(),
         };
-        let env = self.env_or_invalid(environment)?;
+        let env = self.known_env(environment)?;
         // Signing the same bank login in twice gives the same loginId: one customer is enough.
         let existing = self
             .customers
@@ -266,11 +254,9 @@ impl Desk {
             })
             .map(|c| c.label.clone());
         if let Some(existing) = existing {
-            return Err(DeskError::Invalid(format!(
-                "this bank login is already a customer here: {existing}"
-            )));
+            return Err(DeskError::DuplicateLogin { existing });
         }
-        let customer = self.add_customer(environment, &label, login_id.expose())?;
+        let customer = self.add_customer(environment, &label, login_id.clone())?;
         if !institution.is_empty() {
             let db_id = self.customer(&customer.id)?.db_id;
             self.store.set_customer_institution(db_id, institution)?;

@@ -1,0 +1,173 @@
+//! Starting a desk: the built-in sandbox on loopback, the environments the store knows (the
+//! toolbox seeded on the first start), a client for each, and the customers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use flinks_client::{CallRecord, Environment, FlinksClient, LoginId, PollPolicy, Secret};
+use flinks_sandbox::{Sandbox, SandboxConfig};
+
+use super::{api_key_entry, environments, live, secret_key_entry, Desk, Env};
+use crate::secrets::SecretStore;
+use crate::store::{EnvironmentRow, Store};
+use crate::DeskError;
+
+const BUILTIN_NAME: &str = "Flinks Capital sandbox";
+
+/// Public values of the Flinks toolbox (flinks-api.md §1): documented, so not secrets, but kept
+/// in the keyring like any other key so every environment works the same way.
+const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
+const TOOLBOX_API_KEY: &str = "3d5266a8-b697-48d4-8de6-52e2e2662acc";
+
+/// Settings of the built-in sandbox, from the app's environment variables.
+#[derive(Debug, Clone)]
+pub struct BuiltinOptions {
+    /// Fixed loopback port; a free one when `None`.
+    pub port: Option<u16>,
+    /// How long the sandbox keeps answering `OPERATION_PENDING`.
+    pub pending_for: Duration,
+    /// How often to poll it: our own server, so faster than the 10 s Flinks asks for.
+    pub poll_interval: Duration,
+}
+
+impl Default for BuiltinOptions {
+    fn default() -> Self {
+        Self {
+            port: None,
+            pending_for: Duration::from_secs(3),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Desk {
+    /// Starts the built-in Flinks Capital sandbox on loopback and a desk talking to it over HTTP,
+    /// through the same client as for Flinks itself, keeping its history in `store` and its
+    /// secrets in `secrets`.
+    pub async fn start(
+        options: BuiltinOptions,
+        store: Store,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Desk, DeskError> {
+        let config = SandboxConfig {
+            pending_for: options.pending_for,
+            // Customers signed in on the built-in sandbox must still open after a restart.
+            saved_logins: store.path().parent().map(|d| d.join("sandbox-logins.json")),
+            ..SandboxConfig::default()
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], options.port.unwrap_or(0)));
+        let sandbox = Sandbox::start(config, addr)
+            .await
+            .map_err(DeskError::SandboxStart)?;
+        let store = Arc::new(store);
+        let builtin_id = store.upsert_environment(
+            "builtin",
+            BUILTIN_NAME,
+            "builtin",
+            &sandbox.base_url(),
+            sandbox.customer_id(),
+            false,
+        )?;
+        let first_start = !store.environments()?.iter().any(|e| e.key == "toolbox");
+        if first_start {
+            store.upsert_environment(
+                "toolbox",
+                "Flinks toolbox",
+                "toolbox",
+                flinks_client::TOOLBOX_API_BASE_URL,
+                flinks_client::TOOLBOX_CUSTOMER_ID,
+                false,
+            )?;
+            let seeded = secrets
+                .set(
+                    &secret_key_entry("toolbox"),
+                    &Secret::new(TOOLBOX_SECRET_KEY),
+                )
+                .and_then(|()| {
+                    secrets.set(&api_key_entry("toolbox"), &Secret::new(TOOLBOX_API_KEY))
+                });
+            if let Err(e) = seeded {
+                tracing::warn!(error = %e, "the toolbox keys could not be put in the keyring");
+            }
+        }
+        for p in sandbox.personas() {
+            let login_id = LoginId::new(p.login_id.to_string());
+            store.upsert_customer(
+                builtin_id,
+                &p.username,
+                &p.holder_name,
+                flinks_sandbox::INSTITUTION,
+                login_id.last4(),
+            )?;
+        }
+        let desk = Desk {
+            sandbox,
+            envs: RwLock::new(Vec::new()),
+            customers: RwLock::new(Vec::new()),
+            store,
+            secrets,
+            runs: Mutex::new(HashMap::new()),
+            portfolio: Mutex::new(None),
+            sign_ins: live::SignIns::default(),
+        };
+        let builtin_poll = PollPolicy {
+            interval: options.poll_interval,
+            ..PollPolicy::default()
+        };
+        for row in desk.store.environments()? {
+            let poll = if row.kind == "builtin" {
+                builtin_poll
+            } else {
+                environments::poll_of(&row)
+            };
+            let env = desk.connect(row, poll)?;
+            desk.envs.write().expect("envs lock").push(Arc::new(env));
+        }
+        desk.load_customers()?;
+        // Read the built-in library now: the first run should not wait for it.
+        if let Some(builtin) = desk.env("builtin") {
+            desk.ensure_library(&builtin).await;
+        }
+        Ok(desk)
+    }
+
+    /// A client for an environment, reporting every call to the ledger.
+    pub(super) fn connect(&self, row: EnvironmentRow, poll: PollPolicy) -> Result<Env, DeskError> {
+        let ledger = self.store.clone();
+        let (env_id, production) = (row.id, row.production);
+        let observer = move |call: &CallRecord| {
+            // Flinks bills successful live requests; the ledger counts them.
+            let billable = production && call.status.is_some_and(|s| (200..300).contains(&s));
+            let recorded = ledger.record_request(
+                env_id,
+                call.endpoint,
+                call.status,
+                call.flinks_code.as_deref(),
+                call.duration.as_millis() as i64,
+                billable,
+            );
+            if let Err(e) = recorded {
+                tracing::warn!(error = %e, "a request could not be written to the ledger");
+            }
+        };
+        let mut environment = Environment::new(&row.api_base_url, &row.customer_id)?;
+        if row.kind != "builtin" {
+            environment.x_api_key =
+                self.secrets
+                    .get(&api_key_entry(&row.key))
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, env = %row.key, "x-api-key not readable now");
+                        None
+                    });
+        }
+        let client = FlinksClient::new(environment)?.with_observer(Arc::new(observer));
+        Ok(Env {
+            row,
+            client,
+            poll,
+            library: RwLock::new(None),
+        })
+    }
+}
