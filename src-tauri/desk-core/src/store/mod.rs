@@ -1,0 +1,144 @@
+//! The desk's SQLite database: environments, customers, runs with their attribute values, and
+//! the request ledger. Versioned migrations, WAL, foreign keys on. A database that cannot be
+//! opened is reported and left as it is: never recreated over the user's history.
+//!
+//! This file opens the database and keeps the migrations; each table family has its own file and
+//! its own `impl Store`, and reaches the connection only through `Store::conn`, so that one lock
+//! guards every statement.
+
+mod details;
+mod environments;
+mod ledger;
+mod runs;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, ErrorCode};
+use rusqlite_migration::{Migrations, M};
+
+pub use details::{BalanceSeries, DayBalance, StoredDetail};
+pub use environments::{CustomerRow, EnvironmentRow};
+pub use ledger::{LedgerEntry, LedgerTotals};
+pub use runs::{Completion, RunRecord, RunStatus, StoredValue};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {} is damaged or is not a Flinks Desk database; it was left untouched", .path.display())]
+    Corrupt { path: PathBuf },
+    #[error("the database {} was written by a newer Flinks Desk; it was left untouched", .path.display())]
+    TooNew { path: PathBuf },
+    #[error("the database {} could not be opened: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no run {0} in the history")]
+    NoSuchRun(i64),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_initial.sql")),
+        M::up(include_str!("../../migrations/0002_attribute_details.sql")),
+        M::up(include_str!("../../migrations/0003_authorize_tokens.sql")),
+        M::up(include_str!("../../migrations/0004_account_balances.sql")),
+        M::up(include_str!(
+            "../../migrations/0005_environment_settings.sql"
+        )),
+        M::up(include_str!("../../migrations/0006_run_transactions.sql")),
+    ])
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+impl Store {
+    /// Opens (creating if absent) and migrates the database at `path`, and marks the runs that
+    /// were still running when the app last stopped as interrupted.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let classify = |source: rusqlite::Error| {
+            if is_corruption(&source) {
+                StoreError::Corrupt {
+                    path: path.to_owned(),
+                }
+            } else {
+                StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        };
+        let mut conn = Connection::open(path).map_err(classify)?;
+        // The first statement that reads the file is where a damaged or foreign file shows.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(classify)?;
+        // Safe with WAL: NORMAL syncs at checkpoints rather than at every commit, and the
+        // database stays consistent whatever happens. Only a power cut or an OS crash (not a
+        // crash of the app) can lose the last commits before it, and every commit is cheaper.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(classify)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(classify)?;
+        migrations().to_latest(&mut conn).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => classify(err),
+            rusqlite_migration::Error::MigrationDefinition(_)
+            | rusqlite_migration::Error::SpecifiedSchemaVersion(_) => StoreError::TooNew {
+                path: path.to_owned(),
+            },
+            other => StoreError::Open {
+                path: path.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+            },
+        })?;
+        let interrupted = conn.execute(
+            "UPDATE runs SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
+            params![now()],
+        )?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "runs left running by the last session are marked interrupted"
+            );
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (statements are atomic), so
+        // the connection stays usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
