@@ -14,6 +14,7 @@ pub mod faults;
 pub mod model;
 pub mod personas;
 mod server;
+mod vocabulary;
 
 pub use faults::{FaultKind, FaultRule, Stage, FAULT_HEADER};
 pub use server::{Sandbox, SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};
