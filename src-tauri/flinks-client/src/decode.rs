@@ -199,6 +199,9 @@ pub mod fuzz {
 }
 
 #[cfg(test)]
+mod typed_reading;
+
+#[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
 

@@ -9,7 +9,7 @@ use flinks_sandbox::{Sandbox, SandboxConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{DetailReply, Environment, FlinksClient, ReadReply, Reply, Typed};
+use crate::client::{DetailReply, Environment, FlinksClient, ReadReply, Reply, Typed};
 use crate::decode;
 use crate::error::FlinksError;
 use crate::secret::LoginId;
