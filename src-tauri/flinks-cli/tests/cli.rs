@@ -1,17 +1,29 @@
 //! The `flinks` command line against the sandbox: the flow's CSV is the sandbox's attributes,
 //! and a failure says what happened without the loginId.
 
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use flinks_sandbox::{Sandbox, SandboxConfig};
 
 fn flinks(sandbox: &Sandbox) -> Command {
+    flinks_at(&sandbox.base_url(), sandbox.customer_id())
+}
+
+fn flinks_at(api_base_url: &str, customer_id: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_flinks"));
-    cmd.args(["--api-base-url", &sandbox.base_url()])
-        .args(["--customer-id", sandbox.customer_id()])
+    cmd.args(["--api-base-url", api_base_url])
+        .args(["--customer-id", customer_id])
         .env_remove("FLINKS_LOGIN_ID");
     cmd
+}
+
+/// Waits for the command off the runtime's threads: the server it talks to runs on them.
+async fn output(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -38,10 +50,7 @@ async fn flow_prints_the_package_as_csv() {
         "100",
     ])
     .env("FLINKS_LOGIN_ID", persona.login_id.to_string());
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -71,10 +80,7 @@ async fn an_unknown_login_fails_with_the_code_and_a_hint_but_not_the_login() {
     let stranger = "0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77";
     let mut cmd = flinks(&sandbox);
     cmd.args(["authorize"]).env("FLINKS_LOGIN_ID", stranger);
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -91,10 +97,7 @@ async fn a_token_and_a_connect_url_need_the_secret_key() {
         .unwrap();
     let mut cmd = flinks(&sandbox);
     cmd.args(["token"]).env_remove("FLINKS_SECRET_KEY");
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--secret-key"));
 
@@ -106,10 +109,7 @@ async fn a_token_and_a_connect_url_need_the_secret_key() {
     ])
     .args(["--redirect-url", "https://example.org/done"])
     .env("FLINKS_SECRET_KEY", sandbox.config().secret_key.clone());
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -130,10 +130,7 @@ async fn a_token_and_a_connect_url_need_the_secret_key() {
         "nope",
     ])
     .env("FLINKS_LOGIN_ID", "0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77");
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -205,10 +202,7 @@ async fn a_live_sign_in_asks_the_security_question_and_its_saved_login_runs_the_
     let mut flow = flinks(&sandbox);
     flow.args(["flow", "--package", "income", "--poll-interval-ms", "50"])
         .env("FLINKS_LOGIN_ID", &login_id);
-    let out = tokio::task::spawn_blocking(move || flow.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(flow).await;
     assert!(
         out.status.success(),
         "{}",
@@ -264,16 +258,11 @@ async fn csv_cells_that_begin_like_a_formula_are_neutralized() {
         })))
         .mount(&flinks_mock)
         .await;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flinks"));
-    cmd.args(["--api-base-url", &flinks_mock.uri()])
-        .args(["--customer-id", "cid"])
-        .args(["attributes", "credit-risk", "--request-id", "1e01c5cc"])
+    let mut cmd = flinks_at(&flinks_mock.uri(), "cid");
+    cmd.args(["attributes", "credit-risk", "--request-id", "1e01c5cc"])
         .args(["--format", "csv"])
         .env("FLINKS_LOGIN_ID", "0b7c1f0e-3f1a-4c55-9e0e-5d2b8f1d9a77");
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = output(cmd).await;
     assert!(
         out.status.success(),
         "{}",
