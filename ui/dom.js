@@ -15,6 +15,18 @@ export async function ask(dialogId) {
   return dialog.returnValue === 'yes';
 }
 
+/** A button styled as a link, the way lists and tables offer an action on one of their items. */
+export function linkButton({ testid, text, label, className = 'link', onClick }) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.dataset.testid = testid;
+  button.textContent = text;
+  if (label) button.setAttribute('aria-label', label);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
 /** A row of plain text cells; each cell is [text, class]. */
 export function tableRow(testid, cells) {
   const tr = document.createElement('tr');
@@ -26,4 +38,21 @@ export function tableRow(testid, cells) {
     tr.append(td);
   }
   return tr;
+}
+
+// The right pane shows one of three views at a time; the buttons above it say which.
+const VIEWS = ['results', 'portfolio', 'log'];
+
+export function showView(which) {
+  for (const view of VIEWS) {
+    $(view).hidden = view !== which;
+    $(`view-${view}`).setAttribute('aria-pressed', String(view === which));
+  }
+}
+
+/** Every dialog's [data-close] button closes its dialog, whatever the dialog. */
+export function closeDialogsOnDataClose() {
+  for (const button of document.querySelectorAll('dialog [data-close]')) {
+    button.addEventListener('click', () => button.closest('dialog').close());
+  }
 }
