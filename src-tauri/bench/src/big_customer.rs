@@ -169,7 +169,7 @@ pub fn child() -> Result<()> {
     let builtin = store
         .environments()?
         .into_iter()
-        .find(|e| e.kind == "builtin")
+        .find(|e| e.kind == desk_core::store::EnvironmentKind::Builtin)
         .context("no built-in environment")?;
     let customer = store
         .customers()?

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use desk_core::{BuiltinOptions, Desk, MemoryStore, Package, Store};
-use tokio_util::sync::CancellationToken;
 
 use crate::proc;
 use crate::report::{Figure, Goal};
@@ -75,10 +74,9 @@ async fn portfolio(pending: Duration) -> Result<(f64, u64)> {
     let ids: Vec<String> = (0..CUSTOMERS)
         .map(|i| cast[i % cast.len()].clone())
         .collect();
-    let cancel = CancellationToken::new();
     let started = Instant::now();
     let result = desk
-        .run_portfolio(&ids, Package::CreditRisk, CONCURRENCY, &cancel, &|_| {})
+        .run_portfolio(&ids, Package::CreditRisk, CONCURRENCY, &|_| {})
         .await?;
     let wall = started.elapsed().as_secs_f64();
     if result.completed != CUSTOMERS {

@@ -307,7 +307,10 @@ mod tests {
         let view = DeskError::from(FlinksError::Cancelled).view();
         assert_eq!(serde_json::to_value(&view).unwrap()["code"], "cancelled");
         let code = DeskError::UnknownEnvironment("x".into()).code();
-        assert_eq!(serde_json::to_string(&code).unwrap(), "\"environment.unknown\"");
+        assert_eq!(
+            serde_json::to_string(&code).unwrap(),
+            "\"environment.unknown\""
+        );
         assert_eq!(
             ErrorCode::Flinks(FlinksCode::InvalidSecurityResponse).to_string(),
             "flinks.invalid_security_response"

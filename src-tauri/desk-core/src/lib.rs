@@ -31,6 +31,6 @@ pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
 pub use view::{
     AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, EnvironmentView,
-    Explanation, ExportSummary, PortfolioEntry, PortfolioEvent, PortfolioResult, RunResult,
-    SummaryItem,
+    Explanation, ExportSummary, PackageView, PortfolioEntry, PortfolioEvent, PortfolioResult,
+    RunResult, SummaryItem,
 };

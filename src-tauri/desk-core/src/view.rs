@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::catalog::Unit;
 use crate::flow::RunEvent;
-use crate::store::{RunStatus, StoredDetail};
+use crate::store::{EnvironmentKind, RunStatus, StoredDetail};
 use crate::ErrorView;
 
 /// An environment as the UI sees it: where, whom, and whether its secrets are in the keyring —
@@ -17,8 +17,7 @@ use crate::ErrorView;
 pub struct EnvironmentView {
     pub key: String,
     pub name: String,
-    /// `builtin`, `toolbox` or `private`.
-    pub kind: String,
+    pub kind: EnvironmentKind,
     pub api_base_url: String,
     pub customer_id: String,
     pub production: bool,

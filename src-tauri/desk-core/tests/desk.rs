@@ -359,8 +359,8 @@ async fn a_private_environment_keeps_its_keys_and_login_ids_in_the_keyring_only(
     let desk = desk(0).await;
     let instance = private_instance().await;
     let envs = desk.environments();
-    assert_eq!(envs[0].kind, "builtin");
-    assert_eq!(envs[1].kind, "toolbox");
+    assert_eq!(envs[0].kind, desk_core::store::EnvironmentKind::Builtin);
+    assert_eq!(envs[1].kind, desk_core::store::EnvironmentKind::Toolbox);
     assert!(
         envs[1].has_secret_key && envs[1].has_api_key,
         "toolbox prefilled"
@@ -479,7 +479,11 @@ async fn a_locked_keyring_saves_nothing_and_says_what_to_do() {
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let before = desk.customers().len();
     let err = desk
-        .add_customer(&env.key, "Someone", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
+        .add_customer(
+            &env.key,
+            "Someone",
+            LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"),
+        )
         .unwrap_err();
     assert_eq!(err.view().code, "keyring.unavailable");
     assert!(err.view().hint.contains("plain text"));
@@ -513,17 +517,27 @@ async fn bad_input_is_refused_without_echoing_it() {
         .all(|n| !n.contains("secret-key:") || n.ends_with(":toolbox")));
     let env_key = desk.environments()[1].key.clone();
     let typo = "5e115eac-1209-4f19-641c-08d6d484e2f";
-    let err = desk.add_customer(&env_key, "Someone", LoginId::new(typo)).unwrap_err();
+    let err = desk
+        .add_customer(&env_key, "Someone", LoginId::new(typo))
+        .unwrap_err();
     assert_eq!(err.view().code, "input.invalid");
     assert!(
         !err.view().message.contains(typo),
         "the error repeats what was typed"
     );
     assert!(desk
-        .add_customer("no-such-environment", "x", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
+        .add_customer(
+            "no-such-environment",
+            "x",
+            LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe")
+        )
         .is_err());
     assert!(desk
-        .add_customer("builtin", "  ", LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe"))
+        .add_customer(
+            "builtin",
+            "  ",
+            LoginId::new("5e115eac-1209-4f19-641c-08d6d484e2fe")
+        )
         .is_err());
     assert!(
         desk.remove_customer("borrower_nsf").await.is_err(),
@@ -602,7 +616,9 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
         .add_environment(new_env(false, Some(instance.config().secret_key.clone())))
         .unwrap();
     assert!(!legacy.authorize_tokens);
-    let customer = desk.add_customer(&legacy.key, "Legacy", LoginId::new(&login)).unwrap();
+    let customer = desk
+        .add_customer(&legacy.key, "Legacy", LoginId::new(&login))
+        .unwrap();
     let (_, progress) = recorder();
     let err = desk
         .run(&customer.id, Package::Income, &progress)
@@ -615,7 +631,9 @@ async fn an_instance_that_requires_authorize_tokens_gets_one_per_run_bought_with
         .add_environment(new_env(true, Some(instance.config().secret_key.clone())))
         .unwrap();
     assert!(current.authorize_tokens);
-    let customer = desk.add_customer(&current.key, "Current", LoginId::new(&login)).unwrap();
+    let customer = desk
+        .add_customer(&current.key, "Current", LoginId::new(&login))
+        .unwrap();
     for _ in 0..2 {
         // Tokens are single-use: the second run works only if it bought its own.
         let result = desk
@@ -649,12 +667,7 @@ async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_
         }
     };
     let result = desk
-        .run_portfolio(
-            &ids,
-            Package::Income,
-            2,
-            &progress,
-        )
+        .run_portfolio(&ids, Package::Income, 2, &progress)
         .await
         .unwrap();
     assert_eq!(
@@ -746,10 +759,16 @@ async fn cancelling_a_portfolio_stops_started_and_queued_runs_and_saves_none_as_
         .await
         .unwrap_err();
     assert_eq!(second.code().to_string(), "portfolio.running", "{second}");
-    assert!(desk.cancel_portfolio(), "the desk holds the running portfolio's cancel");
+    assert!(
+        desk.cancel_portfolio(),
+        "the desk holds the running portfolio's cancel"
+    );
     let result = running.await.unwrap().unwrap();
     assert_eq!(result.cancelled, 4, "{:?}", result.entries);
-    assert!(!desk.cancel_portfolio(), "the finished portfolio let go of its cancel");
+    assert!(
+        !desk.cancel_portfolio(),
+        "the finished portfolio let go of its cancel"
+    );
     assert!(desk
         .history(10)
         .unwrap()
@@ -800,7 +819,9 @@ async fn an_environment_can_be_checked_and_removed_with_its_keys_and_customers()
         .unwrap();
     let said = desk.check_environment(&env.key).await.unwrap();
     assert!(said.contains("secret key buys authorize tokens"), "{said}");
-    let customer = desk.add_customer(&env.key, "Temp", LoginId::new(&login)).unwrap();
+    let customer = desk
+        .add_customer(&env.key, "Temp", LoginId::new(&login))
+        .unwrap();
     ran(&desk, &customer.id, Package::Income).await;
 
     // A wrong customerId or an unreachable URL is an error that says so.

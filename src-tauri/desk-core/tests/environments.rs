@@ -118,7 +118,9 @@ async fn the_request_log_filters_and_counts_by_environment() {
         })
         .unwrap();
     let login = server.personas()[0].login_id.to_string();
-    let customer = desk.add_customer(&zeta.key, "Zed", LoginId::new(&login)).unwrap();
+    let customer = desk
+        .add_customer(&zeta.key, "Zed", LoginId::new(&login))
+        .unwrap();
     desk.run(&customer.id, Package::Income, &|_| {})
         .await
         .unwrap();
@@ -282,7 +284,9 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
 
     // The old x-api-key is refused by the new server's data endpoints.
     let login = new.personas()[0].login_id.to_string();
-    let customer = desk.add_customer(&env.key, "Kevin", LoginId::new(&login)).unwrap();
+    let customer = desk
+        .add_customer(&env.key, "Kevin", LoginId::new(&login))
+        .unwrap();
     assert!(desk
         .run(&customer.id, Package::Income, &|_| {})
         .await
@@ -376,7 +380,7 @@ async fn the_built_in_sandbox_cannot_be_edited_and_the_toolbox_can() {
             },
         )
         .unwrap();
-    assert_eq!(renamed.kind, "toolbox");
+    assert_eq!(renamed.kind, desk_core::store::EnvironmentKind::Toolbox);
     assert!(renamed.has_secret_key && renamed.has_api_key);
     assert_eq!(secret_key_of(&*secrets, "toolbox"), toolbox_secret);
 

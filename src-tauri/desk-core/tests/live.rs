@@ -153,7 +153,11 @@ async fn the_same_bank_login_twice_is_one_customer_and_a_refused_sign_in_adds_no
         .sign_in_live(sign_in("builtin", "greatday_nomfa", "not-the-password"))
         .await
         .unwrap_err();
-    assert!(wrong_password.view().code.to_string().starts_with("flinks."));
+    assert!(wrong_password
+        .view()
+        .code
+        .to_string()
+        .starts_with("flinks."));
     assert!(
         !wrong_password.to_string().contains("not-the-password"),
         "{wrong_password}"

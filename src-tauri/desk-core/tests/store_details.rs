@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use desk_core::store::{Completion, StoredDetail};
+use desk_core::store::{Completion, EnvironmentKind, StoredDetail};
 use desk_core::{MemoryStore, Package, Store};
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -195,7 +195,7 @@ proptest! {
         let db = dir.path().join("desk.sqlite3");
         let store = Store::open(&db).unwrap();
         let env = store
-            .upsert_environment("builtin", "Sandbox", "builtin", "http://127.0.0.1:1", "cid", false)
+            .upsert_environment("builtin", "Sandbox", EnvironmentKind::Builtin, "http://127.0.0.1:1", "cid", false)
             .unwrap();
         let customer = store.upsert_customer(env, "k", "Kevin", "FlinksCapital", "e2fe").unwrap();
         let run = store.start_run(customer, "all").unwrap();

@@ -6,6 +6,7 @@
 use flinks_client::{parse_connect_redirect, ConnectOptions, Url};
 
 use super::{secret_key_entry, Desk};
+use crate::store::EnvironmentKind;
 use crate::{CustomerView, DeskError};
 
 /// Where Connect is told to send the customer at the end. `.invalid` never resolves (RFC 2606):
@@ -30,7 +31,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
-        let (iframe, key) = if env.row.kind == "builtin" {
+        let (iframe, key) = if env.row.kind == EnvironmentKind::Builtin {
             (
                 format!("{}/v2/", self.sandbox.base_url()),
                 flinks_client::Secret::new(self.sandbox.config().secret_key.clone()),

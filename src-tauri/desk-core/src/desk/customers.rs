@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use flinks_client::{LoginId, Secret};
 
 use super::{login_entry, Customer, Desk, LoginSource};
+use crate::store::EnvironmentKind;
 use crate::view::CustomerView;
 use crate::DeskError;
 
@@ -23,17 +24,18 @@ impl Desk {
                 let persona = personas.iter().find(|p| p.username == row.key);
                 // The sample cast's loginIds are the sandbox's; customers connected later are
                 // in the keyring like everywhere else.
-                let (login, story) = if let (true, Some(p)) = (env.row.kind == "builtin", persona) {
-                    (
-                        LoginSource::Builtin(LoginId::new(p.login_id.to_string())),
-                        p.story.clone(),
-                    )
-                } else {
-                    (
-                        LoginSource::Keyring(login_entry(&env.row.key, &row.key)),
-                        String::new(),
-                    )
-                };
+                let (login, story) =
+                    if let (true, Some(p)) = (env.row.kind == EnvironmentKind::Builtin, persona) {
+                        (
+                            LoginSource::Builtin(LoginId::new(p.login_id.to_string())),
+                            p.story.clone(),
+                        )
+                    } else {
+                        (
+                            LoginSource::Keyring(login_entry(&env.row.key, &row.key)),
+                            String::new(),
+                        )
+                    };
                 Some(Customer {
                     db_id: row.id,
                     id: row.key,

@@ -9,9 +9,10 @@ use flinks_client::{
 };
 
 use super::{api_key_entry, login_entry, secret_key_entry, Desk, Env};
-use crate::view::EnvironmentView;
 use crate::secrets::SecretStore;
+use crate::store::EnvironmentKind;
 use crate::store::{EnvironmentRow, LedgerTotals};
+use crate::view::EnvironmentView;
 use crate::DeskError;
 
 /// What the person types to add an environment. Secrets go straight to the keyring.
@@ -206,7 +207,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
-        if env.row.kind != "builtin" {
+        if env.row.kind != EnvironmentKind::Builtin {
             if let Some(key) = self.secrets.get(&secret_key_entry(&env.row.key))? {
                 env.client.generate_authorize_token(&key).await?;
                 return Ok(format!(
@@ -249,7 +250,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
-        if env.row.kind == "builtin" {
+        if env.row.kind == EnvironmentKind::Builtin {
             return Err(DeskError::Invalid(
                 "the built-in sandbox runs inside Flinks Desk and cannot be edited; add a private instance to reach another server".into(),
             ));
@@ -333,7 +334,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
-        if env.row.kind != "private" {
+        if env.row.kind != EnvironmentKind::Private {
             return Err(DeskError::Invalid(
                 "the built-in sandbox and the Flinks toolbox are always there".into(),
             ));
@@ -366,11 +367,11 @@ impl Desk {
 impl Desk {
     pub(super) fn view(&self, env: &Env) -> EnvironmentView {
         let has = |entry: String| matches!(self.secrets.get(&entry), Ok(Some(_)));
-        let builtin = env.row.kind == "builtin";
+        let builtin = env.row.kind == EnvironmentKind::Builtin;
         EnvironmentView {
             key: env.row.key.clone(),
             name: env.row.name.clone(),
-            kind: env.row.kind.clone(),
+            kind: env.row.kind,
             api_base_url: env.row.api_base_url.clone(),
             customer_id: env.row.customer_id.clone(),
             production: env.row.production,
@@ -423,7 +424,7 @@ impl Desk {
         let id = self.store.upsert_environment(
             &key,
             name,
-            "private",
+            EnvironmentKind::Private,
             &url,
             input.customer_id.trim(),
             input.production,
@@ -460,7 +461,10 @@ impl Desk {
     }
 
     /// A single-use authorize token for one Authorize, when the environment requires them.
-    pub(super) async fn fresh_authorize_token(&self, env: &Env) -> Result<Option<Secret>, DeskError> {
+    pub(super) async fn fresh_authorize_token(
+        &self,
+        env: &Env,
+    ) -> Result<Option<Secret>, DeskError> {
         match self.token_key(env)? {
             Some(key) => Ok(Some(env.client.generate_authorize_token(&key).await?)),
             None => Ok(None),

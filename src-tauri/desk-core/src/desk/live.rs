@@ -139,9 +139,10 @@ impl Desk {
         sign_in: &str,
         answers: Vec<Secret>,
     ) -> Result<SignInStep, DeskError> {
-        let pending = self.sign_ins.take(sign_in).ok_or_else(|| {
-            DeskError::SignInExpired
-        })?;
+        let pending = self
+            .sign_ins
+            .take(sign_in)
+            .ok_or_else(|| DeskError::SignInExpired)?;
         if answers.len() != pending.prompts.len() || answers.iter().any(Secret::is_empty) {
             let asked = pending.prompts.len();
             self.sign_ins.keep(sign_in, pending);

@@ -162,10 +162,9 @@ impl Desk {
     /// same.
     pub fn charts(&self, run_id: i64) -> Result<Vec<Chart>, DeskError> {
         let run = self.open_run(run_id)?;
-        let mut charts: Vec<Chart> =
-            crate::charts::balance_chart(&self.store.balances(run_id)?)?
-                .into_iter()
-                .collect();
+        let mut charts: Vec<Chart> = crate::charts::balance_chart(&self.store.balances(run_id)?)?
+            .into_iter()
+            .collect();
         charts.extend(crate::charts::charts_for(&run)?);
         Ok(charts)
     }

@@ -163,10 +163,13 @@ impl Desk {
                     RunStatus::Failed
                 };
                 // The error's text is already free of secrets (flinks-client scrubs it).
-                if let Err(store_error) =
-                    self.store
-                        .end_run(run_id, status, duration_ms, &e.code().to_string(), &e.to_string())
-                {
+                if let Err(store_error) = self.store.end_run(
+                    run_id,
+                    status,
+                    duration_ms,
+                    &e.code().to_string(),
+                    &e.to_string(),
+                ) {
                     tracing::error!(run_id, error = %store_error, "the run's end could not be saved");
                 }
                 return Err(e);

@@ -6,20 +6,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use flinks_client::{CallRecord, Environment, FlinksClient, LoginId, PollPolicy, Secret};
+use flinks_client::{toolbox, CallRecord, Environment, FlinksClient, LoginId, PollPolicy, Secret};
 use flinks_sandbox::{Sandbox, SandboxConfig};
 
 use super::{api_key_entry, environments, live, secret_key_entry, Desk, Env};
 use crate::secrets::SecretStore;
+use crate::store::EnvironmentKind;
 use crate::store::{EnvironmentRow, Store};
 use crate::DeskError;
 
 const BUILTIN_NAME: &str = "Flinks Capital sandbox";
-
-/// Public values of the Flinks toolbox (flinks-api.md §1): documented, so not secrets, but kept
-/// in the keyring like any other key so every environment works the same way.
-const TOOLBOX_SECRET_KEY: &str = "c4569c54-e167-4d34-8de6-f4113bc82414";
-const TOOLBOX_API_KEY: &str = "3d5266a8-b697-48d4-8de6-52e2e2662acc";
 
 /// Settings of the built-in sandbox, from the app's environment variables.
 #[derive(Debug, Clone)]
@@ -65,28 +61,30 @@ impl Desk {
         let builtin_id = store.upsert_environment(
             "builtin",
             BUILTIN_NAME,
-            "builtin",
+            EnvironmentKind::Builtin,
             &sandbox.base_url(),
             sandbox.customer_id(),
             false,
         )?;
         let first_start = !store.environments()?.iter().any(|e| e.key == "toolbox");
+        // The toolbox's keys are public (flinks-api.md §1), but kept in the keyring like any
+        // other environment's so every environment works the same way.
         if first_start {
             store.upsert_environment(
                 "toolbox",
                 "Flinks toolbox",
-                "toolbox",
-                flinks_client::TOOLBOX_API_BASE_URL,
-                flinks_client::TOOLBOX_CUSTOMER_ID,
+                EnvironmentKind::Toolbox,
+                toolbox::API_BASE_URL,
+                toolbox::CUSTOMER_ID,
                 false,
             )?;
             let seeded = secrets
                 .set(
                     &secret_key_entry("toolbox"),
-                    &Secret::new(TOOLBOX_SECRET_KEY),
+                    &Secret::new(toolbox::SECRET_KEY),
                 )
                 .and_then(|()| {
-                    secrets.set(&api_key_entry("toolbox"), &Secret::new(TOOLBOX_API_KEY))
+                    secrets.set(&api_key_entry("toolbox"), &Secret::new(toolbox::API_KEY))
                 });
             if let Err(e) = seeded {
                 tracing::warn!(error = %e, "the toolbox keys could not be put in the keyring");
@@ -117,7 +115,7 @@ impl Desk {
             ..PollPolicy::default()
         };
         for row in desk.store.environments()? {
-            let poll = if row.kind == "builtin" {
+            let poll = if row.kind == EnvironmentKind::Builtin {
                 builtin_poll
             } else {
                 environments::poll_of(&row)
@@ -153,7 +151,7 @@ impl Desk {
             }
         };
         let mut environment = Environment::new(&row.api_base_url, &row.customer_id)?;
-        if row.kind != "builtin" {
+        if row.kind != EnvironmentKind::Builtin {
             environment.x_api_key =
                 self.secrets
                     .get(&api_key_entry(&row.key))

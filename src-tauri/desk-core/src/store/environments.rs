@@ -1,8 +1,49 @@
 //! Environments (where Flinks is, and who we are to it) and the customers added to each.
 
 use rusqlite::params;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use super::{now, Store, StoreError};
+
+/// What an environment is: the sandbox inside the app, the public Flinks toolbox, or a private
+/// instance someone added. Stored and sent to the UI as `builtin`, `toolbox`, `private`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvironmentKind {
+    Builtin,
+    Toolbox,
+    #[default]
+    Private,
+}
+
+impl EnvironmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvironmentKind::Builtin => "builtin",
+            EnvironmentKind::Toolbox => "toolbox",
+            EnvironmentKind::Private => "private",
+        }
+    }
+}
+
+impl ToSql for EnvironmentKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for EnvironmentKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "builtin" => Ok(EnvironmentKind::Builtin),
+            "toolbox" => Ok(EnvironmentKind::Toolbox),
+            "private" => Ok(EnvironmentKind::Private),
+            other => Err(FromSqlError::Other(
+                format!("unknown environment kind {other:?}").into(),
+            )),
+        }
+    }
+}
 
 /// An environment as stored: no secret, only where Flinks is and who we are to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -10,7 +51,7 @@ pub struct EnvironmentRow {
     pub id: i64,
     pub key: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EnvironmentKind,
     pub api_base_url: String,
     pub customer_id: String,
     pub production: bool,
@@ -41,7 +82,7 @@ impl Store {
         &self,
         key: &str,
         name: &str,
-        kind: &str,
+        kind: EnvironmentKind,
         api_base_url: &str,
         customer_id: &str,
         production: bool,

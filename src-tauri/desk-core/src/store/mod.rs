@@ -20,7 +20,7 @@ use rusqlite::{params, Connection, ErrorCode};
 use rusqlite_migration::{Migrations, M};
 
 pub use details::{BalanceSeries, DayBalance, StoredDetail};
-pub use environments::{CustomerRow, EnvironmentRow};
+pub use environments::{CustomerRow, EnvironmentKind, EnvironmentRow};
 pub use ledger::{LedgerEntry, LedgerTotals};
 pub use runs::{Completion, RunRecord, RunStatus, StoredValue};
 

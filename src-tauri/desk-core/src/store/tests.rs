@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-use super::{migrations, RunStatus, Store, StoreError, StoredValue};
+use super::{migrations, EnvironmentKind, RunStatus, Store, StoreError, StoredValue};
 
 pub(super) fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -16,7 +16,7 @@ pub(super) fn customer(store: &Store) -> i64 {
         .upsert_environment(
             "builtin",
             "Sandbox",
-            "builtin",
+            EnvironmentKind::Builtin,
             "http://127.0.0.1:1",
             "cid",
             false,

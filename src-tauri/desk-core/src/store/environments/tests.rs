@@ -1,13 +1,28 @@
 use crate::store::tests::store;
+use crate::store::EnvironmentKind;
 
 #[test]
 fn an_edit_changes_the_fields_it_may_and_no_other_environment() {
     let (_dir, store) = store();
     let id = store
-        .upsert_environment("k", "Acme", "private", "http://a", "cid", false)
+        .upsert_environment(
+            "k",
+            "Acme",
+            EnvironmentKind::Private,
+            "http://a",
+            "cid",
+            false,
+        )
         .unwrap();
     let other = store
-        .upsert_environment("o", "Other", "private", "http://o", "cid", false)
+        .upsert_environment(
+            "o",
+            "Other",
+            EnvironmentKind::Private,
+            "http://o",
+            "cid",
+            false,
+        )
         .unwrap();
     let before = store.environments().unwrap();
     let mut row = before.iter().find(|e| e.id == id).unwrap().clone();
@@ -18,7 +33,7 @@ fn an_edit_changes_the_fields_it_may_and_no_other_environment() {
     row.authorize_tokens = true;
     // Key and kind are not the edit's to change, whatever the row says.
     row.key = "hijacked".into();
-    row.kind = "builtin".into();
+    row.kind = EnvironmentKind::Builtin;
     assert!(store.update_environment(&row).unwrap());
     let after = store.environments().unwrap();
     let stored = after.iter().find(|e| e.id == id).unwrap();
@@ -54,7 +69,14 @@ fn an_edit_changes_the_fields_it_may_and_no_other_environment() {
 fn last4_is_all_a_customer_row_can_hold() {
     let (_dir, store) = store();
     let env = store
-        .upsert_environment("builtin", "Sandbox", "builtin", "http://x", "cid", false)
+        .upsert_environment(
+            "builtin",
+            "Sandbox",
+            EnvironmentKind::Builtin,
+            "http://x",
+            "cid",
+            false,
+        )
         .unwrap();
     let whole = "5e115eac-1209-4f19-641c-08d6d484e2fe";
     assert!(store

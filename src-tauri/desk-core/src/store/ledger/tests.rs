@@ -1,13 +1,20 @@
 use rusqlite::params;
 
 use crate::store::tests::store;
-use crate::store::{LedgerTotals, Store};
+use crate::store::{EnvironmentKind, LedgerTotals, Store};
 
 #[test]
 fn the_ledger_keeps_each_call() {
     let (_dir, store) = store();
     let env = store
-        .upsert_environment("builtin", "Sandbox", "builtin", "http://x", "cid", false)
+        .upsert_environment(
+            "builtin",
+            "Sandbox",
+            EnvironmentKind::Builtin,
+            "http://x",
+            "cid",
+            false,
+        )
         .unwrap();
     store
         .record_request(env, "Authorize", Some(200), None, 3, false)
@@ -51,10 +58,10 @@ fn request_at(store: &Store, env: i64, status: Option<u16>, billable: bool, at: 
 fn the_ledger_filters_by_environment_before_it_limits() {
     let (_dir, store) = store();
     let a = store
-        .upsert_environment("a", "A", "private", "http://a", "cid", false)
+        .upsert_environment("a", "A", EnvironmentKind::Private, "http://a", "cid", false)
         .unwrap();
     let b = store
-        .upsert_environment("b", "B", "private", "http://b", "cid", false)
+        .upsert_environment("b", "B", EnvironmentKind::Private, "http://b", "cid", false)
         .unwrap();
     store
         .record_request(a, "Authorize", Some(200), None, 1, false)
@@ -80,16 +87,44 @@ fn the_ledger_filters_by_environment_before_it_limits() {
 fn ledger_totals_count_by_environment_and_by_utc_calendar_month() {
     let (_dir, store) = store();
     let zeta = store
-        .upsert_environment("z", "Zeta (prod)", "private", "http://z", "cid", true)
+        .upsert_environment(
+            "z",
+            "Zeta (prod)",
+            EnvironmentKind::Private,
+            "http://z",
+            "cid",
+            true,
+        )
         .unwrap();
     let acme = store
-        .upsert_environment("a", "acme", "private", "http://a", "cid", false)
+        .upsert_environment(
+            "a",
+            "acme",
+            EnvironmentKind::Private,
+            "http://a",
+            "cid",
+            false,
+        )
         .unwrap();
     let builtin = store
-        .upsert_environment("builtin", "Sandbox", "builtin", "http://s", "cid", false)
+        .upsert_environment(
+            "builtin",
+            "Sandbox",
+            EnvironmentKind::Builtin,
+            "http://s",
+            "cid",
+            false,
+        )
         .unwrap();
     store
-        .upsert_environment("idle", "Idle", "private", "http://i", "cid", false)
+        .upsert_environment(
+            "idle",
+            "Idle",
+            EnvironmentKind::Private,
+            "http://i",
+            "cid",
+            false,
+        )
         .unwrap();
     // The edges of March 2026 in UTC: its first and last millisecond count, the last
     // millisecond of February, the first of April and March of a year before do not.
