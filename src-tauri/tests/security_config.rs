@@ -120,17 +120,45 @@ fn only_the_main_window_gets_commands_and_only_the_apps_own() {
         granted, declared,
         "each command the UI calls is granted, and nothing else"
     );
-    // And the UI calls nothing it is not granted.
-    let ui =
-        std::fs::read_to_string(format!("{}/../ui/app.js", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    for called in ui
-        .split("call('")
-        .skip(1)
-        .filter_map(|rest| rest.split_once('\'').map(|(name, _)| name.to_owned()))
-    {
+    // And the UI (every module of it) calls exactly what it is granted: nothing more, and no
+    // grant that no screen uses.
+    let called = ui_calls();
+    assert!(!called.is_empty(), "the UI's calls were found");
+    for command in &called {
         assert!(
-            granted.contains(&called),
-            "the UI calls {called}, not granted"
+            granted.contains(command),
+            "the UI calls {command}, not granted"
         );
     }
+    for command in &granted {
+        assert!(
+            called.contains(command),
+            "{command} is granted but no screen calls it"
+        );
+    }
+}
+
+/// The commands named in `call('…')` anywhere under ui/.
+fn ui_calls() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.extend(
+                    text.split("call('")
+                        .skip(1)
+                        .filter_map(|rest| rest.split_once('\'').map(|(name, _)| name.to_owned())),
+                );
+            }
+        }
+    }
+    let mut calls = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui"),
+        &mut calls,
+    );
+    calls
 }

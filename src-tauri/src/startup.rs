@@ -1,0 +1,93 @@
+//! Starting the desk inside the app: where its data lives, the built-in sandbox's settings from
+//! the environment, the OS keyring, and the logs.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use desk_core::{BuiltinOptions, Desk, DeskError, ErrorCode, ErrorView, KeyringStore, Store};
+use tauri::{Manager, Runtime};
+
+fn env_millis(name: &str) -> Option<Duration> {
+    let raw = std::env::var(name).ok()?;
+    match raw.trim().parse::<u64>() {
+        Ok(ms) => Some(Duration::from_millis(ms)),
+        Err(_) => {
+            tracing::warn!(name, value = %raw, "not a number of milliseconds; using the default");
+            None
+        }
+    }
+}
+
+/// The built-in sandbox's settings; the variables exist for tests and demos (README, Configuration).
+fn builtin_options() -> BuiltinOptions {
+    let defaults = BuiltinOptions::default();
+    let port = std::env::var("FLINKS_DESK_SANDBOX_PORT").ok().and_then(|p| {
+        p.trim()
+            .parse::<u16>()
+            .map_err(|_| tracing::warn!(value = %p, "FLINKS_DESK_SANDBOX_PORT is not a port; using a free one"))
+            .ok()
+    });
+    BuiltinOptions {
+        port,
+        pending_for: env_millis("FLINKS_DESK_PENDING_MS").unwrap_or(defaults.pending_for),
+        poll_interval: env_millis("FLINKS_DESK_POLL_MS").unwrap_or(defaults.poll_interval),
+    }
+}
+
+/// Where the database lives: FLINKS_DESK_DATA_DIR, else the OS's app data folder.
+fn data_dir<R: Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorView> {
+    if let Some(dir) = std::env::var_os("FLINKS_DESK_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path().app_data_dir().map_err(|e| {
+        ErrorView::new(
+            ErrorCode::StoreLocation,
+            format!("no folder for Flinks Desk's data: {e}"),
+            "Set FLINKS_DESK_DATA_DIR to a writable folder and start again.",
+        )
+    })
+}
+
+pub(crate) fn start_desk<R: Runtime>(app: &tauri::App<R>) -> Result<Arc<Desk>, ErrorView> {
+    let path = data_dir(app)?.join("flinks-desk.sqlite3");
+    let store = Store::open(&path).map_err(DeskError::from)?;
+    tracing::info!(path = %path.display(), "store opened");
+    let secrets = Arc::new(KeyringStore);
+    tauri::async_runtime::block_on(Desk::start(builtin_options(), store, secrets))
+        .map(Arc::new)
+        .map_err(ErrorView::from)
+}
+
+/// Logs go to stderr and to `{data dir}/logs/flinks-desk.log` (appended), at the level RUST_LOG
+/// sets (info by default). Nothing logged carries a loginId, key or token: the client scrubs its
+/// errors and every command that receives one skips it in its span.
+pub(crate) fn init_logging<R: Runtime>(app: &tauri::App<R>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,tao=warn,wry=warn".into())
+    };
+    let file = data_dir(app).ok().and_then(|dir| {
+        let logs = dir.join("logs");
+        std::fs::create_dir_all(&logs).ok()?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logs.join("flinks-desk.log"))
+            .ok()
+    });
+    let file_layer = file.map(|f| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(Mutex::new(f))
+            .with_filter(filter())
+    });
+    // A second init (Tauri's mock runtime in tests builds the app more than once) is a no-op.
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter()))
+        .with(file_layer)
+        .try_init();
+}

@@ -1,0 +1,184 @@
+//! The Tauri commands on Tauri's mock runtime (as tauri's own tests do): the page's calls go
+//! through the real IPC handler, argument names and all, to a desk on the built-in sandbox with
+//! a throwaway store and keyring. What the end-to-end tests check in the real window, these
+//! check without one: a run's result, an error reaching the page as `{code, message, hint}`,
+//! and cancel.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use desk_core::{BuiltinOptions, Desk, ErrorView, MemoryStore, Store};
+use serde_json::{json, Value};
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Window {
+    // Kept alive for the window's sake, and the data folder's.
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn app(pending: Duration) -> Window {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flinks-desk.sqlite3");
+    let start = move |_: &App<MockRuntime>| -> Result<Arc<Desk>, ErrorView> {
+        let options = BuiltinOptions {
+            port: None,
+            pending_for: pending,
+            poll_interval: Duration::from_millis(50),
+        };
+        let store = Store::open(&path).map_err(desk_core::DeskError::from)?;
+        let desk = tauri::async_runtime::block_on(Desk::start(
+            options,
+            store,
+            Arc::new(MemoryStore::default()),
+        ))?;
+        Ok(Arc::new(desk))
+    };
+    let mut app = flinks_desk::setup_with(mock_builder(), start)
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    // One turn of the (mock) event loop runs the app's setup, which starts the desk and
+    // manages its state, as the real loop does at start.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Window {
+        _app: app,
+        window,
+        _dir: dir,
+    }
+}
+
+impl Window {
+    /// What the page's `invoke(cmd, args)` gets: the value, or the rejection.
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        invoke(&self.window, cmd, args)
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn a_run_through_the_command_returns_what_the_store_keeps() {
+    let app = app(Duration::ZERO);
+    let run = app
+        .invoke(
+            "run_package",
+            json!({"customerId": "salaried_biweekly", "package": "credit-risk", "onEvent": "__CHANNEL__:1"}),
+        )
+        .expect("the run completes");
+    assert_eq!(run["package"], "Credit Risk");
+    let rows = run["rows"].as_array().unwrap();
+    assert!(rows.len() > 10, "{} rows", rows.len());
+    // The page reopens the same run from the history and must read the same values.
+    let opened = app
+        .invoke("open_run", json!({"runId": run["runId"]}))
+        .unwrap();
+    assert_eq!(opened["rows"], run["rows"]);
+    let history = app.invoke("history", json!({})).unwrap();
+    assert_eq!(history[0]["id"], run["runId"], "{history}");
+}
+
+#[test]
+fn errors_reach_the_page_as_code_message_and_hint() {
+    let app = app(Duration::ZERO);
+    let bad_package = app
+        .invoke(
+            "run_package",
+            json!({"customerId": "salaried_biweekly", "package": "horoscope", "onEvent": "__CHANNEL__:1"}),
+        )
+        .unwrap_err();
+    assert_eq!(bad_package["code"], "package.unknown", "{bad_package}");
+    assert!(bad_package["message"]
+        .as_str()
+        .unwrap()
+        .contains("horoscope"));
+    assert_eq!(bad_package["hint"], "Pick a package from the list.");
+
+    let nobody = app
+        .invoke(
+            "run_package",
+            json!({"customerId": "nobody", "package": "income", "onEvent": "__CHANNEL__:1"}),
+        )
+        .unwrap_err();
+    assert_eq!(nobody["code"], "customer.unknown", "{nobody}");
+
+    let no_env = app
+        .invoke("request_log", json!({"environment": "atlantis"}))
+        .unwrap_err();
+    assert_eq!(no_env["code"], "environment.unknown", "{no_env}");
+
+    // A pasted loginId that is not one is refused without being repeated back.
+    let typo = "not-a-login-id-4f19";
+    let refused = app
+        .invoke(
+            "add_customer",
+            json!({"environment": "builtin", "label": "Typo", "loginId": typo}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "input.invalid", "{refused}");
+    assert!(!refused.to_string().contains(typo), "{refused}");
+}
+
+#[test]
+fn cancel_stops_a_run_waiting_on_flinks() {
+    let app = app(Duration::from_secs(60));
+    let window = app.window.clone();
+    let running = std::thread::spawn(move || {
+        invoke(
+            &window,
+            "run_package",
+            json!({"customerId": "gig_worker", "package": "income", "onEvent": "__CHANNEL__:1"}),
+        )
+    });
+    let run_id = (0..200)
+        .find_map(|_| {
+            let history = app.invoke("history", json!({})).unwrap();
+            let id = history
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["status"] == "running")
+                .map(|r| r["id"].clone());
+            if id.is_none() {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            id
+        })
+        .expect("the run started");
+    assert_eq!(
+        app.invoke("cancel_run", json!({"runId": run_id})).unwrap(),
+        true
+    );
+    let ended = running.join().unwrap().unwrap_err();
+    assert_eq!(ended["code"], "cancelled", "{ended}");
+    assert_eq!(
+        app.invoke("cancel_run", json!({"runId": run_id})).unwrap(),
+        false,
+        "an ended run has nothing to cancel"
+    );
+    assert_eq!(
+        app.invoke("cancel_portfolio", json!({})).unwrap(),
+        false,
+        "no portfolio is running"
+    );
+}
