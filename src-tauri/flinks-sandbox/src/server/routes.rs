@@ -2,7 +2,7 @@
 //! tells a request's stage by them, and the pages that post back to the sandbox build their
 //! URLs from them.
 
-// Flinks' own paths start with the customerId the client was given (flinks-api.md §2).
+// Flinks' paths. Each starts with a customerId, which the router checks before any handler.
 pub(crate) const GENERATE_AUTHORIZE_TOKEN: &str =
     "/v3/{customer_id}/BankingServices/GenerateAuthorizeToken";
 pub(crate) const AUTHORIZE: &str = "/v3/{customer_id}/BankingServices/Authorize";
