@@ -491,7 +491,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<FlinksError>() {
         Some(FlinksError::Api { .. }) => exit::API,
         Some(FlinksError::Transport(_) | FlinksError::Timeout(_)) => exit::NETWORK,
-        Some(FlinksError::Decode { .. }) => exit::DECODE,
+        Some(FlinksError::Decode { .. } | FlinksError::Redirect { .. }) => exit::DECODE,
         Some(FlinksError::PollTimeout { .. }) => exit::POLL_TIMEOUT,
         Some(FlinksError::Cancelled) => exit::CANCELLED,
         None => exit::OTHER,

@@ -88,6 +88,10 @@ impl FlinksClient {
             .user_agent(concat!("FlinksDesk/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10).min(request_timeout))
             .timeout(request_timeout)
+            // Never follow a redirect: reqwest would re-send `flinks-auth-key`, `x-api-key` and
+            // a 307/308's body (a customer's password) to wherever the Location points. A 3xx
+            // comes back as `FlinksError::Redirect` instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FlinksError::Transport(e.without_url().to_string()))?;
         Ok(Self {

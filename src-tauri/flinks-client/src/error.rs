@@ -33,6 +33,10 @@ pub enum FlinksError {
     PollTimeout { attempts: u32, elapsed: Duration },
     #[error("the run was cancelled")]
     Cancelled,
+    /// The server answered with a redirect, which is never followed: credentials go only to
+    /// the host they were meant for.
+    #[error("Flinks answered HTTP {status}, a redirect to {to}, which is not followed")]
+    Redirect { status: u16, to: String },
 }
 
 impl FlinksError {
@@ -55,7 +59,9 @@ impl FlinksError {
             FlinksError::Decode {
                 status, truncated, ..
             } => *status >= 500 || *truncated,
-            FlinksError::PollTimeout { .. } | FlinksError::Cancelled => false,
+            FlinksError::PollTimeout { .. }
+            | FlinksError::Cancelled
+            | FlinksError::Redirect { .. } => false,
         }
     }
 
@@ -81,6 +87,9 @@ impl FlinksError {
                 "Flinks is still processing this customer's accounts. Run again later; the data will come from the cache."
             }
             FlinksError::Cancelled => "Nothing was saved. Run again when you are ready.",
+            FlinksError::Redirect { .. } => {
+                "Nothing was sent to the other host. Check the environment's API base URL (its exact https:// address at Flinks) and edit the environment."
+            }
         }
     }
 }

@@ -147,6 +147,20 @@ impl FlinksClient {
             .await
             .map_err(|e| self.transport(e, secrets))?;
         let status = response.status();
+        if status.is_redirection() {
+            // Only the host is named: a Location's path or query may carry what was sent.
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| response.url().join(l).ok())
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| "an unnamed host".to_owned());
+            return Err(FlinksError::Redirect {
+                status: status.as_u16(),
+                to,
+            });
+        }
         let mut bytes = Vec::new();
         loop {
             match response.chunk().await {
