@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod charts;
 mod desk;
+pub mod endpoint;
 mod error;
 pub mod export;
 pub mod flow;

@@ -765,3 +765,64 @@ async fn settings_out_of_bounds_are_refused_and_nothing_is_saved() {
     }
     assert_eq!(desk.environments().len(), before, "nothing was added");
 }
+
+#[tokio::test]
+async fn keys_never_go_to_an_address_in_clear_text_or_with_credentials_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let desk = start(dir.path(), secrets.clone()).await;
+    let before = desk.environments().len();
+    for (url, iframe) in [
+        ("http://acme-api.private.fin.ag", None),
+        ("https://admin:hunter2@acme-api.private.fin.ag", None),
+        (
+            "https://acme-api.private.fin.ag",
+            Some("http://acme-iframe.private.fin.ag/v2/"),
+        ),
+    ] {
+        let refused = desk
+            .add_environment(NewEnvironment {
+                secret_key: Some("sk-not-sent".into()),
+                api_key: Some("xk-not-sent".into()),
+                settings: EnvironmentSettings {
+                    iframe_url: iframe.map(Into::into),
+                    ..Default::default()
+                },
+                ..new_environment("Clear", url, "c")
+            })
+            .unwrap_err();
+        assert_eq!(code(&refused), "input.invalid", "{url}: {refused}");
+        assert!(!refused.to_string().contains("hunter2"), "{refused}");
+    }
+    assert_eq!(desk.environments().len(), before, "nothing was saved");
+    assert!(
+        secrets
+            .names()
+            .iter()
+            .all(|e| !e.starts_with("secret-key:") || e == "secret-key:toolbox"),
+        "no key reached the keyring: {:?}",
+        secrets.names()
+    );
+    // An edit cannot move an instance's keys to a clear-text address either.
+    let env = desk
+        .add_environment(new_environment(
+            "Acme",
+            "https://acme-api.private.fin.ag",
+            "c",
+        ))
+        .unwrap();
+    let moved = desk
+        .update_environment(
+            &env.key,
+            EnvironmentEdit {
+                api_base_url: "http://acme-api.private.fin.ag".into(),
+                ..unchanged(&env)
+            },
+        )
+        .unwrap_err();
+    assert!(moved.to_string().contains("https://"), "{moved}");
+    assert_eq!(
+        find(&desk, &env.key).api_base_url,
+        "https://acme-api.private.fin.ag"
+    );
+}

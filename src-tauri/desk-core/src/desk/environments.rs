@@ -9,6 +9,7 @@ use flinks_client::{
 };
 
 use super::{api_key_entry, login_entry, secret_key_entry, Desk, Env};
+use crate::endpoint::check_secure_url;
 use crate::secrets::SecretStore;
 use crate::store::EnvironmentKind;
 use crate::store::{EnvironmentRow, LedgerTotals};
@@ -56,12 +57,7 @@ impl EnvironmentSettings {
             .map(str::trim)
             .filter(|u| !u.is_empty());
         if let Some(url) = iframe {
-            let parsed = flinks_client::Url::parse(url).ok();
-            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
-                return Err(DeskError::Invalid(
-                    "the Connect (iframe) URL must be an http(s) address, e.g. https://acme-iframe.private.fin.ag/v2/".into(),
-                ));
-            }
+            check_secure_url("Connect (iframe) URL", url)?;
         }
         let interval = self.poll_interval_secs.filter(|s| *s > 0);
         let max_wait = self.poll_max_wait_mins.filter(|m| *m > 0);
@@ -153,6 +149,7 @@ pub(super) fn check_fields(
     if customer_id.trim().is_empty() {
         return Err(DeskError::Invalid("the customerId is missing".into()));
     }
+    check_secure_url("API base URL", api_base_url)?;
     Environment::new(api_base_url, customer_id)?;
     if authorize_tokens && !has_secret_key {
         return Err(DeskError::Invalid(
