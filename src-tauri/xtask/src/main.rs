@@ -291,8 +291,10 @@ fn run_app(release: bool) -> Result<()> {
 }
 
 /// Tauri's bundler comes from npm (`@tauri-apps/cli`, a prebuilt binary) rather than
-/// `cargo install tauri-cli`, which compiles for many minutes.
-const TAURI_CLI: &str = "@tauri-apps/cli@^2";
+/// `cargo install tauri-cli`, which compiles for many minutes. Pinned to one version: a range
+/// would let whatever npm serves on the day build (and sign) the package people install.
+/// Move it on purpose, with the tauri crate (Cargo.lock).
+const TAURI_CLI: &str = "@tauri-apps/cli@2.12.5";
 
 fn bundle() -> Result<()> {
     let mut packages = TAURI_PACKAGES.to_vec();
@@ -413,4 +415,18 @@ fn test(lint: bool, e2e: bool) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bundler_is_pinned_to_one_version() {
+        let (name, version) = super::TAURI_CLI.rsplit_once('@').unwrap();
+        assert_eq!(name, "@tauri-apps/cli");
+        let parts: Vec<&str> = version.split('.').collect();
+        assert!(
+            parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok()),
+            "{version} is a range, not one version"
+        );
+    }
 }
