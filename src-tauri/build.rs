@@ -4,6 +4,8 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "list_customers",
+            "confirm_production",
+            "portfolio_cost",
             "list_packages",
             "run_package",
             "cancel_run",

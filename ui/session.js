@@ -3,6 +3,7 @@
 // the others only read, so no screen has to import another to know them.
 
 import { $, ask } from './dom.js';
+import { call } from './ipc.js';
 
 export const session = {
   environments: [],
@@ -39,11 +40,14 @@ export function chosenPackage() {
   return document.querySelector('input[name="package"]:checked')?.value ?? null;
 }
 
-/** Production needs a yes once per session before its first call. */
-export async function confirmProduction() {
-  const env = currentEnv();
+/**
+ * Production needs a yes once per session before its first billable call. The desk holds the
+ * yes and refuses any billable call without it, so the page tells it here.
+ */
+export async function confirmProduction(env = currentEnv()) {
   if (!env || !env.production || session.confirmed.has(env.key)) return true;
   if (!(await ask('prod-confirm'))) return false;
+  await call('confirm_production', { environment: env.key });
   session.confirmed.add(env.key);
   return true;
 }

@@ -62,7 +62,9 @@ where
             answer_sign_in,
             cancel_sign_in,
             update_environment,
-            ledger_totals
+            ledger_totals,
+            confirm_production,
+            portfolio_cost
         ])
 }
 

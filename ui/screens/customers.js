@@ -5,7 +5,7 @@
 import { $, ask, formData } from '../dom.js';
 import { call, errorText, showError, clearError } from '../ipc.js';
 import { formatTime } from '../format.js';
-import { session, customersHere, customerById, chosenCustomerId } from '../session.js';
+import { session, customersHere, customerById, chosenCustomerId, confirmProduction } from '../session.js';
 
 let hooks = { onChoose() {}, refreshHistory() {} };
 
@@ -95,6 +95,7 @@ async function connect() {
   const error = form.querySelector('.form-error');
   const button = $('connect-customer');
   error.textContent = '';
+  if (!(await confirmProduction())) return;
   status.textContent = 'Flinks Connect is open in its own window. Sign in to the bank there.';
   button.disabled = true;
   try {

@@ -3,7 +3,7 @@
 
 import { $, ask, formData, linkButton } from '../dom.js';
 import { call, errorText } from '../ipc.js';
-import { session, currentEnv } from '../session.js';
+import { session, currentEnv, confirmProduction } from '../session.js';
 
 let hooks = { onSwitch() {}, afterSave: async () => {}, afterRemove: async () => {} };
 
@@ -84,6 +84,7 @@ function listItem(e) {
 
 async function check(env) {
   const status = $('env-status');
+  if (!(await confirmProduction(env))) return;
   status.textContent = `Asking ${env.name}…`;
   try {
     status.textContent = await call('check_environment', { environment: env.key });

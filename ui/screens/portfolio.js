@@ -1,10 +1,10 @@
 // A portfolio: the chosen package for many customers, a few at a time, one row per customer with
 // its progress, and one CSV with a row per customer.
 
-import { $, linkButton, showView } from '../dom.js';
+import { $, ask, linkButton, showView } from '../dom.js';
 import { call, channel, errorText, showError, clearError } from '../ipc.js';
 import { count, formatDuration, plural } from '../format.js';
-import { session, customersHere, chosenPackage, confirmProduction, packageTitle } from '../session.js';
+import { session, customersHere, chosenPackage, packageTitle } from '../session.js';
 
 const WORDS = {
   queued: 'queued',
@@ -132,7 +132,20 @@ async function run(event) {
     return;
   }
   $('portfolio-dialog').close();
-  if (!(await confirmProduction())) return;
+  // The desk runs a portfolio that touches production only with its exact cost confirmed.
+  let confirmed = null;
+  try {
+    const cost = await call('portfolio_cost', { customerIds: ids, package: chosen });
+    if (cost.customers > 0) {
+      $('portfolio-cost').textContent =
+        `${plural(cost.customers, 'customer')} on production: ${count(cost.calls)} billable calls to Flinks.`;
+      if (!(await ask('portfolio-prod-confirm'))) return;
+      confirmed = cost;
+    }
+  } catch (err) {
+    showError(err);
+    return;
+  }
   clearError();
   const byId = Object.fromEntries(session.customers.map((c) => [c.id, c]));
   portfolio = {
@@ -147,7 +160,7 @@ async function run(event) {
   hooks.onBusyChange();
   try {
     const result = await call('run_portfolio', {
-      customerIds: ids, package: chosen, concurrency, onEvent: channel(onEvent),
+      customerIds: ids, package: chosen, concurrency, confirmed, onEvent: channel(onEvent),
     });
     portfolio.entries = result.entries;
     portfolio.durationMs = result.durationMs;

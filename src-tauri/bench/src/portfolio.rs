@@ -76,7 +76,7 @@ async fn portfolio(pending: Duration) -> Result<(f64, u64)> {
         .collect();
     let started = Instant::now();
     let result = desk
-        .run_portfolio(&ids, Package::CreditRisk, CONCURRENCY, &|_| {})
+        .run_portfolio(&ids, Package::CreditRisk, CONCURRENCY, None, &|_| {})
         .await?;
     let wall = started.elapsed().as_secs_f64();
     if result.completed != CUSTOMERS {

@@ -51,6 +51,9 @@ pub enum DeskError {
     SignInExpired,
     #[error("a portfolio run is already in progress")]
     PortfolioRunning,
+    /// A billable call to production that the person has not confirmed.
+    #[error("{what} on {environment}, a production environment, is billed by Flinks and needs your confirmation")]
+    ProductionUnconfirmed { environment: String, what: String },
     /// Flinks Connect ended without a login (the customer gave up, or the bank refused).
     #[error("Flinks Connect did not connect the bank: {0}")]
     Connect(#[from] flinks_client::ConnectError),
@@ -95,6 +98,7 @@ pub enum ErrorCode {
     PackageUnknown,
     SignInExpired,
     PortfolioRunning,
+    ProductionUnconfirmed,
     StoreCorrupt,
     StoreTooNew,
     StoreError,
@@ -135,6 +139,7 @@ impl ErrorCode {
             PackageUnknown => "package.unknown",
             SignInExpired => "sign_in.expired",
             PortfolioRunning => "portfolio.running",
+            ProductionUnconfirmed => "production.unconfirmed",
             StoreCorrupt => "store.corrupt",
             StoreTooNew => "store.too_new",
             StoreError => "store.error",
@@ -241,6 +246,7 @@ impl DeskError {
             DeskError::DuplicateLogin { .. } => ErrorCode::CustomerDuplicate,
             DeskError::SignInExpired => ErrorCode::SignInExpired,
             DeskError::PortfolioRunning => ErrorCode::PortfolioRunning,
+            DeskError::ProductionUnconfirmed { .. } => ErrorCode::ProductionUnconfirmed,
             DeskError::Connect(e) => ErrorCode::Connect(e.error.clone()),
         }
     }
@@ -284,6 +290,9 @@ impl DeskError {
             }
             DeskError::SignInExpired => "Start the sign-in again with the customer.".into(),
             DeskError::PortfolioRunning => "Wait for it to finish, or cancel it first.".into(),
+            DeskError::ProductionUnconfirmed { .. } => {
+                "Confirm that you mean to call production, then try again.".into()
+            }
             DeskError::Chart(_) => "The table has every value; please report the chart that failed.".into(),
             DeskError::Export(_) => {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()

@@ -23,6 +23,7 @@ pub use charts::ChartError;
 pub use desk::connect::CONNECT_REDIRECT;
 pub use desk::environments::{EnvironmentEdit, EnvironmentSettings, NewEnvironment};
 pub use desk::live::{LiveSignIn, SignInStep};
+pub use desk::production::{PortfolioCost, BILLABLE_CALLS_PER_RUN};
 pub use desk::{package_named, BuiltinOptions, Desk};
 pub use error::{DeskError, ErrorCode, ErrorView};
 pub use export::CsvOptions;

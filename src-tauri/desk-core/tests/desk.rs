@@ -667,7 +667,7 @@ async fn a_portfolio_runs_every_customer_within_its_concurrency_and_exports_one_
         }
     };
     let result = desk
-        .run_portfolio(&ids, Package::Income, 2, &progress)
+        .run_portfolio(&ids, Package::Income, 2, None, &progress)
         .await
         .unwrap();
     assert_eq!(
@@ -749,13 +749,13 @@ async fn cancelling_a_portfolio_stops_started_and_queued_runs_and_saves_none_as_
     let running = {
         let (desk, ids) = (desk.clone(), ids.clone());
         tokio::spawn(async move {
-            desk.run_portfolio(&ids, Package::Lending, 2, &progress)
+            desk.run_portfolio(&ids, Package::Lending, 2, None, &progress)
                 .await
         })
     };
     waited.recv().await.expect("a run reached the wait");
     let second = desk
-        .run_portfolio(&ids, Package::Income, 2, &|_| {})
+        .run_portfolio(&ids, Package::Income, 2, None, &|_| {})
         .await
         .unwrap_err();
     assert_eq!(second.code().to_string(), "portfolio.running", "{second}");

@@ -121,6 +121,7 @@ async fn the_request_log_filters_and_counts_by_environment() {
     let customer = desk
         .add_customer(&zeta.key, "Zed", LoginId::new(&login))
         .unwrap();
+    desk.confirm_production(&zeta.key).unwrap();
     desk.run(&customer.id, Package::Income, &|_| {})
         .await
         .unwrap();
@@ -313,6 +314,7 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
         api_key_of(&*secrets, &env.key).as_deref(),
         Some("xk-new-server")
     );
+    desk.confirm_production(&env.key).unwrap();
     let said = desk.check_environment(&env.key).await.unwrap();
     assert!(said.contains("secret key buys authorize tokens"), "{said}");
     assert!(desk.customers().iter().any(|c| c.id == customer.id));
@@ -341,6 +343,10 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
     let desk = start(dir.path(), secrets.clone()).await;
     assert_eq!(shown(&find(&desk, &env.key)), expected);
     assert_eq!(position(&desk), listed_at);
+    // A confirmation lasts one session: the restarted desk asks again.
+    let again = desk.check_environment(&env.key).await.unwrap_err();
+    assert_eq!(code(&again), "production.unconfirmed", "{again}");
+    desk.confirm_production(&env.key).unwrap();
     desk.check_environment(&env.key).await.unwrap();
 }
 

@@ -2,8 +2,8 @@
 //! holds both cancels).
 
 use desk_core::{
-    package_named, AttributeChoice, ErrorView, PackageView, PortfolioEvent, PortfolioResult,
-    RunEvent, RunResult,
+    package_named, AttributeChoice, ErrorView, PackageView, PortfolioCost, PortfolioEvent,
+    PortfolioResult, RunEvent, RunResult,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -67,13 +67,43 @@ pub async fn run_portfolio(
     customer_ids: Vec<String>,
     package: String,
     concurrency: usize,
+    confirmed: Option<PortfolioCost>,
     on_event: Channel<PortfolioEvent>,
 ) -> Result<PortfolioResult, ErrorView> {
     let desk = state.desk()?.clone();
     let package = package_named(&package)?;
     Ok(desk
-        .run_portfolio(&customer_ids, package, concurrency, &forward(on_event))
+        .run_portfolio(
+            &customer_ids,
+            package,
+            concurrency,
+            confirmed,
+            &forward(on_event),
+        )
         .await?)
+}
+
+/// What a portfolio bills on production, for the page to state before it asks.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub fn portfolio_cost(
+    state: State<'_, DeskState>,
+    customer_ids: Vec<String>,
+    package: String,
+) -> Result<PortfolioCost, ErrorView> {
+    Ok(state
+        .desk()?
+        .portfolio_cost(&customer_ids, package_named(&package)?)?)
+}
+
+/// The person said yes to calling this production environment in this session.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub fn confirm_production(
+    state: State<'_, DeskState>,
+    environment: String,
+) -> Result<(), ErrorView> {
+    Ok(state.desk()?.confirm_production(&environment)?)
 }
 
 #[tauri::command]

@@ -31,6 +31,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
+        self.require_confirmed(&env, "Connecting a customer")?;
         let (iframe, key) = if env.row.kind == EnvironmentKind::Builtin {
             (
                 format!("{}/v2/", self.sandbox.base_url()),
@@ -60,7 +61,11 @@ impl Desk {
             &iframe,
             &token,
             CONNECT_REDIRECT,
-            &ConnectOptions::default(),
+            &ConnectOptions {
+                // Production shows the customer's real banks, not Flinks' test institution.
+                demo: !env.row.production,
+                ..ConnectOptions::default()
+            },
         )?)
     }
 

@@ -204,6 +204,7 @@ impl Desk {
         let env = self
             .env(environment)
             .ok_or_else(|| DeskError::UnknownEnvironment(environment.to_owned()))?;
+        self.require_confirmed(&env, "Testing the connection")?;
         if env.row.kind != EnvironmentKind::Builtin {
             if let Some(key) = self.secrets.get(&secret_key_entry(&env.row.key))? {
                 env.client.generate_authorize_token(&key).await?;

@@ -102,6 +102,7 @@ impl Desk {
     /// answered with [`Desk::answer_sign_in`].
     pub async fn sign_in_live(&self, input: LiveSignIn) -> Result<SignInStep, DeskError> {
         let env = self.known_env(&input.environment)?;
+        self.require_confirmed(&env, "Signing a customer in")?;
         if input.institution.trim().is_empty() {
             return Err(DeskError::Invalid("choose the customer's bank".into()));
         }

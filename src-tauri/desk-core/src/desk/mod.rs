@@ -21,6 +21,7 @@ mod customers;
 pub(crate) mod environments;
 pub(crate) mod live;
 mod portfolio;
+pub(crate) mod production;
 mod record;
 mod results;
 mod runs;
@@ -71,6 +72,8 @@ pub struct Desk {
     runs: Mutex<HashMap<i64, CancellationToken>>,
     /// The portfolio run in progress, so one cancel stops it: one at a time per desk.
     portfolio: Mutex<Option<CancellationToken>>,
+    /// Production environments the person confirmed in this session.
+    confirmed: production::Confirmed,
     sign_ins: live::SignIns,
 }
 

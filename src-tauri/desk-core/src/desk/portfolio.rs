@@ -7,6 +7,7 @@ use std::time::Instant;
 use flinks_client::{Package, Wanted};
 use tokio_util::sync::CancellationToken;
 
+use super::production::PortfolioCost;
 use super::Desk;
 use crate::export::{self, CsvOptions};
 use crate::flow::RunEvent;
@@ -18,17 +19,20 @@ impl Desk {
     /// One package for many customers, `concurrency` runs in flight at a time (Flinks serves
     /// each login's wait separately, so the wall time is about ⌈n / concurrency⌉ waits). A failed
     /// customer does not stop the others; [`Desk::cancel_portfolio`] stops all, started or
-    /// queued. One portfolio at a time: a second is refused while one runs.
+    /// queued. One portfolio at a time: a second is refused while one runs. Customers on a
+    /// production environment need `confirmed` to be exactly [`Desk::portfolio_cost`].
     pub async fn run_portfolio(
         &self,
         customer_ids: &[String],
         package: Package,
         concurrency: usize,
+        confirmed: Option<PortfolioCost>,
         progress: &(dyn Fn(PortfolioEvent) + Send + Sync),
     ) -> Result<PortfolioResult, DeskError> {
         if customer_ids.is_empty() {
             return Err(DeskError::Invalid("choose at least one customer".into()));
         }
+        self.require_portfolio_confirmed(customer_ids, package, confirmed)?;
         let cancel = CancellationToken::new();
         {
             let mut running = self.portfolio.lock().expect("portfolio lock");

@@ -124,6 +124,15 @@ impl Desk {
         let env = self
             .env(&customer.env_key)
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
+        // A portfolio's runs (those with a parent cancel) were confirmed as a whole, with their
+        // count; a run on its own needs the session's yes for a production environment.
+        if parent.is_none() {
+            let what = match wanted {
+                Wanted::Package(p) => format!("A {} run", p.title()),
+                Wanted::Custom(_) => "A custom attributes run".to_owned(),
+            };
+            self.require_confirmed(&env, &what)?;
+        }
         let login_id = self.login_of(&customer)?;
         self.ensure_library(&env).await;
         let secret_key = self.token_key(&env)?;

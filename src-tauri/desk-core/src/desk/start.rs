@@ -108,6 +108,7 @@ impl Desk {
             secrets,
             runs: Mutex::new(HashMap::new()),
             portfolio: Mutex::new(None),
+            confirmed: Default::default(),
             sign_ins: live::SignIns::default(),
         };
         let builtin_poll = PollPolicy {
