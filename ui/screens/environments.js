@@ -21,6 +21,7 @@ export function start(options) {
   });
   $('manage-envs').addEventListener('click', () => $('envs-dialog').showModal());
   $('env-form').addEventListener('submit', save);
+  $('env-form').elements.apiBaseUrl.addEventListener('input', showHost);
   $('env-edit-cancel').addEventListener('click', stopEditing);
 }
 
@@ -107,6 +108,37 @@ async function remove(env) {
   }
 }
 
+/**
+ * The server a typed URL reaches (scheme, host and port), as the desk reads it: an instance name
+ * stands for https://{name}-api.private.fin.ag. Null when it is not an address yet.
+ */
+function serverOf(typed) {
+  const t = (typed ?? '').trim();
+  const url = /^[A-Za-z0-9-]+$/.test(t) ? `https://${t.toLowerCase()}-api.private.fin.ag` : t;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return null;
+  }
+}
+
+// Says where the keys will go before anything is sent there, and, when an edit moves the
+// environment to another server, that the keys saved for the old one stay behind.
+function showHost() {
+  const form = $('env-form');
+  const note = $('env-host');
+  const server = serverOf(form.elements.apiBaseUrl.value);
+  const was = form.dataset.server;
+  if (!server) {
+    note.textContent = '';
+  } else if (form.dataset.editing && was && server !== was) {
+    note.textContent = `Calls will go to ${server} (not ${was}). The keys saved for ${was} are cleared unless you type them again.`;
+  } else {
+    note.textContent = `Calls go to ${server}.`;
+  }
+}
+
 // Fills the form with an environment to change it; its keys stay in the keyring unless retyped.
 function edit(env) {
   const form = $('env-form');
@@ -127,6 +159,8 @@ function edit(env) {
   $('env-save').textContent = 'Save changes';
   $('env-keep-keys').hidden = false;
   $('env-edit-cancel').hidden = false;
+  form.dataset.server = serverOf(env.apiBaseUrl) ?? '';
+  showHost();
   form.elements.name.focus();
 }
 
@@ -134,6 +168,8 @@ function stopEditing() {
   const form = $('env-form');
   form.reset();
   delete form.dataset.editing;
+  delete form.dataset.server;
+  $('env-host').textContent = '';
   form.elements.secretKey.placeholder = '';
   form.elements.apiKey.placeholder = '';
   $('env-form-title').textContent = 'Add a Flinks instance';

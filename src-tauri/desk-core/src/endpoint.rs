@@ -33,6 +33,24 @@ pub fn check_secure_url(field: &str, url: &str) -> Result<(), DeskError> {
     }
 }
 
+/// Whether two URLs reach the same server (scheme, host and port): keys saved for one are
+/// never sent to the other without being typed again.
+pub fn same_server(a: &str, b: &str) -> bool {
+    let origin = |u: &str| {
+        Url::parse(u.trim()).ok().map(|u| {
+            (
+                u.scheme().to_owned(),
+                u.host_str().map(str::to_ascii_lowercase),
+                u.port_or_known_default(),
+            )
+        })
+    };
+    match (origin(a), origin(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// This machine: 127.0.0.0/8, ::1, or the name `localhost`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -75,6 +93,28 @@ mod tests {
             assert!(
                 err.to_string().contains("must be https://"),
                 "{clear}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_server_is_the_same_scheme_host_and_port() {
+        assert!(same_server(
+            "https://acme-api.private.fin.ag",
+            "https://ACME-api.private.fin.ag:443/v3/"
+        ));
+        assert!(same_server(
+            "http://127.0.0.1:8787/a",
+            "http://127.0.0.1:8787/b"
+        ));
+        for other in [
+            "http://acme-api.private.fin.ag",
+            "https://acme-api.private.fin.ag:8443",
+            "https://evil-api.private.fin.ag",
+        ] {
+            assert!(
+                !same_server("https://acme-api.private.fin.ag", other),
+                "{other}"
             );
         }
     }

@@ -243,7 +243,8 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
     let gone = desk.check_environment(&env.key).await.unwrap_err();
     assert_eq!(code(&gone), "flinks.transport", "{gone}");
 
-    // Blank keys keep the keyring's: the new server is reached, and refuses the old key.
+    // Keys given for the old server are not sent to a new one: an edit that moves the
+    // environment (another host or port) and leaves them blank clears them.
     let moved = desk
         .update_environment(
             &env.key,
@@ -263,27 +264,19 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
     );
     assert_eq!(moved.api_base_url, new.base_url());
     assert_eq!(moved.customer_id, "new-customer-id");
-    assert!(moved.has_secret_key && moved.has_api_key);
+    assert!(!moved.has_secret_key && !moved.has_api_key);
     assert_eq!(shown(&find(&desk, &env.key)), shown(&moved));
     assert_eq!(
         (position(&desk), desk.environments().len()),
         (listed_at, count)
     );
-    assert_eq!(
-        secret_key_of(&*secrets, &env.key).as_deref(),
-        Some("sk-old-server")
-    );
-    assert_eq!(
-        api_key_of(&*secrets, &env.key).as_deref(),
-        Some("xk-old-server")
-    );
-    let refused = desk.check_environment(&env.key).await.unwrap_err();
-    assert!(
-        code(&refused).starts_with("flinks.") && code(&refused) != "flinks.transport",
-        "the new server answered: {refused}"
-    );
+    assert_eq!(secret_key_of(&*secrets, &env.key), None);
+    assert_eq!(api_key_of(&*secrets, &env.key), None);
+    // The new server is reached, and with no secret key left the check can only say so.
+    let said = desk.check_environment(&env.key).await.unwrap();
+    assert!(said.contains("no secret key to check"), "{said}");
 
-    // The old x-api-key is refused by the new server's data endpoints.
+    // Without its x-api-key the new server's data endpoints refuse the run.
     let login = new.personas()[0].login_id.to_string();
     let customer = desk
         .add_customer(&env.key, "Kevin", LoginId::new(&login))
@@ -329,13 +322,12 @@ async fn an_edited_environment_takes_effect_at_once_keeps_its_customers_and_pers
     let lines = desk.ledger(1000, Some(&env.key)).unwrap();
     let line = |endpoint: &str| lines.iter().find(|l| l.endpoint == endpoint).unwrap();
     assert!(line("GetIncomeAttributes").billable);
-    let before_edit = lines
+    let first_authorized = lines
         .iter()
         .rev()
-        .find(|l| l.endpoint == "Authorize")
+        .find(|l| l.endpoint == "Authorize" && l.status == Some(200))
         .unwrap();
-    assert_eq!(before_edit.status, Some(200));
-    assert!(!before_edit.billable);
+    assert!(!first_authorized.billable);
 
     // What was edited is in the database, not only in the desk that edited it.
     let expected = shown(&find(&desk, &env.key));
@@ -830,5 +822,44 @@ async fn keys_never_go_to_an_address_in_clear_text_or_with_credentials_in_it() {
     assert_eq!(
         find(&desk, &env.key).api_base_url,
         "https://acme-api.private.fin.ag"
+    );
+
+    // Keys stay with the same server (another path, the host in capitals) and leave with a new
+    // port, unless typed again.
+    let keyed = desk
+        .add_environment(NewEnvironment {
+            secret_key: Some("sk-acme".into()),
+            api_key: Some("xk-acme".into()),
+            ..new_environment("Keyed", "https://keyed-api.private.fin.ag", "c")
+        })
+        .unwrap();
+    let renamed = desk
+        .update_environment(
+            &keyed.key,
+            EnvironmentEdit {
+                name: "Keyed (renamed)".into(),
+                api_base_url: "https://KEYED-api.private.fin.ag/".into(),
+                ..unchanged(&keyed)
+            },
+        )
+        .unwrap();
+    assert!(renamed.has_secret_key && renamed.has_api_key);
+    let retyped = desk
+        .update_environment(
+            &keyed.key,
+            EnvironmentEdit {
+                api_base_url: "https://keyed-api.private.fin.ag:8443".into(),
+                api_key: Some("xk-for-8443".into()),
+                ..unchanged(&renamed)
+            },
+        )
+        .unwrap();
+    assert!(
+        !retyped.has_secret_key,
+        "the secret key was not typed again"
+    );
+    assert_eq!(
+        api_key_of(&*secrets, &keyed.key).as_deref(),
+        Some("xk-for-8443")
     );
 }

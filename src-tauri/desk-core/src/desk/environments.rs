@@ -9,7 +9,7 @@ use flinks_client::{
 };
 
 use super::{api_key_entry, login_entry, secret_key_entry, Desk, Env};
-use crate::endpoint::check_secure_url;
+use crate::endpoint::{check_secure_url, same_server};
 use crate::secrets::SecretStore;
 use crate::store::EnvironmentKind;
 use crate::store::{EnvironmentRow, LedgerTotals};
@@ -114,7 +114,9 @@ pub(super) fn api_base_url(typed: &str) -> String {
 }
 
 /// What the person changes in an environment. A secret left out or blank keeps the one in the
-/// keyring (the form cannot show it, so it cannot send it back); a typed one replaces it.
+/// keyring (the form cannot show it, so it cannot send it back); a typed one replaces it. An
+/// edit that moves the environment to another server (scheme, host or port) clears the keys
+/// not typed again: they were given for the old server.
 /// `production` and `authorizeTokens` have no default: an edit that forgot them would quietly
 /// stop the ledger counting a production instance's calls as billable.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -255,14 +257,17 @@ impl Desk {
         }
         let typed = |value: &Option<Secret>| value.clone().filter(|v| !v.is_empty());
         let (secret_key, api_key) = (typed(&edit.secret_key), typed(&edit.api_key));
+        let name = edit.name.trim();
+        let url = api_base_url(&edit.api_base_url);
+        // Keys saved for one server are not for another: a new scheme, host or port takes the
+        // keys that were not typed again out of the keyring.
+        let moved = !same_server(&env.row.api_base_url, &url);
         let has_secret_key = match (&secret_key, edit.authorize_tokens) {
             (Some(_), _) => true,
             // Only then does it matter whether the keyring already holds one.
-            (None, true) => self.secrets.get(&secret_key_entry(&env.row.key))?.is_some(),
+            (None, true) => !moved && self.secrets.get(&secret_key_entry(&env.row.key))?.is_some(),
             (None, false) => false,
         };
-        let name = edit.name.trim();
-        let url = api_base_url(&edit.api_base_url);
         check_fields(
             name,
             &url,
@@ -286,7 +291,28 @@ impl Desk {
         .into_iter()
         .filter_map(|(entry, value)| Some((entry, value?)))
         .collect();
-        let previous = replace_secrets(&*self.secrets, &writes)?;
+        let mut previous = replace_secrets(&*self.secrets, &writes)?;
+        let typed_secret_key = writes.iter().any(|(e, _)| *e == secret_key_entry(&row.key));
+        let typed_api_key = writes.iter().any(|(e, _)| *e == api_key_entry(&row.key));
+        if moved {
+            let untyped = [
+                (secret_key_entry(&row.key), typed_secret_key),
+                (api_key_entry(&row.key), typed_api_key),
+            ];
+            for (entry, _) in untyped.iter().filter(|(_, typed)| !typed) {
+                let cleared = self
+                    .secrets
+                    .get(entry)
+                    .and_then(|old| self.secrets.delete(entry).map(|()| old));
+                match cleared {
+                    Ok(old) => previous.push((entry.clone(), old)),
+                    Err(e) => {
+                        put_back(&*self.secrets, &previous);
+                        return Err(e.into());
+                    }
+                }
+            }
+        }
         // The client is built (reading the new x-api-key) before the row is written, so nothing
         // can fail between the database changing and the desk using what it says.
         let saved = self.connect(row.clone(), poll_of(&row)).and_then(|fresh| {
