@@ -619,6 +619,22 @@ async fn private_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<(
         .await?;
     app.fill("env-name", "Acme Lending staging (edited)")
         .await?;
+    // The dialog says where calls go before anything is sent, and that a move to another
+    // server leaves the keys behind unless they are typed again.
+    let host = app.by_testid("env-host").await?.text().await?;
+    assert!(
+        host.contains(&format!("Calls go to {}", instance.base_url())),
+        "{host}"
+    );
+    app.fill("env-url", "https://elsewhere-api.private.fin.ag")
+        .await?;
+    let moving = app.by_testid("env-host").await?.text().await?;
+    assert!(
+        moving.contains("https://elsewhere-api.private.fin.ag")
+            && moving.contains("cleared unless you type them again"),
+        "{moving}"
+    );
+    app.fill("env-url", &instance.base_url()).await?;
     let _ = app.screenshot("environment-edit").await;
     let listed = app
         .save_environment("Acme Lending staging (edited)")
