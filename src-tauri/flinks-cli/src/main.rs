@@ -331,12 +331,13 @@ async fn wait(
 async fn run(cli: Cli) -> Result<()> {
     let mut env = Environment::new(&cli.api_base_url, &cli.customer_id)?;
     env.x_api_key = cli.api_key.map(Secret::new);
+    let secret_key = cli.secret_key.map(Secret::new);
+    env.secret_key = secret_key.clone();
     let client = FlinksClient::with_timeout(env, Duration::from_secs(cli.timeout_secs.max(1)))?;
     let policy = PollPolicy {
         interval: Duration::from_millis(cli.poll_interval_ms),
         max_wait: Duration::from_secs(cli.poll_timeout_s),
     };
-    let secret_key = cli.secret_key.map(Secret::new);
     let need_secret = || {
         secret_key
             .as_ref()

@@ -36,6 +36,10 @@ pub struct Environment {
     pub customer_id: String,
     /// Sent as `x-api-key` on data endpoints when the instance requires it.
     pub x_api_key: Option<Secret>,
+    /// The instance's secret key, when the caller has it. It is sent only by
+    /// [`FlinksClient::generate_authorize_token`], which is handed it; here it is only masked in
+    /// every error, since any reply of the instance could echo it.
+    pub secret_key: Option<Secret>,
 }
 
 impl Environment {
@@ -55,6 +59,7 @@ impl Environment {
             api_base_url,
             customer_id: customer_id.trim().to_owned(),
             x_api_key: None,
+            secret_key: None,
         })
     }
 }

@@ -84,10 +84,13 @@ pub(crate) fn last4(s: &str) -> &str {
 }
 
 /// Replaces every occurrence of each secret in `text` with a mask, case-insensitively since
-/// servers may echo a GUID in another case.
+/// servers may echo a GUID in another case. However short a secret is, it is masked: a
+/// three-letter password or answer is still one, and a message mangled around its letters is
+/// the lesser harm.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+    // Blank is no secret, and would match everywhere.
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
         out = mask(&out, secret);
     }
     out
@@ -177,6 +180,17 @@ mod tests {
             scrub("password hunter22 refused", &["Hunter22"]),
             "password … refused"
         );
+    }
+
+    #[test]
+    fn scrub_masks_secrets_of_any_length_and_ignores_blank_ones() {
+        // A three-letter password and a one-letter answer were left whole (secrets shorter
+        // than four characters were skipped).
+        assert_eq!(
+            scrub("wrong password Pw1 or answer z", &["pw1", "z", ""]),
+            "wrong password … or answer …"
+        );
+        assert_eq!(scrub("nothing secret", &[""]), "nothing secret");
     }
 
     #[test]

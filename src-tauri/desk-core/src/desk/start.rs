@@ -160,6 +160,16 @@ impl Desk {
                         tracing::warn!(error = %e, env = %row.key, "x-api-key not readable now");
                         None
                     });
+            // Only for masking in errors: the client sends it only when handed it.
+            environment.secret_key = self
+                .secrets
+                .get(&secret_key_entry(&row.key))
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, env = %row.key, "secret key not readable now");
+                    None
+                });
+        } else {
+            environment.secret_key = Some(Secret::new(self.sandbox.config().secret_key.clone()));
         }
         let client = FlinksClient::new(environment)?.with_observer(Arc::new(observer));
         Ok(Env {

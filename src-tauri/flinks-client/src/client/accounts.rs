@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::transport::{enc, secrets_of, Reply, Typed};
+use super::transport::{enc, Reply, Typed};
 use super::FlinksClient;
 use crate::error::{FlinksCode, FlinksError};
 use crate::fold;
@@ -229,7 +229,7 @@ impl FlinksClient {
         cancel: &CancellationToken,
         mut on_progress: impl FnMut(PollProgress),
     ) -> Result<AccountsDetail> {
-        let secrets_in_scope = &secrets_of(login_id, None);
+        let secrets_in_scope = &self.secrets_of(login_id);
         const MAX_CONSECUTIVE_FAILURES: u32 = 3;
         let start = Instant::now();
         let mut attempt = 1;

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::transport::{enc, excerpt, secrets_of, Reply, Typed};
+use super::transport::{enc, excerpt, Reply, Typed};
 use super::FlinksClient;
 use crate::error::FlinksError;
 use crate::fold;
@@ -20,16 +20,17 @@ impl Typed for Attributes {
 impl FlinksClient {
     /// The attribute library: every attribute's unit, category and definition.
     pub async fn attribute_library(&self) -> Result<Vec<LibraryEntry>> {
+        let secrets = self.secrets(&[]);
         let (status, body) = self
             .call_ok(
                 "AttributeLibrary",
                 Method::GET,
                 "attributes/library",
                 &self.api_key_header(),
-                &[],
+                &secrets,
             )
             .await?;
-        Ok(Self::decode::<Library>(status, body, &[])?.attributes)
+        Ok(Self::decode::<Library>(status, body, &secrets)?.attributes)
     }
 
     /// One attributes package for a session whose accounts detail is ready.
@@ -45,7 +46,7 @@ impl FlinksClient {
             enc(&request_id.0),
             package.endpoint()
         );
-        let secrets = secrets_of(login_id, None);
+        let secrets = self.secrets_of(login_id);
         let (status, reply) = self
             .call(
                 package.endpoint(),
@@ -77,7 +78,7 @@ impl FlinksClient {
             "Filters": { "AccountCategory": ["Operations"] },
             "AttributesDetail": names,
         });
-        let secrets = secrets_of(login_id, None);
+        let secrets = self.secrets_of(login_id);
         let (status, reply) = self
             .call(
                 "Attributes",

@@ -37,7 +37,7 @@ impl FlinksClient {
     /// `/GenerateAuthorizeToken`: a single-use authorize token (30 minutes) for `/Authorize` or
     /// Flinks Connect, in exchange for the instance's secret key.
     pub async fn generate_authorize_token(&self, secret_key: &Secret) -> Result<Secret> {
-        let secrets = [secret_key.expose()];
+        let secrets = self.secrets(&[secret_key.expose()]);
         let (status, body) = self
             .call_ok(
                 "GenerateAuthorizeToken",
@@ -133,7 +133,7 @@ impl FlinksClient {
             .map(|t| ("flinks-auth-key", t.expose()))
             .into_iter()
             .collect();
-        let mut secrets = secrets.to_vec();
+        let mut secrets = self.secrets(secrets);
         secrets.extend(authorize_token.map(Secret::expose));
         let (status, body) = self
             .call(

@@ -30,7 +30,7 @@ impl FlinksClient {
     /// loginId, so only success or the error comes back.
     pub async fn delete_card(&self, login_id: &LoginId) -> Result<()> {
         let path = format!("BankingServices/DeleteCard/{}", enc(login_id.expose()));
-        let secrets = [login_id.expose()];
+        let secrets = self.secrets_of(login_id);
         self.call_ok(
             "DeleteCard",
             Method::DELETE,

@@ -86,7 +86,8 @@ impl<T: Typed> ReadReply for Reply<T> {
 
 impl FlinksClient {
     /// Sends a request and returns its status and its body, read as `R`.
-    /// `secrets` are scrubbed from anything that ends up in an error.
+    /// `secrets` are scrubbed from anything that ends up in an error, and so are the instance's
+    /// keys and every credential header sent, whether or not the caller listed them.
     pub(crate) async fn call<R: ReadReply>(
         &self,
         endpoint: &'static str,
@@ -107,7 +108,14 @@ impl FlinksClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let result = self.exchange::<R>(request, secrets).await;
+        let mut secrets = self.secrets(secrets);
+        secrets.extend(
+            headers
+                .iter()
+                .filter(|(name, _)| CREDENTIAL_HEADERS.contains(name))
+                .map(|(_, value)| *value),
+        );
+        let result = self.exchange::<R>(request, &secrets).await;
         if let Some(observer) = &self.observer {
             let (status, flinks_code) = match &result {
                 Ok((status, body)) => {
@@ -241,10 +249,16 @@ impl FlinksClient {
     }
 
     pub(crate) fn api_error(status: StatusCode, body: &Value, secrets: &[&str]) -> FlinksError {
-        let code = body
+        let code = match body
             .get("flinkscode")
             .and_then(Value::as_str)
-            .map_or(FlinksCode::None, FlinksCode::parse);
+            .map_or(FlinksCode::None, FlinksCode::parse)
+        {
+            // An unknown code is printed as it came, so it is scrubbed like the message; a known
+            // one is not, since masking a short secret inside it would unmake the code.
+            FlinksCode::Other(code) => FlinksCode::Other(scrub(&code, secrets)),
+            known => known,
+        };
         let message = body
             .get("message")
             .and_then(Value::as_str)
@@ -281,11 +295,30 @@ impl FlinksClient {
     }
 }
 
-pub(super) fn secrets_of<'a>(login_id: &'a LoginId, token: Option<&'a Secret>) -> Vec<&'a str> {
-    let mut s = vec![login_id.expose()];
-    s.extend(token.map(Secret::expose));
-    s
+impl FlinksClient {
+    /// What no error of a call may show: the call's own secrets (a loginId, a password, answers,
+    /// a token, a secret key), and the instance's x-api-key and secret key, which a reply could
+    /// echo whether or not the call sent them.
+    pub(super) fn secrets<'a>(&'a self, own: &[&'a str]) -> Vec<&'a str> {
+        let mut all = own.to_vec();
+        all.extend(
+            self.env
+                .x_api_key
+                .iter()
+                .chain(&self.env.secret_key)
+                .map(Secret::expose),
+        );
+        all
+    }
+
+    /// [`Self::secrets`] of a call about one login.
+    pub(super) fn secrets_of<'a>(&'a self, login_id: &'a LoginId) -> Vec<&'a str> {
+        self.secrets(&[login_id.expose()])
+    }
 }
+
+/// The headers that carry a key or a token.
+const CREDENTIAL_HEADERS: [&str; 2] = ["x-api-key", "flinks-auth-key"];
 
 pub(super) fn enc(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
