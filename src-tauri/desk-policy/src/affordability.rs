@@ -1,0 +1,1 @@
+//! Canadian debt-service ratios (GDS, TDS with the stress-test rate, DSCR).

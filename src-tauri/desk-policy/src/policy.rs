@@ -1,0 +1,1 @@
+//! GoRules JDM decision graphs: parse, validate with positions, evaluate.
