@@ -6,9 +6,11 @@
 //! its own `impl Store`, and reaches the connection only through `Store::conn`, so that one lock
 //! guards every statement.
 
+mod decisions;
 mod details;
 mod environments;
 mod ledger;
+mod policies;
 mod runs;
 #[cfg(test)]
 mod tests;
@@ -19,9 +21,11 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, ErrorCode};
 use rusqlite_migration::{Migrations, M};
 
+pub use decisions::{NewDecision, StoredDecision};
 pub use details::{BalanceSeries, DayBalance, StoredDetail};
 pub use environments::{CustomerRow, EnvironmentKind, EnvironmentRow};
 pub use ledger::{LedgerEntry, LedgerTotals};
+pub use policies::PolicyVersion;
 pub use runs::{Completion, RunRecord, RunStatus, StoredValue};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +55,9 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0005_environment_settings.sql"
         )),
         M::up(include_str!("../../migrations/0006_run_transactions.sql")),
+        M::up(include_str!(
+            "../../migrations/0007_policies_and_decisions.sql"
+        )),
     ])
 }
 
