@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use flinks_desk_e2e::{sign_in_through_connect, App};
+use flinks_desk_e2e::{sign_in_on_the_desk, sign_in_through_connect, App};
 
 /// Every file under `dir`, recursively (a missing folder has none).
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -50,6 +50,7 @@ async fn no_secret_is_written_anywhere_but_the_keyring() -> Result<()> {
         require_authorize_token: true,
         card_in_use_for: Duration::ZERO,
         secret_key: audit_secret_key(),
+        api_key: Some(audit_api_key()),
         ..flinks_sandbox::SandboxConfig::default()
     })
     .await?;
@@ -95,15 +96,31 @@ async fn no_secret_is_written_anywhere_but_the_keyring() -> Result<()> {
         tokens.len() >= 3,
         "the session used authorize tokens (Connect, runs): {tokens:?}"
     );
-    let mut secrets: Vec<(String, String)> = vec![
-        ("the secret key".into(), secret_key.clone()),
-        ("the pasted loginId".into(), pasted.clone()),
-        ("the connected loginId".into(), connected.clone()),
+    // (what, the secret, whether any case of it counts): GUIDs and keys may be written in
+    // another case. The sandbox's password and answers are fixed words, typed in a case no
+    // other text has ("Everyday" is on the sign-in dialog's own demo note): that spelling is
+    // what is searched for.
+    let mut secrets: Vec<(String, String, bool)> = vec![
+        ("the secret key".into(), secret_key.clone(), true),
+        ("the x-api-key".into(), audit_api_key(), true),
+        ("the pasted loginId".into(), pasted.clone(), true),
+        ("the connected loginId".into(), connected.clone(), true),
+        ("the sign-in password".into(), audit_password(), false),
+        (
+            "the wrong security answer".into(),
+            audit_wrong_answer(),
+            true,
+        ),
     ];
+    secrets.extend(
+        flinks_sandbox::capital::QUESTIONS
+            .iter()
+            .map(|q| ("a security answer".to_owned(), odd_case(q.answer), false)),
+    );
     secrets.extend(
         tokens
             .iter()
-            .map(|t| ("an authorize token".to_owned(), t.clone())),
+            .map(|t| ("an authorize token".to_owned(), t.clone(), true)),
     );
 
     // What the app writes: its database and logs, the exports, and WebKit's storage and cache
@@ -148,22 +165,30 @@ async fn no_secret_is_written_anywhere_but_the_keyring() -> Result<()> {
             .iter()
             .any(|(_, b)| String::from_utf8_lossy(b).contains(needle))
     };
-    assert!(seen("Connected applicant") && seen("Pasted applicant"));
+    assert!(seen("Connected applicant") && seen("Pasted applicant") && seen("Signed-in applicant"));
     assert!(seen("sum_employer_income"));
     let mut hits = Vec::new();
+    let fold = |text: &str, any_case: bool| {
+        if any_case {
+            text.to_lowercase()
+        } else {
+            text.to_owned()
+        }
+    };
     for (file, bytes) in &scanned {
-        let text = String::from_utf8_lossy(bytes).to_lowercase();
-        let name = file.to_string_lossy().to_lowercase();
-        for (what, secret) in &secrets {
-            let secret = secret.to_lowercase();
-            if text.contains(&secret) || name.contains(&secret) {
+        let text = String::from_utf8_lossy(bytes);
+        let name = file.to_string_lossy();
+        for (what, secret, any_case) in &secrets {
+            let secret = fold(secret, *any_case);
+            if fold(&text, *any_case).contains(&secret) || fold(&name, *any_case).contains(&secret)
+            {
                 hits.push(format!("{what} in {}", file.display()));
             }
         }
     }
     let storage = storage?;
-    for (what, secret) in &secrets {
-        if storage.contains(secret.as_str()) {
+    for (what, secret, any_case) in &secrets {
+        if fold(&storage, *any_case).contains(&fold(secret, *any_case)) {
             hits.push(format!("{what} in the webview's storage"));
         }
     }
@@ -186,13 +211,53 @@ fn audit_secret_key() -> String {
     format!("sk-audit-{}", std::process::id())
 }
 
+fn audit_api_key() -> String {
+    format!("xk-audit-{}", std::process::id())
+}
+
+fn audit_wrong_answer() -> String {
+    format!("wrong-answer-{}", std::process::id())
+}
+
+/// The sandbox's password, which it takes in any case, in the case the session types it.
+fn audit_password() -> String {
+    odd_case(flinks_sandbox::capital::PASSWORD)
+}
+
+/// `Everyday` → `eVeRyDaY`: a spelling only a leak of what was typed would have.
+fn odd_case(word: &str) -> String {
+    word.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                c.to_ascii_lowercase()
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect()
+}
+
 async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()> {
+    // A live sign-in from the desk on the built-in sandbox, with a wrong answer first, so the
+    // password and the answers have gone through the app. (On the instance below, Greatday
+    // becomes a customer through Connect: the same bank login twice is refused.)
+    sign_in_on_the_desk(
+        app,
+        "Signed-in applicant",
+        ("Greatday", &audit_password()),
+        Some(&audit_wrong_answer()),
+        |prompt| flinks_sandbox::capital::answer_to(prompt).map(odd_case),
+    )
+    .await?;
+
     app.by_testid("manage-environments").await?.click().await?;
     app.fill("env-name", "Audit instance").await?;
     app.fill("env-url", &instance.base_url()).await?;
     app.fill("env-customer-id", "audit-customer").await?;
     app.fill("env-secret-key", &instance.config().secret_key)
         .await?;
+    app.fill("env-api-key", &audit_api_key()).await?;
     app.by_testid("env-authorize-tokens").await?.click().await?;
     app.save_environment("Audit instance").await?;
     app.by_testid("env-close").await?.click().await?;

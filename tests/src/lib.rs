@@ -446,6 +446,67 @@ pub async fn sign_in_through_connect(app: &App, username: &str) -> Result<()> {
     Ok(())
 }
 
+/// Signs a customer in from the desk's own dialog (Add… → Sign in to the bank…) on the
+/// environment in use, as `label`: `username` and `password`, then the bank's first security
+/// question, answered `wrong` first when given (and the refusal waited for), then with what
+/// `answer` makes of the prompt. Returns once the dialog has closed on the new customer.
+pub async fn sign_in_on_the_desk(
+    app: &App,
+    label: &str,
+    (username, password): (&str, &str),
+    wrong: Option<&str>,
+    answer: impl Fn(&str) -> Option<String>,
+) -> Result<()> {
+    app.by_testid("add-customer").await?.click().await?;
+    app.fill("customer-label", label).await?;
+    app.by_testid("signin-open").await?.click().await?;
+    app.fill("signin-username", username).await?;
+    app.fill("signin-password", password).await?;
+    app.by_testid("signin-submit").await?.click().await?;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-testid=\"signin-answer-0\"]"))
+        .await
+        .context("the bank asked no security question")?;
+    let prompt = app
+        .client
+        .execute(
+            "return document.querySelector('#signin-question-list label').firstChild.textContent;",
+            vec![],
+        )
+        .await?;
+    let prompt = prompt.as_str().unwrap_or_default().to_owned();
+    let right = answer(&prompt).with_context(|| format!("an unknown question {prompt:?}"))?;
+    if let Some(wrong) = wrong {
+        app.fill("signin-answer-0", wrong).await?;
+        app.by_testid("signin-submit").await?.click().await?;
+        let error = app.by_testid("signin-error").await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !error.text().await?.contains("security question") {
+            if Instant::now() > deadline {
+                bail!(
+                    "the wrong answer was not refused: {:?}",
+                    error.text().await?
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+    app.fill("signin-answer-0", &right).await?;
+    app.by_testid("signin-submit").await?.click().await?;
+    let dialog = app.by_testid("signin-dialog").await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while dialog.is_displayed().await? {
+        if Instant::now() > deadline {
+            let error = app.by_testid("signin-error").await?.text().await?;
+            bail!("the sign-in did not end: {error}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
