@@ -12,9 +12,11 @@ pub mod engine;
 mod fault_rules;
 pub mod faults;
 pub mod model;
+mod pdf;
 pub mod personas;
 mod server;
+pub mod statements;
 mod vocabulary;
 
 pub use faults::{FaultKind, FaultRule, Stage, FAULT_HEADER};
-pub use server::{Sandbox, SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};
+pub use server::{Advert, Sandbox, SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};

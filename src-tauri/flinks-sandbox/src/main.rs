@@ -85,29 +85,25 @@ async fn main() -> anyhow::Result<()> {
     println!("Live sign-in (password Everyday): Greatday (security question), greatday_nomfa,");
     println!("test_disabled_account, test_service_unavailable, test_pending, test_dispatched,");
     println!("or any username above.");
-    println!(
-        "Connect page: {}/v2/?redirectUrl=https://example.com/done&demo=true",
-        sandbox.base_url()
-    );
-    println!(
-        "OAuth page:   {}/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/OAuth/Authorize?institution=FlinksCapital&redirect_url=https://example.com/done&state=s1",
-        sandbox.base_url()
-    );
     println!();
+    // The same links as the sandbox's `/` page, so what is printed is what is served.
     println!("Try:");
-    let first = &sandbox.personas()[0];
-    println!(
-        "  curl -s -X POST {}/v3/{TOOLBOX_CUSTOMER_ID}/BankingServices/Authorize -H 'Content-Type: application/json' -d '{{\"LoginId\":\"{}\",\"MostRecentCached\":true}}'",
-        sandbox.base_url(),
-        first.login_id
-    );
+    let base = sandbox.base_url();
+    for link in sandbox.adverts() {
+        match &link.example {
+            None => println!("  {:<17} {base}{}", link.rel, link.href),
+            Some(body) => println!(
+                "  {:<17} curl -s -X {} {base}{} -H 'Content-Type: application/json' -d '{body}'",
+                link.rel, link.method, link.href
+            ),
+        }
+    }
     println!();
     for rule in sandbox.faults() {
         println!("fault        {rule}");
     }
     println!(
-        "Faults: header X-Sandbox-Fault: <kind> on one request; rules at {}/sandbox/faults (GET, PUT).",
-        sandbox.base_url()
+        "Faults: header X-Sandbox-Fault: <kind> on one request; rules at SandboxFaults (GET, PUT)."
     );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;

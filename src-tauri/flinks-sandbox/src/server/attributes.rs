@@ -9,14 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::state::AppState;
-use super::wire::{
-    flinks_error, invalid_request, login_json, pending, session_nonexistent, FlinksBody,
-};
+use super::wire::{flinks_error, invalid_request, pending, session_nonexistent, FlinksBody};
 use crate::catalog::{self, Package, Spec};
 use crate::engine::{self, Scope};
 use crate::model::{money_json, Attribute, Persona, Transaction};
@@ -74,15 +71,15 @@ fn header_limit_days(headers: &HeaderMap) -> Result<Option<i64>, Response> {
 }
 
 fn attributes_reply(
+    state: &AppState,
     persona: &Persona,
-    as_of: NaiveDate,
     request_id: Uuid,
     card: Value,
 ) -> Response {
     Json(json!({
         "HttpStatusCode": 200,
         "Card": card,
-        "Login": login_json(persona, as_of),
+        "Login": state.login_json(persona),
         "RequestId": request_id,
     }))
     .into_response()
@@ -119,7 +116,7 @@ pub(super) async fn package_attributes(
     });
     let attributes = engine::package(package, persona, state.config.as_of, &scope);
     let card = card_json(persona, &attributes, |a| !a.detail.is_empty());
-    attributes_reply(persona, state.config.as_of, request_uuid, card)
+    attributes_reply(&state, persona, request_uuid, card)
 }
 
 /// A custom /Attributes request (flinks-api.md §4.3), read from a body whose top-level keys are
@@ -290,7 +287,7 @@ pub(super) async fn custom_attributes(
         }
         *map = ordered;
     }
-    attributes_reply(persona, state.config.as_of, request_uuid, card)
+    attributes_reply(&state, persona, request_uuid, card)
 }
 
 /// The attribute library: every attribute's name, packages, unit, category and definition.

@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use super::config::{INSTITUTION, INSTITUTION_ID};
 use super::state::{AppState, Challenge};
-use super::wire::{
-    flinks_error, header_text, login_json, session_nonexistent, with_tag, FlinksBody,
-};
+use super::wire::{flinks_error, header_text, session_nonexistent, with_tag, FlinksBody};
 use crate::capital::{self, Behaviour, QUESTIONS};
 use crate::model::Persona;
 
@@ -105,7 +103,7 @@ fn authorized(
             { "rel": "Statements", "href": "/GetStatements", "example": null }
         ],
         "InstitutionName": INSTITUTION,
-        "Login": login_json(persona, state.config.as_of),
+        "Login": state.login_json(persona),
         "InstitutionId": INSTITUTION_ID,
         "Institution": INSTITUTION,
         "RequestId": request_id,

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use super::admin::{adverts, Advert};
 use super::config::SandboxConfig;
 use super::router::router;
 use super::state::{AppState, Logins};
@@ -87,6 +88,15 @@ impl Sandbox {
 
     pub fn customer_id(&self) -> &str {
         &self.config.customer_ids[0]
+    }
+
+    /// The links the sandbox gives people to try it with (its `/` page lists them too), each
+    /// from the sandbox's root: what `flinks-sandbox` prints when it starts.
+    pub fn adverts(&self) -> Vec<Advert> {
+        adverts(
+            self.customer_id(),
+            self.personas.first().map(|p| p.login_id),
+        )
     }
 
     pub fn personas(&self) -> &[Persona] {

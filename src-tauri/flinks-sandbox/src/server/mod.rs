@@ -4,8 +4,9 @@
 //!
 //! `routes` names every path and `wire` holds how Flinks reads and answers; `config` and `state`
 //! are what an instance starts with and what it remembers. One module per endpoint family
-//! answers: `authorize`, `accounts`, `attributes`, `delete_card`, `connect` (the browser pages,
-//! which sign in through `authorize`) and `admin` (the sandbox's own paths). `router` mounts them
+//! answers: `authorize`, `accounts`, `statements`, `attributes`, `refresh` (scheduled refresh and
+//! security questions), `delete_card`, `connect` (the browser pages, which sign in through
+//! `authorize`) and `admin` (the sandbox's own paths). `router` mounts them
 //! behind the customer and key checks and the fault middleware of [`crate::faults`]; `lifecycle`
 //! starts and stops the server. Only `router` knows the middleware, so the middleware can use
 //! `state` and `routes` without an import circle.
@@ -22,10 +23,13 @@ mod connect;
 mod delete_card;
 mod detail_options;
 mod lifecycle;
+mod refresh;
 mod router;
 pub(crate) mod routes;
 pub(crate) mod state;
+mod statements;
 pub(crate) mod wire;
 
+pub use admin::Advert;
 pub use config::{SandboxConfig, DEFAULT_PORT, INSTITUTION, TOOLBOX_CUSTOMER_ID};
 pub use lifecycle::Sandbox;

@@ -4,15 +4,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 
 use super::state::AppState;
 use super::wire::{flinks_error, header_text};
-use super::{accounts, admin, attributes, authorize, connect, delete_card, routes};
+use super::{
+    accounts, admin, attributes, authorize, connect, delete_card, refresh, routes, statements,
+};
 use crate::faults;
 
 pub(super) fn router(state: Arc<AppState>) -> Router {
@@ -27,6 +29,17 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route(
             routes::ACCOUNTS_SUMMARY_ASYNC,
             get(accounts::accounts_summary_async),
+        )
+        .route(routes::STATEMENTS, post(statements::statements))
+        .route(routes::STATEMENTS_ASYNC, get(statements::statements_async))
+        .route(routes::MFA_QUESTIONS, get(refresh::mfa_questions))
+        .route(
+            routes::ANSWER_MFA_QUESTIONS,
+            patch(refresh::answer_mfa_questions),
+        )
+        .route(
+            routes::SCHEDULED_REFRESH,
+            patch(refresh::set_scheduled_refresh),
         )
         .route(routes::DELETE_CARD, delete(delete_card::delete_card))
         .route(
@@ -77,7 +90,21 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
                 None,
             )
         })
+        // Last, so that it covers every route above; axum adds the Allow header.
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+}
+
+/// A known path asked with a method it does not take. The message is ASP.NET's (Flinks runs on
+/// it); flinks-api.md names no FlinksCode for this, so it is the one of the sandbox's 404,
+/// `INVALID_REQUEST`.
+async fn method_not_allowed(method: Method) -> Response {
+    flinks_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "INVALID_REQUEST",
+        &format!("The requested resource does not support http method '{method}'."),
+        None,
+    )
 }
 
 /// Every Flinks path starts with a customerId; one this instance does not serve is refused

@@ -13,6 +13,14 @@ pub(crate) const ACCOUNTS_DETAIL_ASYNC: &str =
 pub(crate) const ACCOUNTS_SUMMARY: &str = "/v3/{customer_id}/BankingServices/GetAccountsSummary";
 pub(crate) const ACCOUNTS_SUMMARY_ASYNC: &str =
     "/v3/{customer_id}/BankingServices/GetAccountsSummaryAsync/{request_id}";
+pub(crate) const STATEMENTS: &str = "/v3/{customer_id}/BankingServices/GetStatements";
+pub(crate) const STATEMENTS_ASYNC: &str =
+    "/v3/{customer_id}/BankingServices/GetStatementsAsync/{request_id}";
+pub(crate) const MFA_QUESTIONS: &str =
+    "/v3/{customer_id}/BankingServices/GetMFAQuestions/{login_id}";
+pub(crate) const ANSWER_MFA_QUESTIONS: &str =
+    "/v3/{customer_id}/BankingServices/AnswerMFAQuestions";
+pub(crate) const SCHEDULED_REFRESH: &str = "/v3/{customer_id}/BankingServices/SetScheduledRefresh";
 pub(crate) const DELETE_CARD: &str = "/v3/{customer_id}/BankingServices/DeleteCard/{login_id}";
 pub(crate) const PACKAGE_ATTRIBUTES: &str =
     "/v3/{customer_id}/insight/login/{login_id}/attributes/{request_id}/{endpoint}";

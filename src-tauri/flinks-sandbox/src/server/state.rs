@@ -11,7 +11,7 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::config::SandboxConfig;
-use super::detail_options::DetailOptions;
+use super::detail_options::{DetailOptions, StatementOptions};
 use super::wire::{flinks_error, header_text, invalid_login_id, Busy};
 use crate::capital::{self, Behaviour};
 use crate::fault_rules::FaultBook;
@@ -43,6 +43,8 @@ pub(super) struct Session {
     pub(super) served: Option<DetailOptions>,
     /// The options of the last GetAccountsSummary call, for GetAccountsSummaryAsync.
     pub(super) summary_requested: Option<DetailOptions>,
+    /// The options of the last GetStatements call, for GetStatementsAsync.
+    pub(super) statements_requested: Option<StatementOptions>,
 }
 
 /// A 203 waiting for its answer, by RequestId.
@@ -64,6 +66,8 @@ pub(super) struct Logins {
     /// Test logins' loginIds that a live Authorize has created.
     pub(super) linked: HashSet<Uuid>,
     pub(super) deleted: HashSet<Uuid>,
+    /// Logins SetScheduledRefresh has activated for the nightly refresh.
+    pub(super) scheduled: HashSet<Uuid>,
     pub(super) last_authorized: HashMap<Uuid, Instant>,
     pub(super) challenges: HashMap<Uuid, Challenge>,
 }
@@ -73,6 +77,9 @@ pub(super) struct Logins {
 struct SavedLogins {
     linked: Vec<String>,
     deleted: Vec<String>,
+    // Absent from files written before SetScheduledRefresh existed.
+    #[serde(default)]
+    scheduled: Vec<String>,
 }
 
 impl Logins {
@@ -98,6 +105,7 @@ impl Logins {
         Logins {
             linked: ids(&saved.linked),
             deleted: ids(&saved.deleted),
+            scheduled: ids(&saved.scheduled),
             ..Logins::default()
         }
     }
@@ -124,6 +132,7 @@ impl AppState {
         let saved = SavedLogins {
             linked: names(&logins.linked),
             deleted: names(&logins.deleted),
+            scheduled: names(&logins.scheduled),
         };
         let tmp = path.with_extension("tmp");
         let written = serde_json::to_vec_pretty(&saved)
@@ -215,6 +224,7 @@ impl AppState {
                 requested: None,
                 served: None,
                 summary_requested: None,
+                statements_requested: None,
             },
         );
         self.logins().last_authorized.insert(persona.login_id, now);
