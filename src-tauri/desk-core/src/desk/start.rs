@@ -137,8 +137,9 @@ impl Desk {
         let ledger = self.store.clone();
         let (env_id, production) = (row.id, row.production);
         let observer = move |call: &CallRecord| {
-            // Flinks bills successful live requests; the ledger counts them.
-            let billable = production && call.status.is_some_and(|s| (200..300).contains(&s));
+            // What Flinks bills on production: the data and attributes it delivered, not the
+            // polls, tokens, sessions, library or deletions around them.
+            let billable = production && call.billable();
             let recorded = ledger.record_request(
                 env_id,
                 call.endpoint,

@@ -76,6 +76,8 @@ enum DataCall {
 }
 
 impl DataCall {
+    const ALL: [DataCall; 2] = [DataCall::Detail, DataCall::Summary];
+
     fn endpoint(self) -> &'static str {
         match self {
             DataCall::Detail => "GetAccountsDetail",
@@ -89,6 +91,13 @@ impl DataCall {
             DataCall::Summary => "GetAccountsSummaryAsync",
         }
     }
+}
+
+/// Whether `endpoint` asks for the accounts' data or polls for it.
+pub(super) fn delivers_data(endpoint: &str) -> bool {
+    DataCall::ALL
+        .iter()
+        .any(|d| d.endpoint() == endpoint || d.async_endpoint() == endpoint)
 }
 
 pub(crate) enum DetailReply {

@@ -11,6 +11,14 @@ use crate::secret::{scrub, LoginId};
 use crate::wire::{Attributes, AttributesBody, Library, LibraryEntry, Package, RequestId};
 use crate::Result;
 
+/// The custom `/Attributes` call, as the request ledger names it.
+const CUSTOM_ENDPOINT: &str = "Attributes";
+
+/// Whether `endpoint` asks for attributes (a package, or the custom call); not the library.
+pub(super) fn delivers_attributes(endpoint: &str) -> bool {
+    endpoint == CUSTOM_ENDPOINT || Package::ALL.iter().any(|p| p.endpoint() == endpoint)
+}
+
 impl Typed for Attributes {
     fn from_bytes(bytes: &[u8]) -> serde_json::Result<(Self, Option<String>)> {
         fold::from_slice::<AttributesBody>(bytes).map(|b| (b.attributes, b.flinks_code))
@@ -81,7 +89,7 @@ impl FlinksClient {
         let secrets = self.secrets_of(login_id);
         let (status, reply) = self
             .call(
-                "Attributes",
+                CUSTOM_ENDPOINT,
                 Method::POST,
                 &path,
                 &self.api_key_header(),

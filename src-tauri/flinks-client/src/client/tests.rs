@@ -1,8 +1,10 @@
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::json;
 
 use super::transport::{excerpt, EXCERPT_CHARS};
-use super::{DetailReply, Environment, FlinksClient, Reply};
+use super::{CallRecord, DetailReply, Environment, FlinksClient, Reply};
 use crate::wire::fold_keys;
 
 #[test]
@@ -36,6 +38,42 @@ fn the_documented_202_bodies_are_pending() {
     }
     let other = fold_keys(json!({ "FlinksCode": "RETRY_LATER", "HttpStatusCode": 202 }));
     assert!(FlinksClient::detail_reply(StatusCode::ACCEPTED, Reply::Tree(other), &[]).is_err());
+}
+
+#[test]
+fn only_data_and_attributes_delivered_with_a_200_are_billable() {
+    let billable = |endpoint: &'static str, status: Option<u16>| {
+        CallRecord {
+            endpoint,
+            status,
+            flinks_code: None,
+            duration: Duration::ZERO,
+        }
+        .billable()
+    };
+    for endpoint in [
+        "GetAccountsDetail",
+        "GetAccountsDetailAsync",
+        "GetAccountsSummary",
+        "GetAccountsSummaryAsync",
+        "GetCreditRiskAttributes",
+        "GetIncomeAttributes",
+        "GetBusinessAnalysisAttributes",
+        "Attributes",
+    ] {
+        assert!(billable(endpoint, Some(200)), "{endpoint} 200");
+        for status in [Some(202), Some(203), Some(400), Some(500), None] {
+            assert!(!billable(endpoint, status), "{endpoint} {status:?}");
+        }
+    }
+    for endpoint in [
+        "GenerateAuthorizeToken",
+        "Authorize",
+        "AttributeLibrary",
+        "DeleteCard",
+    ] {
+        assert!(!billable(endpoint, Some(200)), "{endpoint}");
+    }
 }
 
 #[test]
