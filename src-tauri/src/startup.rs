@@ -1,11 +1,13 @@
 //! Starting the desk inside the app: where its data lives, the built-in sandbox's settings from
 //! the environment, the OS keyring, and the logs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use desk_core::{BuiltinOptions, Desk, DeskError, ErrorCode, ErrorView, KeyringStore, Store};
+use desk_core::{
+    files, BuiltinOptions, Desk, DeskError, ErrorCode, ErrorView, KeyringStore, Store,
+};
 use tauri::{Manager, Runtime};
 
 fn env_millis(name: &str) -> Option<Duration> {
@@ -35,18 +37,24 @@ fn builtin_options() -> BuiltinOptions {
     }
 }
 
-/// Where the database lives: FLINKS_DESK_DATA_DIR, else the OS's app data folder.
+/// Where the database lives: FLINKS_DESK_DATA_DIR, else the OS's app data folder. That one is
+/// the app's alone, so it is made private even when the web view created it first; a folder
+/// named in the variable is private only if the desk creates it.
 fn data_dir<R: Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorView> {
     if let Some(dir) = std::env::var_os("FLINKS_DESK_DATA_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    app.path().app_data_dir().map_err(|e| {
+    let dir = app.path().app_data_dir().map_err(|e| {
         ErrorView::new(
             ErrorCode::StoreLocation,
             format!("no folder for Flinks Desk's data: {e}"),
             "Set FLINKS_DESK_DATA_DIR to a writable folder and start again.",
         )
-    })
+    })?;
+    if let Err(e) = files::create_private_dir(&dir).and_then(|()| files::restrict_dir(&dir)) {
+        tracing::warn!(error = %e, "the data folder could not be made private");
+    }
+    Ok(dir)
 }
 
 pub(crate) fn start_desk<R: Runtime>(app: &tauri::App<R>) -> Result<Arc<Desk>, ErrorView> {
@@ -70,15 +78,7 @@ pub(crate) fn init_logging<R: Runtime>(app: &tauri::App<R>) {
         tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| "info,tao=warn,wry=warn".into())
     };
-    let file = data_dir(app).ok().and_then(|dir| {
-        let logs = dir.join("logs");
-        std::fs::create_dir_all(&logs).ok()?;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(logs.join("flinks-desk.log"))
-            .ok()
-    });
+    let file = data_dir(app).ok().and_then(|dir| open_log(&dir).ok());
     let file_layer = file.map(|f| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
@@ -90,4 +90,45 @@ pub(crate) fn init_logging<R: Runtime>(app: &tauri::App<R>) {
         .with(tracing_subscriber::fmt::layer().with_filter(filter()))
         .with(file_layer)
         .try_init();
+}
+
+/// `logs/flinks-desk.log` in the data folder, for appending; private, as is its folder when
+/// created (a log an older version left readable by all is made private).
+fn open_log(data_dir: &Path) -> std::io::Result<std::fs::File> {
+    let logs = data_dir.join("logs");
+    files::create_private_dir(&logs)?;
+    let path = logs.join("flinks-desk.log");
+    let file = files::private_file_options()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    files::restrict_file(&path)?;
+    Ok(file)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_log_and_the_folders_it_creates_are_private() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        open_log(&data).unwrap();
+        let log = data.join("logs/flinks-desk.log");
+        assert_eq!(
+            (mode(&data), mode(&data.join("logs")), mode(&log)),
+            (0o700, 0o700, 0o600)
+        );
+        // One an older version wrote readable by all.
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        open_log(&data).unwrap();
+        assert_eq!(mode(&log), 0o600);
+    }
 }

@@ -183,6 +183,8 @@ fn write_atomic(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    // Created 0600 on Unix, which the rename keeps: an export names customers and their
+    // money, so it is its owner's alone wherever it lands.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
     let rows = match write(tmp.as_file_mut()) {
         Ok(n) => n,

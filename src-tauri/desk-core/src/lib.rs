@@ -14,6 +14,7 @@ mod desk;
 pub mod endpoint;
 mod error;
 pub mod export;
+pub mod files;
 pub mod flow;
 pub mod secrets;
 pub mod store;

@@ -21,6 +21,8 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, ErrorCode};
 use rusqlite_migration::{Migrations, M};
 
+use crate::files;
+
 pub use decisions::{NewDecision, StoredDecision};
 pub use details::{BalanceSeries, DayBalance, StoredDetail};
 pub use environments::{CustomerRow, EnvironmentKind, EnvironmentRow};
@@ -66,6 +68,13 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The database's `-wal` or `-shm` file.
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -79,13 +88,25 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
 
 impl Store {
     /// Opens (creating if absent) and migrates the database at `path`, and marks the runs that
-    /// were still running when the app last stopped as interrupted.
+    /// were still running when the app last stopped as interrupted. A folder or file it creates
+    /// is private (see [`crate::files`]), and so are a database and its WAL found there.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_owned(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })?;
+        let io_failed = |e: std::io::Error| StoreError::Open {
+            path: path.to_owned(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            files::create_private_dir(dir).map_err(io_failed)?;
+        }
+        // SQLite creates the -wal and -shm files with the database's permissions, so a new
+        // database is created private before SQLite opens it.
+        match files::private_file_options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(io_failed(e)),
+            _ => {}
         }
         let classify = |source: rusqlite::Error| {
             if is_corruption(&source) {
@@ -132,6 +153,17 @@ impl Store {
                 interrupted,
                 "runs left running by the last session are marked interrupted"
             );
+        }
+        // A database an older version wrote is made private once it proved to be ours (one
+        // that cannot be opened is left as it is).
+        for file in [
+            path.to_owned(),
+            sidecar(path, "-wal"),
+            sidecar(path, "-shm"),
+        ] {
+            if let Err(e) = files::restrict_file(&file) {
+                tracing::warn!(error = %e, file = %file.display(), "could not make the file private");
+            }
         }
         Ok(Store {
             conn: Mutex::new(conn),

@@ -137,7 +137,14 @@ impl AppState {
         let tmp = path.with_extension("tmp");
         let written = serde_json::to_vec_pretty(&saved)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|bytes| {
+                // It sits beside the desk's database, which is its owner's alone: so is it.
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create(true).truncate(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                std::io::Write::write_all(&mut options.open(&tmp)?, &bytes)
+            })
             .and_then(|()| std::fs::rename(&tmp, path));
         if let Err(e) = written {
             tracing::warn!(error = %e, path = %path.display(), "sandbox logins not saved");
