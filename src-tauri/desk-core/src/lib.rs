@@ -33,7 +33,7 @@ pub use flow::RunEvent;
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
 pub use view::{
-    AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, EnvironmentView,
-    Explanation, ExportSummary, PackageView, PortfolioEntry, PortfolioEvent, PortfolioResult,
-    RunResult, SummaryItem,
+    AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, DecisionSummary,
+    EnvironmentView, Explanation, ExportSummary, HistoryEntry, PackageView, PortfolioEntry,
+    PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
 };

@@ -217,3 +217,28 @@ pub struct Chart {
     /// The chart's data in words, for screen readers and for the test of what it shows.
     pub description: String,
 }
+
+/// A run in the history, with its latest decision when it was decided.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub run: crate::store::RunRecord,
+    pub decision: Option<DecisionSummary>,
+}
+
+/// A decision in a line: what the policy said, what stands, and with which policy version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionSummary {
+    pub id: i64,
+    pub policy: String,
+    pub policy_sha256: String,
+    /// `pass`, `refer` or `decline`, as the policy said.
+    pub decision: String,
+    /// What stands: the override when there is one, else the policy's decision.
+    pub final_decision: String,
+    pub overridden: bool,
+    pub decided_at: String,
+    pub decided_by: String,
+}

@@ -18,6 +18,7 @@ use crate::store::{EnvironmentRow, Store};
 
 pub(crate) mod connect;
 mod customers;
+mod decisions;
 pub(crate) mod environments;
 pub(crate) mod live;
 mod portfolio;
