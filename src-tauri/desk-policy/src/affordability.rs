@@ -1,1 +1,0 @@
-//! Canadian debt-service ratios (GDS, TDS with the stress-test rate, DSCR).
