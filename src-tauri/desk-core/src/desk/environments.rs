@@ -445,25 +445,44 @@ impl Desk {
                 }
             }
         }
-        let id = self.store.upsert_environment(
-            &key,
-            name,
-            EnvironmentKind::Private,
-            &url,
-            input.customer_id.trim(),
-            input.production,
-        )?;
-        self.store
-            .set_authorize_tokens(id, input.authorize_tokens)?;
-        let mut row = self
-            .store
-            .environments()?
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| DeskError::Invalid("the environment was not saved".into()))?;
-        input.settings.apply(&mut row)?;
-        self.store.update_environment(&row)?;
-        let env = Arc::new(self.connect(row.clone(), poll_of(&row))?);
+        let mut inserted = None;
+        let saved = (|| {
+            let id = self.store.upsert_environment(
+                &key,
+                name,
+                EnvironmentKind::Private,
+                &url,
+                input.customer_id.trim(),
+                input.production,
+            )?;
+            inserted = Some(id);
+            self.store
+                .set_authorize_tokens(id, input.authorize_tokens)?;
+            let mut row = self
+                .store
+                .environments()?
+                .into_iter()
+                .find(|e| e.id == id)
+                .ok_or_else(|| DeskError::Invalid("the environment was not saved".into()))?;
+            input.settings.apply(&mut row)?;
+            self.store.update_environment(&row)?;
+            Ok::<_, DeskError>(Arc::new(self.connect(row.clone(), poll_of(&row))?))
+        })();
+        // An environment the database refused keeps no key in the keyring, nor half a row.
+        let env = match saved {
+            Ok(env) => env,
+            Err(e) => {
+                if let Some(id) = inserted {
+                    let _ = self.store.delete_environment(id);
+                }
+                for (entry, _) in &secrets {
+                    if let Err(left) = self.secrets.delete(entry) {
+                        tracing::error!(error = %left, %entry, "a key of an environment not saved could not be removed");
+                    }
+                }
+                return Err(e);
+            }
+        };
         let view = self.view(&env);
         self.envs.write().expect("envs lock").push(env);
         Ok(view)
