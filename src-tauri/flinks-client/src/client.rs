@@ -7,6 +7,9 @@ mod accounts;
 mod attributes;
 mod authorize;
 mod card;
+mod poll;
+mod refresh;
+mod statements;
 #[cfg(test)]
 mod tests;
 mod transport;
@@ -20,8 +23,10 @@ use crate::secret::Secret;
 use crate::Result;
 
 pub(crate) use accounts::DetailReply;
-pub use accounts::{AccountsDetailOptions, AccountsSummary, PollPolicy, PollProgress};
+pub use accounts::{AccountsDetailOptions, AccountsSummary};
 pub use authorize::{LiveCredentials, SecurityResponse};
+pub use poll::{PollPolicy, PollProgress};
+pub use statements::{NumberOfStatements, StatementsOptions};
 pub use transport::{CallObserver, CallRecord};
 pub(crate) use transport::{ReadReply, Reply};
 // decode's typed-reading tests hold the typed readers against the tree path.

@@ -2,8 +2,9 @@
 //!
 //! It speaks the wire format documented in `shared/flinks-api.md`: `GenerateAuthorizeToken`,
 //! `Authorize` (cached mode, and live mode with its security questions), `GetAccountsDetail` and
-//! `GetAccountsSummary` with their `202 OPERATION_PENDING` answers polled through the Async
-//! endpoints, `DeleteCard`, the attributes packages, the Flinks Connect URL and redirect, and the OAuth sign-in URL and redirect. Replies are read leniently (JSON keys in
+//! `GetAccountsSummary` and `GetStatements` with their `202 OPERATION_PENDING` answers polled
+//! through the Async endpoints, `SetScheduledRefresh`, `GetMFAQuestions` and
+//! `AnswerMFAQuestions`, `DeleteCard`, the attributes packages, the Flinks Connect URL and redirect, and the OAuth sign-in URL and redirect. Replies are read leniently (JSON keys in
 //! any case, unknown fields ignored) and strictly where a value matters (money is `Decimal`).
 //!
 //! loginIds and keys travel in [`LoginId`] and [`Secret`], which print as `…abcd` and cannot be
@@ -21,7 +22,8 @@ mod wire;
 
 pub use client::{
     AccountsDetailOptions, AccountsSummary, CallObserver, CallRecord, Environment, FlinksClient,
-    LiveCredentials, PollPolicy, PollProgress, SecurityResponse,
+    LiveCredentials, NumberOfStatements, PollPolicy, PollProgress, SecurityResponse,
+    StatementsOptions,
 };
 pub use connect::{
     connect_url, parse_connect_redirect, parse_oauth_redirect, ConnectError, ConnectOptions,
@@ -35,9 +37,9 @@ pub use secret::{LoginId, Secret};
 pub use toolbox::{API_BASE_URL as TOOLBOX_API_BASE_URL, CUSTOMER_ID as TOOLBOX_CUSTOMER_ID};
 pub use url::Url;
 pub use wire::{
-    Account, AccountsDetail, AttributeDetail, AttributeValue, Attributes, AuthorizeOutcome,
-    Authorized, Balance, DetailTransaction, LibraryEntry, Login, Package, RequestId,
-    SecurityChallenge, Transaction,
+    Account, AccountStatements, AccountsDetail, AttributeDetail, AttributeValue, Attributes,
+    AuthorizeOutcome, Authorized, Balance, DetailTransaction, LibraryEntry, Login, Package,
+    RequestId, SecurityChallenge, Statement, Statements, Transaction,
 };
 
 pub type Result<T, E = FlinksError> = std::result::Result<T, E>;

@@ -8,6 +8,7 @@ mod accounts;
 mod attributes;
 mod authorize;
 mod lenient;
+mod statements;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +26,7 @@ pub use attributes::{
 pub(crate) use attributes::{AttributesBody, Library};
 pub use authorize::{AuthorizeOutcome, Authorized, SecurityChallenge};
 pub(crate) use lenient::fold_keys;
+pub use statements::{AccountStatements, Statement, Statements};
 
 /// A Flinks session id. Not a secret (the Flinks Dashboard lists them), but it only lives for a session.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -48,4 +50,7 @@ pub struct Login {
     pub login_type: Option<String>,
     #[serde(rename = "lastrefresh", default)]
     pub last_refresh: Option<String>,
+    /// Whether Flinks refreshes the login every night (SetScheduledRefresh).
+    #[serde(rename = "isscheduledrefresh", default)]
+    pub is_scheduled_refresh: Option<bool>,
 }

@@ -1,46 +1,17 @@
 //! The data endpoints (`GetAccountsDetail`, `GetAccountsSummary`) and the polling of their
 //! Async forms while Flinks is still processing.
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::poll::{until_ready, PollPolicy, PollProgress, Polled};
 use super::transport::{enc, Reply, Typed};
 use super::FlinksClient;
-use crate::error::{FlinksCode, FlinksError};
 use crate::fold;
 use crate::secret::LoginId;
 use crate::wire::{AccountsDetail, DetailBody, RequestId};
 use crate::Result;
-
-/// How long to keep asking `GetAccountsDetailAsync`. The default is the documented rule:
-/// every 10 seconds for at most 30 minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PollPolicy {
-    pub interval: Duration,
-    pub max_wait: Duration,
-}
-
-impl Default for PollPolicy {
-    fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(10),
-            max_wait: Duration::from_secs(30 * 60),
-        }
-    }
-}
-
-/// Reported after each `OPERATION_PENDING` answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PollProgress {
-    /// 1 for the `GetAccountsDetail` call, then one more per `GetAccountsDetailAsync` call.
-    pub attempt: u32,
-    pub elapsed: Duration,
-    pub next_poll_in: Duration,
-}
 
 /// The options of `/GetAccountsDetail` (flinks-api.md §2.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,10 +71,7 @@ pub(super) fn delivers_data(endpoint: &str) -> bool {
         .any(|d| d.endpoint() == endpoint || d.async_endpoint() == endpoint)
 }
 
-pub(crate) enum DetailReply {
-    Ready(Box<AccountsDetail>),
-    Pending,
-}
+pub(crate) type DetailReply = Polled<Box<AccountsDetail>>;
 
 impl Typed for AccountsDetail {
     fn from_bytes(bytes: &[u8]) -> serde_json::Result<(Self, Option<String>)> {
@@ -169,16 +137,7 @@ impl FlinksClient {
             200 => Ok(DetailReply::Ready(Box::new(Self::decode(
                 status, body, secrets,
             )?))),
-            202 => {
-                let code = body.get("flinkscode").and_then(Value::as_str).unwrap_or("");
-                match FlinksCode::parse(code) {
-                    FlinksCode::OperationPending
-                    | FlinksCode::OperationDispatched
-                    | FlinksCode::None => Ok(DetailReply::Pending),
-                    _ => Err(Self::api_error(status, &body, secrets)),
-                }
-            }
-            _ => Err(Self::api_error(status, &body, secrets)),
+            _ => Self::pending_or_error(status, &body, secrets),
         }
     }
 
@@ -236,66 +195,17 @@ impl FlinksClient {
         (data, body): (DataCall, &Value),
         policy: PollPolicy,
         cancel: &CancellationToken,
-        mut on_progress: impl FnMut(PollProgress),
+        on_progress: impl FnMut(PollProgress),
     ) -> Result<AccountsDetail> {
-        let secrets_in_scope = &self.secrets_of(login_id);
-        const MAX_CONSECUTIVE_FAILURES: u32 = 3;
-        let start = Instant::now();
-        let mut attempt = 1;
-        let mut failures = 0;
-        let mut last_failure = None;
-        let mut reply = cancellable(cancel, self.data_once(data, body, secrets_in_scope)).await?;
-        loop {
-            if let DetailReply::Ready(detail) = reply {
-                return Ok(*detail);
-            }
-            let elapsed = start.elapsed();
-            if elapsed + policy.interval > policy.max_wait {
-                // When the checks themselves failed, that is the news, not "still processing".
-                return Err(last_failure.unwrap_or(FlinksError::PollTimeout {
-                    attempts: attempt,
-                    elapsed,
-                }));
-            }
-            on_progress(PollProgress {
-                attempt,
-                elapsed,
-                next_poll_in: policy.interval,
-            });
-            cancellable(cancel, async {
-                tokio::time::sleep(policy.interval).await;
-                Ok(())
-            })
-            .await?;
-            attempt += 1;
-            reply = match cancellable(cancel, self.data_async(data, request_id, secrets_in_scope))
-                .await
-            {
-                Ok(r) => {
-                    failures = 0;
-                    last_failure = None;
-                    r
-                }
-                Err(e) if e.is_transient() && failures + 1 < MAX_CONSECUTIVE_FAILURES => {
-                    failures += 1;
-                    tracing::warn!(attempt, error = %e, "poll failed; trying again at the next interval");
-                    last_failure = Some(e);
-                    DetailReply::Pending
-                }
-                Err(e) => return Err(e),
-            };
-        }
-    }
-}
-
-/// Runs `work` unless `cancel` fires first.
-async fn cancellable<T>(
-    cancel: &CancellationToken,
-    work: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    tokio::select! {
-        biased;
-        _ = cancel.cancelled() => Err(FlinksError::Cancelled),
-        out = work => out,
+        let secrets = &self.secrets_of(login_id);
+        until_ready(
+            policy,
+            cancel,
+            on_progress,
+            self.data_once(data, body, secrets),
+            || self.data_async(data, request_id, secrets),
+        )
+        .await
+        .map(|detail| *detail)
     }
 }

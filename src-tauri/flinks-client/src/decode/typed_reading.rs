@@ -458,7 +458,7 @@ fn unknown_fields_are_ignored_at_every_level() {
         "Tags":["a"],"Meta":{"K":"v"},"Id":"t"}]}],"Login":{"Id":"x","IsScheduledRefresh":false,
         "Other":{}},"FlinksCode":{"not":"a string"}}"#;
     let bare = r#"{"Accounts":[{"Id":"a","Balance":{"Current":1},
-        "Transactions":[{"Date":"2025-01-31","Id":"t"}]}],"Login":{"Id":"x"}}"#;
+        "Transactions":[{"Date":"2025-01-31","Id":"t"}]}],"Login":{"Id":"x","IsScheduledRefresh":false}}"#;
     assert!(typed_detail(full.as_bytes()));
     let read = same_detail(full.as_bytes(), &[], "with unknown fields");
     assert!(read.as_ref().is_ok_and(|d| d.is_some()));
