@@ -1,1 +1,0 @@
-//! GoRules JDM decision graphs: parse, validate with positions, evaluate.
