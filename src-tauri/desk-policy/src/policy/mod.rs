@@ -67,16 +67,17 @@ impl Policy {
     /// Reads a JDM file. Not JSON, not JDM, a node the desk does not run, a cell that does not
     /// parse: an error naming where, and no policy.
     pub fn from_json(bytes: &[u8]) -> Result<Policy, PolicyError> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| PolicyError::NotJson {
-            message: e.to_string(),
-            line: e.line(),
-            column: e.column(),
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+            let (line, column) = (e.line(), e.column());
+            let message = e.to_string();
+            let place = format!(" at line {line} column {column}");
+            PolicyError::NotJson {
+                message: message.strip_suffix(&place).unwrap_or(&message).to_owned(),
+                line,
+                column,
+            }
         })?;
-        let document: Document =
-            serde_json::from_value(value).map_err(|e| PolicyError::NotJdm {
-                message: e.to_string(),
-            })?;
-        Policy::from_document(document)
+        Policy::from_document(Document::from_value(value)?)
     }
 
     pub fn from_document(document: Document) -> Result<Policy, PolicyError> {

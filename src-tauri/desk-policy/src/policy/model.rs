@@ -55,6 +55,44 @@ pub struct Edge {
     pub extra: Map<String, Value>,
 }
 
+impl Document {
+    /// Reads a JSON value as JDM, naming the node or edge (1-based, with its id) that is not.
+    pub fn from_value(value: Value) -> Result<Document, PolicyError> {
+        let not_jdm = |message: String| PolicyError::NotJdm { message };
+        let Value::Object(mut map) = value else {
+            return Err(not_jdm("it is not an object with nodes and edges".into()));
+        };
+        let mut list = |key: &str| match map.remove(key) {
+            Some(Value::Array(items)) => Ok(items),
+            _ => Err(not_jdm(format!("it has no list of {key}"))),
+        };
+        let (nodes, edges) = (list("nodes")?, list("edges")?);
+        Ok(Document {
+            nodes: items("node", nodes)?,
+            edges: items("edge", edges)?,
+            extra: map,
+        })
+    }
+}
+
+fn items<T: serde::de::DeserializeOwned>(
+    what: &str,
+    list: Vec<Value>,
+) -> Result<Vec<T>, PolicyError> {
+    list.into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let id = match item.get("id") {
+                Some(Value::String(id)) => format!(" (id {id})"),
+                _ => String::new(),
+            };
+            serde_json::from_value(item).map_err(|e| PolicyError::NotJdm {
+                message: format!("{what} {}{id}: {e}", i + 1),
+            })
+        })
+        .collect()
+}
+
 impl Node {
     pub fn reference(&self) -> NodeRef {
         NodeRef {
