@@ -12,8 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use desk_core::export::neutralize;
 use flinks_client::{
     AccountsDetailOptions, AttributeValue, Attributes, AuthorizeOutcome, Environment, FlinksClient,
-    Flow, FlowError, FlowEvent, LiveCredentials, LoginId, Package, PollPolicy, RequestId,
-    RetryPolicy, Secret, SecurityResponse,
+    Flow, FlowError, FlowEvent, LiveCredentials, LoginId, NumberOfStatements, Package, PollPolicy,
+    RequestId, RetryPolicy, Secret, SecurityResponse, StatementsOptions,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -116,6 +116,46 @@ enum Command {
         login_id: String,
         #[arg(long)]
         request_id: String,
+    },
+    /// GetAccountsSummary, polling GetAccountsSummaryAsync while pending: the accounts and
+    /// their balances, without transactions.
+    AccountsSummary {
+        #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
+        login_id: String,
+        #[arg(long)]
+        request_id: String,
+    },
+    /// GetStatements, polling GetStatementsAsync while pending: writes each PDF statement into
+    /// --out and prints what it wrote.
+    Statements {
+        #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
+        login_id: String,
+        #[arg(long)]
+        request_id: String,
+        /// The folder the PDFs go into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// MostRecent, Months3 or Months12 (which wants exactly one --account).
+        #[arg(long, default_value = "MostRecent")]
+        number: NumberOfStatements,
+        /// Only this account (an Id from `accounts`); repeatable.
+        #[arg(long = "account")]
+        accounts: Vec<String>,
+    },
+    /// SetScheduledRefresh: Flinks refreshes the login every night (or, with --off, no more).
+    ScheduledRefresh {
+        #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
+        login_id: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// GetMFAQuestions: the login's security questions, one a line. With --answer, asks each on
+    /// the terminal and sends the answers (AnswerMFAQuestions) for the nightly refresh.
+    MfaQuestions {
+        #[arg(long, env = "FLINKS_LOGIN_ID", hide_env_values = true)]
+        login_id: String,
+        #[arg(long)]
+        answer: bool,
     },
     /// One attributes package for a session whose data is ready.
     Attributes {
@@ -302,6 +342,81 @@ fn print_progress(e: FlowEvent) {
     }
 }
 
+fn print_poll(p: flinks_client::PollProgress) {
+    eprintln!(
+        "still processing (check {}, {:.1} s); next check in {:.1} s",
+        p.attempt,
+        p.elapsed.as_secs_f64(),
+        p.next_poll_in.as_secs_f64()
+    )
+}
+
+/// The accounts of GetAccountsDetail or GetAccountsSummary, as JSON on stdout.
+fn print_accounts(detail: &flinks_client::AccountsDetail) -> Result<()> {
+    let accounts: Vec<serde_json::Value> = detail
+        .accounts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "Id": a.id, "Title": a.title, "Type": a.account_type,
+                "Category": a.category, "Currency": a.currency,
+                "Transactions": a.transactions.len(),
+                "Balance": a.balance.as_ref().and_then(|b| b.current).map(|d| d.to_string()),
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(std::io::stdout().lock(), &accounts)?;
+    println!();
+    Ok(())
+}
+
+/// `text` as a piece of a file name: the account numbers and ids come from the server, so
+/// nothing in them may climb out of the folder or hide the file.
+fn file_part(text: &str) -> String {
+    let safe: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .take(64)
+        .collect();
+    if safe.is_empty() {
+        "x".to_owned()
+    } else {
+        safe
+    }
+}
+
+/// Writes each statement as `{account number}_{n}_{UniqueId}.pdf` in `dir`; returns what it wrote.
+fn write_statements(
+    statements: &flinks_client::Statements,
+    dir: &std::path::Path,
+) -> Result<Vec<serde_json::Value>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
+    for account in &statements.accounts {
+        let number = file_part(account.account_number.as_deref().unwrap_or("account"));
+        for (i, statement) in account.statements.iter().enumerate() {
+            let id = file_part(statement.unique_id.as_deref().unwrap_or("statement"));
+            let extension = file_part(
+                &statement
+                    .file_type
+                    .as_deref()
+                    .unwrap_or("pdf")
+                    .to_ascii_lowercase(),
+            );
+            let path = dir.join(format!("{number}_{:02}_{id}.{extension}", i + 1));
+            std::fs::write(&path, &statement.bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            written.push(serde_json::json!({
+                "AccountNumber": account.account_number,
+                "UniqueId": statement.unique_id,
+                "File": path.display().to_string(),
+                "Bytes": statement.bytes.len(),
+            }));
+        }
+    }
+    Ok(written)
+}
+
 async fn wait(
     client: &FlinksClient,
     login_id: &LoginId,
@@ -316,14 +431,7 @@ async fn wait(
             &AccountsDetailOptions::default(),
             policy,
             &cancel,
-            |p| {
-                eprintln!(
-                    "still processing (check {}, {:.1} s); next check in {:.1} s",
-                    p.attempt,
-                    p.elapsed.as_secs_f64(),
-                    p.next_poll_in.as_secs_f64()
-                )
-            },
+            print_poll,
         )
         .await?)
 }
@@ -399,19 +507,82 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let login_id = LoginId::new(login_id);
             let detail = wait(&client, &login_id, &RequestId(request_id), policy).await?;
-            let accounts: Vec<serde_json::Value> = detail
-                .accounts
-                .iter()
-                .map(|a| {
-                    serde_json::json!({
-                        "Id": a.id, "Title": a.title, "Type": a.account_type,
-                        "Category": a.category, "Transactions": a.transactions.len(),
-                        "Balance": a.balance.as_ref().and_then(|b| b.current).map(|d| d.to_string()),
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(std::io::stdout().lock(), &accounts)?;
+            print_accounts(&detail)?;
+        }
+        Command::AccountsSummary {
+            login_id,
+            request_id,
+        } => {
+            let summary = client
+                .wait_accounts_summary(
+                    &LoginId::new(login_id),
+                    &RequestId(request_id),
+                    policy,
+                    &ctrl_c_token(),
+                    print_poll,
+                )
+                .await?;
+            print_accounts(&summary)?;
+        }
+        Command::Statements {
+            login_id,
+            request_id,
+            out,
+            number,
+            accounts,
+        } => {
+            let options = StatementsOptions {
+                number,
+                accounts_filter: accounts,
+            };
+            let statements = client
+                .wait_statements(
+                    &LoginId::new(login_id),
+                    &RequestId(request_id),
+                    &options,
+                    policy,
+                    &ctrl_c_token(),
+                    print_poll,
+                )
+                .await?;
+            let written = write_statements(&statements, &out)?;
+            serde_json::to_writer_pretty(std::io::stdout().lock(), &written)?;
             println!();
+        }
+        Command::ScheduledRefresh { login_id, off } => {
+            let login_id = LoginId::new(login_id);
+            client.set_scheduled_refresh(&login_id, !off).await?;
+            let now = if off {
+                "no longer refreshes"
+            } else {
+                "now refreshes"
+            };
+            eprintln!(
+                "Flinks {now} the loginId ending in {} every night",
+                login_id.last4()
+            );
+        }
+        Command::MfaQuestions { login_id, answer } => {
+            let login_id = LoginId::new(login_id);
+            let prompts = client.mfa_questions(&login_id).await?;
+            if !answer {
+                for prompt in &prompts {
+                    println!("{prompt}");
+                }
+                return Ok(());
+            }
+            let mut answers = Vec::new();
+            for prompt in prompts {
+                let Some(reply) = ask(&format!("{prompt}: "))? else {
+                    bail!("no answer to a security question; nothing was sent");
+                };
+                answers.push(SecurityResponse {
+                    prompt,
+                    answer: Secret::new(reply),
+                });
+            }
+            client.answer_mfa_questions(&login_id, &answers).await?;
+            eprintln!("Flinks took {} answers", answers.len());
         }
         Command::Attributes {
             package,

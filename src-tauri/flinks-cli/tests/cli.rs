@@ -294,3 +294,164 @@ async fn csv_cells_that_begin_like_a_formula_are_neutralized() {
         "a number stays a number"
     );
 }
+
+// ----- statements, accounts-summary, scheduled-refresh, mfa-questions -----
+
+/// `flinks authorize` for a persona: the RequestId it prints.
+async fn authorize(sandbox: &Sandbox, login_id: &str) -> String {
+    let mut cmd = flinks(sandbox);
+    cmd.arg("authorize").env("FLINKS_LOGIN_ID", login_id);
+    let out = output(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statements_are_written_as_pdfs_and_the_summary_lists_balances() {
+    let sandbox = Sandbox::start_local(SandboxConfig {
+        pending_for: Duration::from_millis(200),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let persona = sandbox
+        .personas()
+        .iter()
+        .find(|p| p.username == "high_income_saver")
+        .unwrap();
+    let login_id = persona.login_id.to_string();
+    let request_id = authorize(&sandbox, &login_id).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("statements");
+    let mut cmd = flinks(&sandbox);
+    cmd.args([
+        "statements",
+        "--request-id",
+        &request_id,
+        "--number",
+        "Months3",
+    ])
+    .arg("--out")
+    .arg(&out_dir)
+    .args(["--poll-interval-ms", "50"])
+    .env("FLINKS_LOGIN_ID", &login_id);
+    let out = output(cmd).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("still processing"), "{stderr}");
+    assert!(!stderr.contains(&login_id), "{stderr}");
+    let written: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(written.len(), persona.accounts.len() * 3);
+    let mut files: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), written.len());
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.ends_with(".pdf"), "{name}");
+        let bytes = std::fs::read(file).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{name}");
+    }
+    let first = &persona.accounts[0].account_number;
+    assert!(files.iter().any(|f| f
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with(&format!("{first}_01_"))));
+
+    let mut cmd = flinks(&sandbox);
+    cmd.args(["accounts-summary", "--request-id", &request_id])
+        .env("FLINKS_LOGIN_ID", &login_id);
+    let out = output(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let accounts: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(accounts.len(), persona.accounts.len());
+    for (shown, account) in accounts.iter().zip(&persona.accounts) {
+        assert_eq!(shown["Id"], account.id.to_string());
+        assert_eq!(shown["Transactions"], 0);
+        assert!(shown["Balance"].is_string(), "{shown}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statement_file_names_from_the_server_stay_inside_the_folder() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let body = serde_json::json!({
+        "HttpStatusCode": 200,
+        "StatementsByAccount": [{
+            "AccountNumber": "../../escaped",
+            "Statements": [{ "UniqueId": "/etc/passwd", "FileType": "../PDF", "Base64Bytes": "JVBERi0xLjQKJSVFT0YK" }],
+        }],
+    });
+    Mock::given(method("POST"))
+        .and(path_regex("GetStatements$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("inner");
+    let mut cmd = flinks_at(&server.uri(), "43387ca6-0391-4c82-857d-70d95f087ecb");
+    cmd.args(["statements", "--request-id", "r-1", "--login-id", "l-1"])
+        .arg("--out")
+        .arg(&out_dir);
+    let out = output(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["escaped_01_etcpasswd.pdf"]);
+    let outside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(outside.len(), 1, "only the folder asked for");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scheduled_refresh_and_mfa_questions_run_against_the_sandbox() {
+    let sandbox = Sandbox::start_local(SandboxConfig::default())
+        .await
+        .unwrap();
+    let login_id = sandbox.personas()[0].login_id.to_string();
+    for args in [&["scheduled-refresh"][..], &["scheduled-refresh", "--off"]] {
+        let mut cmd = flinks(&sandbox);
+        cmd.args(args).env("FLINKS_LOGIN_ID", &login_id);
+        let out = output(cmd).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("every night") && !stderr.contains(&login_id),
+            "{stderr}"
+        );
+    }
+    let mut cmd = flinks(&sandbox);
+    cmd.arg("mfa-questions").env("FLINKS_LOGIN_ID", &login_id);
+    let out = output(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "a persona has no security question");
+
+    let mut cmd = flinks(&sandbox);
+    cmd.arg("mfa-questions")
+        .env("FLINKS_LOGIN_ID", "0b0e7c84-1111-4d34-8de6-f4113bc82414");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(3), "a Flinks error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INVALID_LOGIN"));
+}
