@@ -30,6 +30,23 @@ pub(super) struct Lender {
     pub(super) installments: i64,
 }
 
+/// Flinks Capital's NSF policy on an account: a pre-authorized payment that overdraws the
+/// account is paid into the overdraft, and the NSF fee is charged right after it. So an NSF fee
+/// only ever follows a payment that met an (almost) empty account.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NsfPolicy {
+    /// The pre-authorized payments it applies to, by their exact description.
+    pub(super) payments: &'static [&'static str],
+    pub(super) fee: (&'static str, Cents),
+    /// At most one fee within this many days.
+    pub(super) min_gap_days: i64,
+    /// With an [`Opening::OverdrawnInLast90Days`], the opening balance is also low enough that at
+    /// least this many of these payments in the last 90 days leave the account at that opening's
+    /// `balance` or below (whether each is charged still depends on `min_gap_days` and the
+    /// overdraft limit).
+    pub(super) overdrawn_in_last_90_days: usize,
+}
+
 /// One recurring kind of statement line: when, which way, what it says, how much.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Stream(
@@ -147,6 +164,7 @@ struct Event {
 struct Ledger {
     opening: Opening,
     events: Vec<Event>,
+    nsf: Option<NsfPolicy>,
 }
 
 pub(super) struct Builder {
@@ -206,8 +224,14 @@ impl Builder {
         self.ledgers.push(Ledger {
             opening,
             events: Vec::new(),
+            nsf: None,
         });
         Acct(self.ledgers.len() - 1)
+    }
+
+    /// Charges NSF fees on the account as the policy says, once its balances are known.
+    pub(super) fn nsf_policy(&mut self, acct: Acct, policy: NsfPolicy) {
+        self.ledgers[acct.0].nsf = Some(policy);
     }
 
     // ---- spans ----
@@ -227,6 +251,21 @@ impl Builder {
             from: all.from.max(self.as_of - TimeDelta::days(days - 1)),
             to: all.to,
         }
+    }
+
+    /// From `from` days before `as_of` to `to` days before it, both included, within the
+    /// account's history.
+    pub(super) fn days_ago(&self, acct: Acct, from: i64, to: i64) -> Span {
+        debug_assert!(from >= to);
+        Span {
+            from: self.span(acct).from.max(self.as_of - TimeDelta::days(from)),
+            to: self.as_of - TimeDelta::days(to),
+        }
+    }
+
+    /// The one day `days` days before `as_of`.
+    pub(super) fn day(&self, acct: Acct, days: i64) -> Span {
+        self.days_ago(acct, days, days)
     }
 
     /// The account's history before the last `days` days.
@@ -398,7 +437,8 @@ impl Builder {
     }
 
     /// Orders each account's events by date (same-day events keep the order they were posted
-    /// in), fixes the opening balance, and writes running balances and transaction ids.
+    /// in), fixes the opening balance, charges the NSF fees its policy calls for, and writes
+    /// running balances and transaction ids.
     pub(super) fn finish(mut self) -> Persona {
         let window = Span {
             from: self.as_of - TimeDelta::days(89),
@@ -407,6 +447,10 @@ impl Builder {
         for (account, ledger) in self.persona.accounts.iter_mut().zip(&mut self.ledgers) {
             ledger.events.sort_by_key(|e| e.date);
             let mut balance = opening_balance(ledger, account.overdraft_limit, window);
+            if let Some(policy) = ledger.nsf {
+                balance =
+                    charge_nsf_fees(&mut ledger.events, balance, account.overdraft_limit, policy);
+            }
             account.transactions = ledger
                 .events
                 .drain(..)
@@ -435,11 +479,88 @@ fn opening_balance(ledger: &Ledger, overdraft_limit: Cents, last_90_days: Span) 
         Opening::OverdrawnInLast90Days { days, balance } => {
             let mut ends = end_of_day_balances(events, last_90_days);
             ends.sort_unstable();
-            let wanted = balance - ends.get(days - 1).copied().unwrap_or(0);
+            let mut wanted = balance - ends.get(days - 1).copied().unwrap_or(0);
+            if let Some(policy) = ledger.nsf {
+                // Low enough, too, that that many of the policy's payments leave it at `balance`
+                // or below.
+                let mut after = balances_after_payments(events, policy, last_90_days);
+                after.sort_unstable();
+                if let Some(b) = after.get(policy.overdrawn_in_last_90_days.saturating_sub(1)) {
+                    wanted = wanted.min(balance - b);
+                }
+            }
             // The overdraft limit wins: a bank refuses what would cross it.
             wanted.max(-overdraft_limit - lowest_running(events))
         }
     }
+}
+
+/// Where the policy charges its fee for an opening balance: after each payment it covers that
+/// leaves the balance below zero, at most one per `min_gap_days`. Also gives the lowest balance
+/// the account reaches, fees included.
+fn nsf_fees(events: &[Event], opening: Cents, policy: NsfPolicy) -> (Vec<usize>, Cents) {
+    let (_, fee) = policy.fee;
+    let mut balance = opening;
+    let mut lowest = opening;
+    let mut last_fee: Option<NaiveDate> = None;
+    let mut after = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        balance += e.amount;
+        let bounced = e.amount < 0
+            && balance < 0
+            && policy.payments.contains(&e.description.as_str())
+            && last_fee.map_or(true, |d| (e.date - d).num_days() >= policy.min_gap_days);
+        if bounced {
+            after.push(i);
+            balance -= fee;
+            last_fee = Some(e.date);
+        }
+        lowest = lowest.min(balance);
+    }
+    (after, lowest)
+}
+
+/// Charges the policy's NSF fees, each right after the payment it is for, and gives the opening
+/// balance the account needs: the one given, or more where the fees would take the balance past
+/// the overdraft limit, which a bank does not let it cross (fewer payments overdraw it then).
+fn charge_nsf_fees(
+    events: &mut Vec<Event>,
+    mut opening: Cents,
+    overdraft_limit: Cents,
+    policy: NsfPolicy,
+) -> Cents {
+    let (mut after, mut lowest) = nsf_fees(events, opening, policy);
+    while lowest < -overdraft_limit {
+        opening += -overdraft_limit - lowest;
+        (after, lowest) = nsf_fees(events, opening, policy);
+    }
+    let (description, fee) = policy.fee;
+    for &i in after.iter().rev() {
+        let date = events[i].date;
+        events.insert(
+            i + 1,
+            Event {
+                date,
+                description: description.to_owned(),
+                amount: -fee,
+            },
+        );
+    }
+    opening
+}
+
+/// The balance after each of the policy's payments within the span, for an opening balance of
+/// zero and before any fee.
+fn balances_after_payments(sorted: &[Event], policy: NsfPolicy, span: Span) -> Vec<Cents> {
+    sorted
+        .iter()
+        .scan(0, |running, e| {
+            *running += e.amount;
+            Some((e, *running))
+        })
+        .filter(|(e, _)| span.contains(e.date) && policy.payments.contains(&e.description.as_str()))
+        .map(|(_, b)| b)
+        .collect()
 }
 
 /// The lowest balance after any event, for an opening balance of zero.

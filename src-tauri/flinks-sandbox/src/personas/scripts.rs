@@ -2,7 +2,7 @@
 //! tell the customer's story.
 
 use super::builder::{
-    keep_above, Amount, Builder, Kind, Lender, Opening, Script, Stream, Way, When,
+    keep_above, Amount, Builder, Kind, Lender, NsfPolicy, Opening, Script, Stream, Way, When,
 };
 use Amount::{Around, Between, Fixed};
 use Way::{In, Out};
@@ -21,7 +21,7 @@ pub(super) const SCRIPTS: &[Script<'static>] = &[
     Script {
         username: "borrower_nsf",
         holder: "Kevin Daigle",
-        story: "irregular pay, micro-loans, NSF fees and an overdraft in the last months",
+        story: "irregular pay and micro-loans; weeks off work after an injury (Ontario Works, then WSIB), an overdraft and NSF fees in the last months",
         write: borrower_nsf,
     },
     Script {
@@ -145,28 +145,73 @@ fn salaried_biweekly(b: &mut Builder) {
 
 #[rustfmt::skip]
 const BORROWER: &[Stream] = &[
-    Stream(BiweeklyMostly(7, 85), In,  &["PAYROLL DEP DOLLARAMA"],   Between(640_00, 1_120_00)),
-    Stream(Monthly(1, 1),         Out, &["RENT E-TRANSFER"],         Fixed(1_150_00)),
-    Stream(Monthly(20, 0),        Out, &["ROGERS WIRELESS PAD"],     Around(78_00, 5)),
-    Stream(Monthly(14, 2),        Out, &["HYDRO ONE BILL PAYMENT"],  Around(85_00, 30)),
-    Stream(Monthly(2, 1),         Out, &["PRESTO AUTOLOAD"],         Fixed(128_15)),
+    Stream(Monthly(1, 1),         Out, &[RENT_PAD],                  Fixed(1_150_00)),
+    Stream(Monthly(20, 0),        Out, &[ROGERS_PAD],                Around(78_00, 5)),
+    Stream(Monthly(14, 2),        Out, &[HYDRO_BILL],                Around(85_00, 30)),
+    Stream(Monthly(2, 1),         Out, &[PRESTO_AUTOLOAD],           Fixed(128_15)),
     Stream(Weekly(1, 2),          Out, GROCERS,                      Between(25_00, 95_00)),
     Stream(Weekly(2, 4),          Out, COFFEE,                       Between(3_00, 14_00)),
 ];
 
+/// Paid on most other Fridays, when there were shifts: before the injury and since his return.
+#[rustfmt::skip]
+const BORROWER_PAY: &[Stream] = &[
+    Stream(BiweeklyMostly(7, 85), In,  &["PAYROLL DEP DOLLARAMA"],   Between(740_00, 1_220_00)),
+];
+
+/// Days before `as_of` on which the borrower was hurt at the Dollarama warehouse, was paid
+/// Ontario Works while his claim was pending, was paid by WSIB, and went back to work.
+const INJURED: i64 = 105;
+const ONTARIO_WORKS: i64 = 86;
+const WSIB_FROM: i64 = 77;
+const WSIB_TO: i64 = 35;
+
+/// The claim accepted: loss-of-earnings benefits every other week until he is back at work.
+#[rustfmt::skip]
+const BORROWER_WSIB: &[Stream] = &[
+    Stream(Every(14, 4),          In,  &["WSIB LOE BENEFIT"],        Fixed(742_36)),
+];
+
+/// One month of Ontario Works, applied for while the WSIB claim was pending.
+#[rustfmt::skip]
+const BORROWER_ONTARIO_WORKS: &[Stream] = &[
+    Stream(FirstDay,              In,  &["ONTARIO WORKS"],           Fixed(733_00)),
+];
+
+/// Stop-payment requests are his own: they come at any balance. His NSF fees are not scripted:
+/// Flinks Capital charges them when a payment overdraws the account (`BORROWER_NSF`).
 #[rustfmt::skip]
 const BORROWER_EARLIER: &[Stream] = &[
-    Stream(Scattered(4),    Out, &["NSF FEE"],             Fixed(48_00)),
     Stream(Scattered(1),    Out, &["STOP PAYMENT FEE"],    Fixed(12_50)),
 ];
 
 /// Within the last 80 days, so that the 90-day counts never come out empty.
 #[rustfmt::skip]
 const BORROWER_RECENT: &[Stream] = &[
-    Stream(Scattered(3),    Out, &["NSF FEE"],             Fixed(48_00)),
     Stream(Scattered(1),    Out, &["STOP PAYMENT FEE"],    Fixed(12_50)),
     Stream(Monthly(28, 0),  Out, &["OVERDRAFT INTEREST"],  Between(2_00, 9_00)),
 ];
+
+const RENT_PAD: &str = "RENT PAD 88 JANE ST";
+const ROGERS_PAD: &str = "ROGERS WIRELESS PAD";
+const HYDRO_BILL: &str = "HYDRO ONE BILL PAYMENT";
+const PRESTO_AUTOLOAD: &str = "PRESTO AUTOLOAD";
+
+/// The pre-authorized payments that bounce on his account: his rent, the lenders' PADs and his
+/// bills.
+const BORROWER_NSF: NsfPolicy = NsfPolicy {
+    payments: &[
+        RENT_PAD,
+        ICASH.payment,
+        MONEY_MART.payment,
+        ROGERS_PAD,
+        HYDRO_BILL,
+        PRESTO_AUTOLOAD,
+    ],
+    fee: ("NSF FEE", 48_00),
+    min_gap_days: 7,
+    overdrawn_in_last_90_days: 2,
+};
 
 fn borrower_nsf(b: &mut Builder) {
     // The opening balance is solved for, so that whatever the seed the account spends several
@@ -177,6 +222,11 @@ fn borrower_nsf(b: &mut Builder) {
     };
     let chq = b.open(Kind::Chequing, 640, 1_000_00, overdrawn);
     let all = b.span(chq);
+    // Money in first: on a day with both, the statement lists the deposit before the payments.
+    b.streams(chq, b.before_last_days(chq, INJURED), BORROWER_PAY);
+    b.streams(chq, b.day(chq, ONTARIO_WORKS), BORROWER_ONTARIO_WORKS);
+    b.streams(chq, b.days_ago(chq, WSIB_FROM, WSIB_TO), BORROWER_WSIB);
+    b.streams(chq, b.last_days(chq, WSIB_TO - 1), BORROWER_PAY);
     b.streams(chq, all, BORROWER);
     b.micro_loans(chq, all, Every(56, 7), &ICASH, Between(300_00, 750_00));
     b.micro_loans(
@@ -188,6 +238,7 @@ fn borrower_nsf(b: &mut Builder) {
     );
     b.streams(chq, b.before_last_days(chq, 90), BORROWER_EARLIER);
     b.streams(chq, b.last_days(chq, 80), BORROWER_RECENT);
+    b.nsf_policy(chq, BORROWER_NSF);
 }
 
 #[rustfmt::skip]

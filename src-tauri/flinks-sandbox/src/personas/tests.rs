@@ -145,3 +145,62 @@ fn schedules() {
     assert!((2 * 12..=2 * 14).contains(&n));
     assert_eq!(fnv1a(&[b"a"]), 0xaf63_dc4c_8601_ec8c);
 }
+
+#[test]
+fn nsf_fees_follow_the_payments_that_overdraw_the_account() {
+    use super::builder::{Kind, NsfPolicy, Opening};
+    use crate::model::Cents;
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let policy = NsfPolicy {
+        payments: &["LOAN PAD", "PHONE PAD"],
+        fee: ("NSF FEE", 48_00),
+        min_gap_days: 7,
+        overdrawn_in_last_90_days: 1,
+    };
+    let statement = |opening: Opening, limit, lines: &[(u32, &str, Cents)]| {
+        let mut b = Builder::new(1, &SCRIPTS[0], as_of(), HISTORY_DAYS);
+        let chq = b.open(Kind::Chequing, 400, limit, opening);
+        for &(d, description, amount) in lines {
+            b.push(chq, day(d), description.to_owned(), amount);
+        }
+        b.nsf_policy(chq, policy);
+        b.finish().accounts.remove(0).transactions
+    };
+    let lines = [
+        (1, "LOAN PAD", -50_00),  // 100 → 50: covered
+        (2, "PHONE PAD", -80_00), // → −30: overdrawn, a fee
+        (4, "LOAN PAD", -20_00),  // overdrawn again, but two days after a fee
+        (5, "GROCER", -100_00),   // not a pre-authorized payment
+        (9, "LOAN PAD", -10_00),  // seven days after the fee: another
+        (10, "PAYROLL", 1_000_00),
+        (11, "PHONE PAD", -80_00), // covered
+    ];
+    let txs = statement(Opening::Fixed(100_00), 1_000_00, &lines);
+    let fees: Vec<(u32, Cents)> = txs
+        .windows(2)
+        .filter(|w| w[1].description == "NSF FEE")
+        .map(|w| (w[1].date.day(), w[0].balance))
+        .collect();
+    assert_eq!(fees, [(2, -30_00), (9, -208_00)]);
+    assert!(txs
+        .iter()
+        .all(|t| t.description != "NSF FEE" || t.debit == Some(48_00)));
+    assert_eq!(
+        txs.last().unwrap().balance,
+        100_00 - 260_00 - 96_00 + 1_000_00 - 80_00
+    );
+
+    // A fee never takes the balance past the overdraft limit: the account must have started
+    // higher, and then only the payments that still overdraw it are charged.
+    let tight = statement(
+        Opening::Fixed(0),
+        100_00,
+        &[(2, "LOAN PAD", -90_00), (3, "GROCER", -10_00)],
+    );
+    assert!(tight.iter().all(|t| t.balance >= -100_00), "{tight:?}");
+    assert_eq!(
+        tight.iter().filter(|t| t.description == "NSF FEE").count(),
+        1
+    );
+    assert_eq!(tight.last().unwrap().balance, -100_00);
+}
