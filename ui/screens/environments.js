@@ -57,8 +57,12 @@ function render() {
 function listItem(e) {
   const li = document.createElement('li');
   li.dataset.testid = 'environment-item';
+  // A keyring that could not be read says so: its keys may well be there.
+  const unread = { locked: 'the keyring is locked: unlock it to use this environment\'s keys',
+    unavailable: 'the keyring is not available: its keys cannot be read',
+    failed: 'the keyring failed to read its keys' }[e.keyring];
   const keys = e.offline ? 'built in, no keys needed'
-    : `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}${e.authorizeTokens ? ', a new authorize token for every run' : ''}`;
+    : unread ?? `secret key ${e.hasSecretKey ? 'in keyring' : 'not set'}, x-api-key ${e.hasApiKey ? 'in keyring' : 'not set'}${e.authorizeTokens ? ', a new authorize token for every run' : ''}`;
   const text = document.createElement('span');
   const poll = e.offline ? '' : `; polls every ${e.pollIntervalSecs} s for at most ${e.pollMaxWaitMins} min`;
   text.textContent = `${e.name}${e.production ? ' — production' : ''}: ${e.apiBaseUrl} (${keys}${poll})`;

@@ -109,6 +109,7 @@ pub enum ErrorCode {
     ExportPath,
     ChartDraw,
     AttributeUnknown,
+    KeyringLocked,
     KeyringUnavailable,
     KeyringError,
     InputInvalid,
@@ -150,6 +151,7 @@ impl ErrorCode {
             ExportPath => "export.path",
             ChartDraw => "chart.draw",
             AttributeUnknown => "attribute.unknown",
+            KeyringLocked => "keyring.locked",
             KeyringUnavailable => "keyring.unavailable",
             KeyringError => "keyring.error",
             InputInvalid => "input.invalid",
@@ -237,6 +239,7 @@ impl DeskError {
             DeskError::RunNotCompleted(_) => ErrorCode::RunNotCompleted,
             DeskError::Chart(_) => ErrorCode::ChartDraw,
             DeskError::UnknownAttribute(_) => ErrorCode::AttributeUnknown,
+            DeskError::Secrets(crate::secrets::SecretError::Locked(_)) => ErrorCode::KeyringLocked,
             DeskError::Secrets(crate::secrets::SecretError::Unavailable(_)) => {
                 ErrorCode::KeyringUnavailable
             }

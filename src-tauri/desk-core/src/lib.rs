@@ -34,6 +34,6 @@ pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
 pub use view::{
     AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, DecisionSummary,
-    EnvironmentView, Explanation, ExportSummary, HistoryEntry, PackageView, PortfolioEntry,
-    PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
+    EnvironmentView, Explanation, ExportSummary, HistoryEntry, KeyringState, PackageView,
+    PortfolioEntry, PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
 };

@@ -10,9 +10,12 @@ use flinks_client::Secret;
 /// The keyring's service name: every entry of the app is under it.
 pub const SERVICE: &str = "Flinks Desk";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
-    /// No Secret Service on the session bus, a locked collection, no access.
+    /// The keyring is there but locked (or its unlock prompt was dismissed, or access denied).
+    #[error("the system keyring is locked ({0})")]
+    Locked(String),
+    /// No Secret Service on the session bus, or the platform's store failed.
     #[error("the system keyring is not available ({0})")]
     Unavailable(String),
     #[error("the system keyring failed: {0}")]
@@ -22,6 +25,9 @@ pub enum SecretError {
 impl SecretError {
     pub fn hint(&self) -> &'static str {
         match self {
+            SecretError::Locked(_) => {
+                "Unlock your keyring (on Linux, GNOME Keyring or KWallet; on macOS, the login keychain), then try again. Flinks Desk never stores secrets in plain text."
+            }
             SecretError::Unavailable(_) => {
                 "Unlock or start your keyring (on Linux, GNOME Keyring or KWallet with the Secret Service), then try again. Flinks Desk never stores secrets in plain text."
             }
@@ -47,7 +53,9 @@ fn entry(name: &str) -> Result<keyring::Entry, SecretError> {
 
 fn map_error(e: keyring::Error) -> SecretError {
     match e {
-        keyring::Error::NoStorageAccess(inner) => SecretError::Unavailable(inner.to_string()),
+        // What the Secret Service answers for a locked collection or a dismissed unlock prompt,
+        // and the Keychain for a locked one.
+        keyring::Error::NoStorageAccess(inner) => SecretError::Locked(inner.to_string()),
         keyring::Error::PlatformFailure(inner) => SecretError::Unavailable(inner.to_string()),
         other => SecretError::Failed(other.to_string()),
     }
@@ -149,6 +157,19 @@ mod tests {
         assert!(err.hint().contains("never stores secrets in plain text"));
     }
 
+    #[test]
+    fn a_locked_keyring_is_locked_and_a_missing_one_unavailable() {
+        let locked = map_error(keyring::Error::NoStorageAccess(Box::new(
+            std::io::Error::other("Secret Service: object locked"),
+        )));
+        assert!(matches!(locked, SecretError::Locked(_)), "{locked}");
+        assert!(locked.hint().starts_with("Unlock your keyring"));
+        let missing = map_error(keyring::Error::PlatformFailure(Box::new(
+            std::io::Error::other("no D-Bus session"),
+        )));
+        assert!(matches!(missing, SecretError::Unavailable(_)), "{missing}");
+    }
+
     /// The real keyring, where one runs (`cargo desk test` starts a Secret Service); elsewhere
     /// the error must be the clear "unavailable" one, never a silent success.
     #[test]
@@ -163,7 +184,7 @@ mod tests {
                 KeyringStore.delete(&name).unwrap();
                 assert!(KeyringStore.get(&name).unwrap().is_none());
             }
-            Err(SecretError::Unavailable(why)) => {
+            Err(SecretError::Unavailable(why) | SecretError::Locked(why)) => {
                 assert!(
                     std::env::var_os("FLINKS_DESK_REQUIRE_KEYRING").is_none(),
                     "keyring required but unavailable: {why}"

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::catalog::Unit;
 use crate::flow::RunEvent;
+use crate::secrets::SecretError;
 use crate::store::{EnvironmentKind, RunStatus, StoredDetail};
 use crate::ErrorView;
 
@@ -23,14 +24,37 @@ pub struct EnvironmentView {
     pub production: bool,
     /// The built-in sandbox: runs on this machine, nothing leaves it.
     pub offline: bool,
+    /// Whether the keys are in the keyring; false too when it could not be read (see `keyring`).
     pub has_secret_key: bool,
     pub has_api_key: bool,
+    /// Whether the keyring could be read just now: a locked one is not keys "not set".
+    pub keyring: KeyringState,
     /// Each Authorize gets a fresh authorize token bought with the secret key.
     pub authorize_tokens: bool,
     /// Connect's address when set by hand; otherwise it follows from the API URL.
     pub iframe_url: Option<String>,
     pub poll_interval_secs: u64,
     pub poll_max_wait_mins: u64,
+}
+
+/// The keyring as an environment's view found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyringState {
+    Ok,
+    Locked,
+    Unavailable,
+    Failed,
+}
+
+impl From<&SecretError> for KeyringState {
+    fn from(e: &SecretError) -> Self {
+        match e {
+            SecretError::Locked(_) => KeyringState::Locked,
+            SecretError::Unavailable(_) => KeyringState::Unavailable,
+            SecretError::Failed(_) => KeyringState::Failed,
+        }
+    }
 }
 
 /// A customer as the UI may see it: never the whole loginId.

@@ -143,6 +143,7 @@ impl Desk {
         let env = self
             .env(&customer.env_key)
             .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))?;
+        let env = self.with_keys(env)?;
         if let Some(login_id) = self.secrets.get(entry)?.map(|s| LoginId::new(s.expose())) {
             match env.client.delete_card(&login_id).await {
                 Ok(()) => {}

@@ -13,7 +13,7 @@ use crate::endpoint::{check_secure_url, same_server};
 use crate::secrets::SecretStore;
 use crate::store::EnvironmentKind;
 use crate::store::{EnvironmentRow, LedgerTotals};
-use crate::view::EnvironmentView;
+use crate::view::{EnvironmentView, KeyringState};
 use crate::DeskError;
 
 /// What the person types to add an environment. Secrets go straight to the keyring.
@@ -390,8 +390,24 @@ impl Desk {
 
 impl Desk {
     pub(super) fn view(&self, env: &Env) -> EnvironmentView {
-        let has = |entry: String| matches!(self.secrets.get(&entry), Ok(Some(_)));
         let builtin = env.row.kind == EnvironmentKind::Builtin;
+        let mut keyring = KeyringState::Ok;
+        // Read now, not when the client was built: the keyring may have been unlocked since.
+        let mut has = |entry: String| match self.secrets.get(&entry) {
+            Ok(value) => value.is_some(),
+            Err(e) => {
+                keyring = KeyringState::from(&e);
+                false
+            }
+        };
+        let (has_secret_key, has_api_key) = if builtin {
+            (false, false)
+        } else {
+            (
+                has(secret_key_entry(&env.row.key)),
+                has(api_key_entry(&env.row.key)),
+            )
+        };
         EnvironmentView {
             key: env.row.key.clone(),
             name: env.row.name.clone(),
@@ -400,8 +416,9 @@ impl Desk {
             customer_id: env.row.customer_id.clone(),
             production: env.row.production,
             offline: builtin,
-            has_secret_key: !builtin && has(secret_key_entry(&env.row.key)),
-            has_api_key: !builtin && has(api_key_entry(&env.row.key)),
+            has_secret_key,
+            has_api_key,
+            keyring,
             authorize_tokens: env.row.authorize_tokens,
             iframe_url: env.row.iframe_url.clone(),
             poll_interval_secs: env.poll.interval.as_secs(),

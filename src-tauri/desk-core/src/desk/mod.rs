@@ -13,7 +13,7 @@ use flinks_client::{FlinksClient, LibraryEntry, LoginId, PollPolicy};
 use flinks_sandbox::Sandbox;
 use tokio_util::sync::CancellationToken;
 
-use crate::secrets::SecretStore;
+use crate::secrets::{SecretError, SecretStore};
 use crate::store::{EnvironmentRow, Store};
 
 pub(crate) mod connect;
@@ -59,6 +59,9 @@ pub(super) struct Env {
     client: FlinksClient,
     poll: PollPolicy,
     library: RwLock<Option<HashMap<String, LibraryEntry>>>,
+    /// The keyring's refusal when the client was built: it has no keys, and makes no call
+    /// until they are read (see `Desk::with_keys`).
+    keys_unread: Option<SecretError>,
 }
 
 /// A desk: the built-in sandbox, the environments with their clients, the customers, the store
@@ -103,7 +106,8 @@ impl Desk {
     /// Reads the environment's attribute library once; without it the app's own catalog and
     /// the naming grammar describe the attributes.
     pub(super) async fn ensure_library(&self, env: &Env) {
-        if env.library.read().expect("library lock").is_some() {
+        // Without its keys the call would go without its x-api-key: left for when they are read.
+        if env.library.read().expect("library lock").is_some() || env.keys_unread.is_some() {
             return;
         }
         let library = match env.client.attribute_library().await {

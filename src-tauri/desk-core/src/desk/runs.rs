@@ -133,6 +133,7 @@ impl Desk {
             };
             self.require_confirmed(&env, &what)?;
         }
+        let env = self.with_keys(env)?;
         let login_id = self.login_of(&customer)?;
         self.ensure_library(&env).await;
         let secret_key = self.token_key(&env)?;

@@ -153,22 +153,19 @@ impl Desk {
             }
         };
         let mut environment = Environment::new(&row.api_base_url, &row.customer_id)?;
+        let mut keys_unread = None;
         if row.kind != EnvironmentKind::Builtin {
-            environment.x_api_key =
-                self.secrets
-                    .get(&api_key_entry(&row.key))
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, env = %row.key, "x-api-key not readable now");
-                        None
-                    });
-            // Only for masking in errors: the client sends it only when handed it.
-            environment.secret_key = self
-                .secrets
-                .get(&secret_key_entry(&row.key))
-                .unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, env = %row.key, "secret key not readable now");
+            let mut read = |entry: String| match self.secrets.get(&entry) {
+                Ok(value) => value,
+                Err(e) => {
+                    tracing::warn!(error = %e, env = %row.key, %entry, "key not readable now");
+                    keys_unread = Some(e);
                     None
-                });
+                }
+            };
+            environment.x_api_key = read(api_key_entry(&row.key));
+            // Only for masking in errors: the client sends it only when handed it.
+            environment.secret_key = read(secret_key_entry(&row.key));
         } else {
             environment.secret_key = Some(Secret::new(self.sandbox.config().secret_key.clone()));
         }
@@ -178,6 +175,33 @@ impl Desk {
             client,
             poll,
             library: RwLock::new(None),
+            keys_unread,
         })
+    }
+
+    /// The environment ready for calls. If its keys could not be read when its client was
+    /// built (a keyring locked at start), they are read again now and the client rebuilt with
+    /// them; if they still cannot be, the call is refused with the keyring's error rather than
+    /// made without its x-api-key.
+    pub(super) fn with_keys(&self, env: Arc<Env>) -> Result<Arc<Env>, DeskError> {
+        if env.keys_unread.is_none() {
+            return Ok(env);
+        }
+        let fresh = self.connect(env.row.clone(), env.poll)?;
+        if let Some(e) = fresh.keys_unread {
+            return Err(e.into());
+        }
+        let fresh = Arc::new(fresh);
+        // Unless an edit replaced it meanwhile: that one read the keys itself.
+        if let Some(slot) = self
+            .envs
+            .write()
+            .expect("envs lock")
+            .iter_mut()
+            .find(|e| Arc::ptr_eq(e, &env))
+        {
+            *slot = fresh.clone();
+        }
+        Ok(fresh)
     }
 }
