@@ -1,6 +1,8 @@
 //! The cast: one script per synthetic customer, each a few accounts and tables of streams that
 //! tell the customer's story.
 
+use crate::model::Cents;
+
 use super::builder::{
     keep_above, Amount, Builder, Kind, Lender, NsfPolicy, Opening, Script, Stream, Way, When,
 };
@@ -27,7 +29,7 @@ pub(super) const SCRIPTS: &[Script<'static>] = &[
     Script {
         username: "gig_worker",
         holder: "Priya Sharma",
-        story: "delivery and ride-hail payouts several times a week, no employer",
+        story: "delivery and ride-hail payouts several times a week, no employer; a car loan, a line of credit drawn for the rent, online sales for the last five months",
         write: gig_worker,
     },
     Script {
@@ -39,7 +41,7 @@ pub(super) const SCRIPTS: &[Script<'static>] = &[
     Script {
         username: "thin_file_student",
         holder: "Ethan Nguyen",
-        story: "a student whose only account is four months old; part-time pay",
+        story: "a student with a disability whose only account is four months old: ODSP income support, part-time pay",
         write: thin_file_student,
     },
     Script {
@@ -51,7 +53,7 @@ pub(super) const SCRIPTS: &[Script<'static>] = &[
     Script {
         username: "small_business",
         holder: "Okonkwo Renovations Inc.",
-        story: "a renovation contractor: customer payments, Square, Moneris and Stripe payouts, biweekly payroll, a BDC term loan, shop rent and utilities",
+        story: "a renovation contractor: customer payments, Square, Moneris and Stripe payouts, biweekly payroll, a BDC term loan, shop rent and utilities; a third crew for the last months, with a bigger shop and four vans financed by Ford Credit",
         write: small_business,
     },
     Script {
@@ -255,9 +257,44 @@ const GIG: &[Stream] = &[
     Stream(Weekly(3, 6),    Out, COFFEE,                      Between(2_00, 12_00)),
 ];
 
+/// Her car: bought privately 355 days before `as_of` with an RBC auto loan funded into the
+/// account (she paid the seller by bank draft the same day), repaid monthly from the first 5th
+/// at least 20 days later.
+#[rustfmt::skip]
+const GIG_CAR_PURCHASE: &[Stream] = &[
+    Stream(FirstDay,        In,  &["RBC AUTO LOAN ADVANCE"],      Fixed(21_400_00)),
+    Stream(FirstDay,        Out, &["BANK DRAFT PURCHASE"],        Fixed(21_400_00)),
+];
+#[rustfmt::skip]
+const GIG_CAR_PAYMENTS: &[Stream] = &[
+    Stream(Monthly(5, 0),   Out, &["RBC AUTO LOAN PAYMENT"],      Fixed(436_18)),
+];
+const GIG_CAR_DAYS_AGO: i64 = 355;
+
+/// Payouts come mid-month and rent on the 1st: she draws on her line of credit for the rent and
+/// pays it back once the payouts are in.
+#[rustfmt::skip]
+const GIG_LINE_OF_CREDIT: &[Stream] = &[
+    Stream(Monthly(1, 0),   In,  &["RBC LINE OF CREDIT ADVANCE"], Between(300_00, 700_00)),
+    Stream(Monthly(20, 2),  Out, &["RBC LINE OF CREDIT PAYMENT"], Between(300_00, 700_00)),
+];
+
+/// For the last 150 days she has also sold vintage clothes online, paid out monthly
+/// through PayPal.
+#[rustfmt::skip]
+const GIG_ONLINE_SALES: &[Stream] = &[
+    Stream(Monthly(12, 3),  In,  &["PAYPAL TRANSFER"],            Between(120_00, 420_00)),
+];
+
 fn gig_worker(b: &mut Builder) {
     let chq = b.open(Kind::Chequing, 1_100, 0, keep_above(1_800_00, 150_00));
-    b.streams(chq, b.span(chq), GIG);
+    let all = b.span(chq);
+    b.streams(chq, all, GIG);
+    b.streams(chq, b.day(chq, GIG_CAR_DAYS_AGO), GIG_CAR_PURCHASE);
+    let repaying = b.days_ago(chq, GIG_CAR_DAYS_AGO - 20, 0);
+    b.streams(chq, repaying, GIG_CAR_PAYMENTS);
+    b.streams(chq, all, GIG_LINE_OF_CREDIT);
+    b.streams(chq, b.last_days(chq, 150), GIG_ONLINE_SALES);
 }
 
 #[rustfmt::skip]
@@ -286,6 +323,7 @@ const STUDENT: &[Stream] = &[
     Stream(FirstDay,        In,  &["INTERAC E-TRANSFER FROM L NGUYEN"],  Fixed(1_200_00)),
     Stream(Biweekly(7),     In,  &["PAYROLL DEP CINEPLEX"],              Between(180_00, 340_00)),
     Stream(Monthly(1, 1),   In,  &["INTERAC E-TRANSFER FROM L NGUYEN"],  Fixed(250_00)),
+    Stream(Monthly(1, 0),   In,  &["ODSP INCOME SUPPORT"],               Fixed(1_228_00)),
     Stream(Monthly(1, 0),   Out, &["RENT E-TRANSFER"],                   Fixed(475_00)),
     Stream(Monthly(28, 0),  Out, &["NSLSC STUDENT LOAN"],                Fixed(142_18)),
     Stream(Monthly(7, 0),   Out, &["PUBLIC MOBILE"],                     Fixed(34_00)),
@@ -378,18 +416,35 @@ const BUSINESS: &[Stream] = &[
     Stream(Scattered(30),   In,  BUSINESS_CUSTOMERS,              Between(1_500_00, 8_500_00)),
     Stream(Scattered(24),   In,  CUSTOMERS_BY_E_TRANSFER,         Between(200_00, 2_400_00)),
     Stream(Scattered(8),    In,  &["MOBILE CHEQUE DEPOSIT"],      Between(800_00, 5_500_00)),
-    Stream(Biweekly(7),     Out, &["WAGEPOINT PAYROLL"],          Around(9_800_00, 4)),
-    Stream(Monthly(15, 0),  Out, &["CRA SOURCE DEDUCTIONS"],      Around(3_900_00, 5)),
-    Stream(Monthly(1, 0),   Out, &["COMMERCIAL RENT 1200 BAY ST"], Fixed(4_800_00)),
     Stream(Monthly(12, 2),  Out, &["HYDRO ONE BILL PAYMENT"],     Around(420_00, 20)),
     Stream(Monthly(18, 2),  Out, &["ENBRIDGE GAS"],               Around(260_00, 40)),
     Stream(Monthly(8, 0),   Out, &["BELL CANADA PAD"],            Around(189_00, 2)),
-    Stream(Monthly(15, 0),  Out, &["FORD CREDIT CA APY"],         Fixed(689_12)),
+    Stream(Monthly(15, 0),  Out, &[FORD_CREDIT_PAYMENT],          Fixed(689_12)),
     Stream(Monthly(3, 0),   Out, &["INTACT INSURANCE PAD"],       Fixed(412_80)),
     Stream(Monthly(28, 0),  Out, &["MONTHLY ACCOUNT FEE"],        Fixed(45_00)),
     Stream(Monthly(25, 0),  Out, &["INTERAC E-TRANSFER TO D OKONKWO"], Fixed(12_000_00)),
     Stream(Weekly(1, 3),    Out, SUPPLIES,                        Between(80_00, 1_600_00)),
     Stream(Weekly(1, 2),    Out, FUEL,                            Between(60_00, 140_00)),
+];
+
+/// Days before `as_of` on which the third crew started: from then on payroll and source
+/// deductions are larger, and the business rents a bigger shop.
+const THIRD_CREW: i64 = 110;
+
+/// Two crews, at the old shop.
+#[rustfmt::skip]
+const BUSINESS_TWO_CREWS: &[Stream] = &[
+    Stream(Biweekly(7),     Out, &["WAGEPOINT PAYROLL"],          Around(9_800_00, 4)),
+    Stream(Monthly(15, 0),  Out, &["CRA SOURCE DEDUCTIONS"],      Around(3_900_00, 5)),
+    Stream(Monthly(1, 0),   Out, &["COMMERCIAL RENT 1200 BAY ST"], Fixed(4_800_00)),
+];
+
+/// Three crews, at the new shop.
+#[rustfmt::skip]
+const BUSINESS_THREE_CREWS: &[Stream] = &[
+    Stream(Biweekly(7),     Out, &["WAGEPOINT PAYROLL"],          Around(14_100_00, 4)),
+    Stream(Monthly(15, 0),  Out, &["CRA SOURCE DEDUCTIONS"],      Around(5_600_00, 5)),
+    Stream(Monthly(1, 0),   Out, &["COMMERCIAL RENT 45 INDUSTRIAL PKWY"], Fixed(6_900_00)),
 ];
 
 /// The term loan: funded 250 days before `as_of`, repaid monthly from the month after.
@@ -402,6 +457,18 @@ const BUSINESS_LOAN_PAYMENTS: &[Stream] = &[
     Stream(Monthly(20, 0),  Out, &["BDC LOAN PAYMENT"],           Fixed(1_285_40)),
 ];
 
+const FORD_CREDIT_PAYMENT: &str = "FORD CREDIT CA APY";
+
+/// The new crews' vans, one a month, each bought from the dealer with a Ford Credit loan that
+/// was funded into the account the same day, and repaid monthly from the next month: (days
+/// before `as_of`, the loan, its monthly payment).
+const VANS: &[(i64, Cents, Cents)] = &[
+    (100, 54_870_00, 1_012_44),
+    (70, 56_215_00, 1_037_27),
+    (40, 54_870_00, 1_012_44),
+    (10, 58_340_00, 1_076_49),
+];
+
 fn small_business(b: &mut Builder) {
     let chq = b.open(
         Kind::BusinessChequing,
@@ -410,8 +477,29 @@ fn small_business(b: &mut Builder) {
         keep_above(38_000_00, 8_000_00),
     );
     b.streams(chq, b.span(chq), BUSINESS);
+    b.streams(chq, b.before_last_days(chq, THIRD_CREW), BUSINESS_TWO_CREWS);
+    b.streams(chq, b.last_days(chq, THIRD_CREW), BUSINESS_THREE_CREWS);
     b.streams(chq, b.last_days(chq, 250), BUSINESS_LOAN_ADVANCE);
     b.streams(chq, b.last_days(chq, 225), BUSINESS_LOAN_PAYMENTS);
+    for &(days_ago, loan, payment) in VANS {
+        let funded = b.day(chq, days_ago);
+        let van = [
+            Stream(FirstDay, In, &["FORD CREDIT CANADA FUNDING"], Fixed(loan)),
+            Stream(FirstDay, Out, &["DON VALLEY NORTH FORD"], Fixed(loan)),
+        ];
+        b.streams(chq, funded, &van);
+        // Payments from the first 15th at least 20 days after the funding.
+        if days_ago > 20 {
+            let repaying = b.days_ago(chq, days_ago - 20, 0);
+            let payments = [Stream(
+                Monthly(15, 0),
+                Out,
+                &[FORD_CREDIT_PAYMENT],
+                Fixed(payment),
+            )];
+            b.streams(chq, repaying, &payments);
+        }
+    }
 }
 
 #[rustfmt::skip]
@@ -423,6 +511,7 @@ const MULTIPLE_EMPLOYERS: &[Stream] = &[
     Stream(Monthly(20, 0),  Out, &["ROGERS WIRELESS PAD"],           Around(88_00, 3)),
     Stream(Monthly(3, 0),   Out, &["INTACT INSURANCE PAD"],          Fixed(142_60)),
     Stream(Monthly(2, 1),   Out, &["PRESTO AUTOLOAD"],               Fixed(128_15)),
+    Stream(Monthly(4, 0),   Out, &["MONTHLY PLAN FEE"],              Fixed(16_95)),
     Stream(Weekly(1, 2),    Out, GROCERS,                            Between(35_00, 180_00)),
     Stream(Weekly(2, 4),    Out, COFFEE,                             Between(2_50, 14_00)),
     Stream(Weekly(0, 2),    Out, DINING,                             Between(15_00, 90_00)),
