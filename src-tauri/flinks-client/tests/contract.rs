@@ -12,40 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-const FAST: PollPolicy = PollPolicy {
-    interval: Duration::from_millis(40),
-    max_wait: Duration::from_secs(20),
-};
-
-async fn sandbox(pending_ms: u64) -> Sandbox {
-    start_on(SandboxConfig {
-        pending_for: Duration::from_millis(pending_ms),
-        ..SandboxConfig::default()
-    })
-    .await
-}
-
-/// `config` with the tests' fixed day.
-async fn start_on(config: SandboxConfig) -> Sandbox {
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-    Sandbox::start_local(SandboxConfig { as_of, ..config })
-        .await
-        .expect("sandbox starts")
-}
-
-fn client_for(sandbox: &Sandbox) -> FlinksClient {
-    FlinksClient::new(Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap())
-        .unwrap()
-}
-
-fn login_of(sandbox: &Sandbox, username: &str) -> LoginId {
-    let p = sandbox
-        .personas()
-        .iter()
-        .find(|p| p.username == username)
-        .unwrap_or_else(|| panic!("no persona {username}"));
-    LoginId::new(p.login_id.to_string())
-}
+mod contract_support;
+use contract_support::{client_for, login_of, open_session, sandbox, start_on, FAST};
 
 /// Waits for a session's accounts with the fast test policy.
 async fn ready(
@@ -73,21 +41,6 @@ async fn wait_with(
             |_| {},
         )
         .await
-}
-
-async fn open_session(client: &FlinksClient, login: &LoginId) -> RequestId {
-    match client
-        .authorize_cached(login, None)
-        .await
-        .expect("authorize")
-    {
-        AuthorizeOutcome::Authorized(a) => {
-            assert_eq!(a.login.id, *login, "Login.Id is the loginId we sent");
-            assert_eq!(a.institution.as_deref(), Some("FlinksCapital"));
-            a.request_id
-        }
-        AuthorizeOutcome::Challenge { .. } => panic!("cached authorize asked a question"),
-    }
 }
 
 #[tokio::test]

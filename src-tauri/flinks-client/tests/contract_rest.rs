@@ -2,48 +2,15 @@
 //! SetScheduledRefresh, GetMFAQuestions and AnswerMFAQuestions, the client against the sandbox
 //! over real HTTP on loopback.
 
-use std::time::Duration;
-
 use flinks_client::{
-    AuthorizeOutcome, Environment, FlinksClient, FlinksCode, FlinksError, LiveCredentials, LoginId,
-    NumberOfStatements, PollPolicy, RequestId, Secret, SecurityResponse, StatementsOptions,
+    AuthorizeOutcome, FlinksClient, FlinksCode, FlinksError, LiveCredentials, LoginId,
+    NumberOfStatements, Secret, SecurityResponse, StatementsOptions,
 };
 use flinks_sandbox::capital::{answer_to, QUESTIONS};
-use flinks_sandbox::{Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
 
-const FAST: PollPolicy = PollPolicy {
-    interval: Duration::from_millis(40),
-    max_wait: Duration::from_secs(20),
-};
-
-async fn sandbox(pending_ms: u64) -> Sandbox {
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-    Sandbox::start_local(SandboxConfig {
-        as_of,
-        pending_for: Duration::from_millis(pending_ms),
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-fn client_for(sandbox: &Sandbox) -> FlinksClient {
-    FlinksClient::new(Environment::new(&sandbox.base_url(), sandbox.customer_id()).unwrap())
-        .unwrap()
-}
-
-fn login_of(sandbox: &Sandbox, username: &str) -> LoginId {
-    let p = sandbox.personas().iter().find(|p| p.username == username);
-    LoginId::new(p.expect("a persona").login_id.to_string())
-}
-
-async fn open_session(client: &FlinksClient, login: &LoginId) -> RequestId {
-    match client.authorize_cached(login, None).await.unwrap() {
-        AuthorizeOutcome::Authorized(a) => a.request_id,
-        AuthorizeOutcome::Challenge { .. } => panic!("cached authorize asked a question"),
-    }
-}
+mod contract_support;
+use contract_support::{client_for, login_of, open_session, sandbox, FAST};
 
 fn api_code<T: std::fmt::Debug>(result: flinks_client::Result<T>) -> (u16, FlinksCode, String) {
     match result {

@@ -7,22 +7,27 @@
 //! client that strays gets wiremock's empty 404 and the test fails on it.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use flinks_client::{
     AccountsDetail, AccountsDetailOptions, AttributeValue, Attributes, AuthorizeOutcome,
-    Environment, FlinksClient, FlinksCode, FlinksError, LiveCredentials, LoginId, Package,
-    PollPolicy, PollProgress, RequestId, Secret, SecurityResponse,
+    FlinksClient, FlinksCode, LiveCredentials, LoginId, Package, PollProgress, RequestId, Secret,
+    SecurityResponse,
 };
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_json, body_partial_json, header, method, path};
-use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request};
 
 // The public toolbox's credentials, so paths and headers are the documented ones.
 use flinks_client::toolbox::{API_KEY as X_API_KEY, CUSTOMER_ID, SECRET_KEY};
+
+mod docs_support;
+use docs_support::{
+    assert_api_error, banking, client_for, data_call, ok, parse, reply, without_body,
+    without_header, FAST,
+};
 /// The token of `generate_authorize_token.200.json`.
 const AUTHORIZE_TOKEN: &str = "d65f1adb-8ebc-48dc-be8b-20c773ba1565";
 
@@ -41,25 +46,8 @@ macro_rules! sample {
     };
 }
 
-const FAST: PollPolicy = PollPolicy {
-    interval: Duration::from_millis(10),
-    max_wait: Duration::from_secs(10),
-};
-
-fn banking(endpoint: &str) -> String {
-    format!("/v3/{CUSTOMER_ID}/BankingServices/{endpoint}")
-}
-
 fn insight(login_id: &str, request_id: &str, endpoint: &str) -> String {
     format!("/v3/{CUSTOMER_ID}/insight/login/{login_id}/attributes/{request_id}/{endpoint}")
-}
-
-fn reply(status: u16, body: &[u8]) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body, "application/json")
-}
-
-fn parse(body: &[u8]) -> Value {
-    serde_json::from_slice(body).expect("the sample is JSON")
 }
 
 fn dec(text: &str) -> Decimal {
@@ -68,12 +56,6 @@ fn dec(text: &str) -> Decimal {
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn client_for(server: &MockServer) -> FlinksClient {
-    let mut env = Environment::new(&server.uri(), CUSTOMER_ID).unwrap();
-    env.x_api_key = Some(Secret::new(X_API_KEY));
-    FlinksClient::new(env).unwrap()
 }
 
 /// The docs' key casing is not the client's (`username` vs `Username`); Flinks reads keys in any
@@ -93,79 +75,6 @@ fn json_body_in_any_key_case(expected: &[u8]) -> impl Fn(&Request) -> bool + Sen
     let expected = fold(parse(expected));
     move |r: &Request| {
         serde_json::from_slice::<Value>(&r.body).is_ok_and(|body| fold(body) == expected)
-    }
-}
-
-fn without_header(name: &'static str) -> impl Fn(&Request) -> bool + Send + Sync {
-    move |r: &Request| !r.headers.contains_key(name)
-}
-
-fn without_body(r: &Request) -> bool {
-    r.body.is_empty()
-}
-
-/// Data endpoints take `x-api-key` only (flinks-api.md §1): the secret key and authorize tokens
-/// have no business there.
-fn data_call(builder: MockBuilder) -> MockBuilder {
-    builder
-        .and(header("x-api-key", X_API_KEY))
-        .and(without_header("flinks-auth-key"))
-}
-
-/// Unwraps `result`, or fails with what the server received: an unmatched request is only an
-/// empty 404 to the client, which says nothing about which matcher refused it.
-async fn ok<T>(server: &MockServer, result: flinks_client::Result<T>) -> T {
-    match result {
-        Ok(value) => value,
-        Err(e) => {
-            let received: Vec<String> = server
-                .received_requests()
-                .await
-                .unwrap_or_default()
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {:?} {}",
-                        r.method,
-                        r.url.path(),
-                        r.headers,
-                        String::from_utf8_lossy(&r.body)
-                    )
-                })
-                .collect();
-            panic!("{e:?}\nthe mock server received:\n{}", received.join("\n"));
-        }
-    }
-}
-
-/// The error is Flinks' documented one, tells the desk what to do, and names none of the call's
-/// secrets in any case (Flinks may echo a GUID upper-cased).
-fn assert_api_error(
-    e: &FlinksError,
-    status: u16,
-    code: FlinksCode,
-    message: &str,
-    secrets: &[&str],
-) {
-    match e {
-        FlinksError::Api {
-            status: s,
-            code: c,
-            message: m,
-        } => {
-            assert_eq!((*s, c, m.as_str()), (status, &code, message), "{e:?}");
-        }
-        other => panic!("expected Flinks' {status} {code}, got {other:?}"),
-    }
-    assert!(!e.hint().trim().is_empty(), "no hint for {e:?}");
-    for text in [e.to_string(), format!("{e:?}")] {
-        let text = text.to_lowercase();
-        for secret in secrets {
-            assert!(
-                !text.contains(&secret.to_lowercase()),
-                "{secret} leaks into {text:?}"
-            );
-        }
     }
 }
 

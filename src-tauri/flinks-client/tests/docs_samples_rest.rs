@@ -2,15 +2,14 @@
 //! SetScheduledRefresh (flinks-api.md §1, §2.7), from `tests/samples/` (see its README), served
 //! byte for byte by a mock server that answers only the documented method, path, headers and body.
 
-use flinks_client::toolbox::{API_KEY as X_API_KEY, CUSTOMER_ID};
+mod docs_support;
+use docs_support::{banking, client_for, data_call, ok, parse, reply, FAST};
 use flinks_client::{
-    Environment, FlinksClient, FlinksError, LoginId, NumberOfStatements, PollPolicy, RequestId,
-    Secret, SecurityResponse, StatementsOptions,
+    FlinksError, LoginId, NumberOfStatements, RequestId, Secret, SecurityResponse,
+    StatementsOptions,
 };
-use serde_json::Value;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use wiremock::matchers::{body_json, body_partial_json, header, method, path};
+use wiremock::matchers::{body_json, body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The session of `get_accounts_detail.200.json`, which the samples here reuse.
@@ -21,29 +20,6 @@ macro_rules! sample {
     ($file:literal) => {
         include_bytes!(concat!("samples/", $file)).as_slice()
     };
-}
-
-const FAST: PollPolicy = PollPolicy {
-    interval: Duration::from_millis(10),
-    max_wait: Duration::from_secs(10),
-};
-
-fn banking(endpoint: &str) -> String {
-    format!("/v3/{CUSTOMER_ID}/BankingServices/{endpoint}")
-}
-
-fn reply(status: u16, body: &[u8]) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body, "application/json")
-}
-
-fn client_for(server: &MockServer) -> FlinksClient {
-    let mut env = Environment::new(&server.uri(), CUSTOMER_ID).unwrap();
-    env.x_api_key = Some(Secret::new(X_API_KEY));
-    FlinksClient::new(env).unwrap()
-}
-
-fn json_of(body: &[u8]) -> Value {
-    serde_json::from_slice(body).expect("the sample is JSON")
 }
 
 async fn statements(server: &MockServer) -> flinks_client::Result<flinks_client::Statements> {
@@ -62,9 +38,8 @@ async fn statements(server: &MockServer) -> flinks_client::Result<flinks_client:
 #[tokio::test]
 async fn get_statements_sends_the_documented_request_and_decodes_the_base64_pdf() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
+    data_call(Mock::given(method("POST")))
         .and(path(banking("GetStatements")))
-        .and(header("x-api-key", X_API_KEY))
         .and(body_partial_json(serde_json::json!({
             "RequestId": REQUEST_ID,
             "NumberOfStatements": "MostRecent",
@@ -76,14 +51,13 @@ async fn get_statements_sends_the_documented_request_and_decodes_the_base64_pdf(
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
+    data_call(Mock::given(method("GET")))
         .and(path(banking(&format!("GetStatementsAsync/{REQUEST_ID}"))))
-        .and(header("x-api-key", X_API_KEY))
         .respond_with(reply(200, sample!("get_statements.200.json")))
         .expect(1)
         .mount(&server)
         .await;
-    let statements = statements(&server).await.unwrap();
+    let statements = ok(&server, statements(&server).await).await;
     assert_eq!(statements.request_id, Some(RequestId(REQUEST_ID.into())));
     assert_eq!(statements.institution.as_deref(), Some("FlinksCapital"));
     let account = &statements.accounts[0];
@@ -100,7 +74,7 @@ async fn get_statements_sends_the_documented_request_and_decodes_the_base64_pdf(
 #[tokio::test]
 async fn statement_bytes_that_are_not_base64_are_a_decode_error() {
     // Flinks' own endpoint page elides the bytes as "...", which no client can read.
-    let mut body = json_of(sample!("get_statements.200.json"));
+    let mut body = parse(sample!("get_statements.200.json"));
     body["StatementsByAccount"][0]["Statements"][0]["Base64Bytes"] = "...".into();
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -123,10 +97,9 @@ async fn statement_bytes_that_are_not_base64_are_a_decode_error() {
 #[tokio::test]
 async fn answer_mfa_questions_sends_the_documented_body_and_reads_answers_updated() {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    data_call(Mock::given(method("PATCH")))
         .and(path(banking("AnswerMFAQuestions")))
-        .and(header("x-api-key", X_API_KEY))
-        .and(body_json(json_of(sample!(
+        .and(body_json(parse(sample!(
             "answer_mfa_questions.request.json"
         ))))
         .respond_with(reply(200, sample!("answer_mfa_questions.200.json")))
@@ -149,10 +122,9 @@ async fn set_scheduled_refresh_sends_the_documented_body_and_reads_its_plain_tex
         .unwrap()
         .replace("{loginId}", LOGIN_ID);
     let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
+    data_call(Mock::given(method("PATCH")))
         .and(path(banking("SetScheduledRefresh")))
-        .and(header("x-api-key", X_API_KEY))
-        .and(body_json(json_of(sample!(
+        .and(body_json(parse(sample!(
             "set_scheduled_refresh.request.json"
         ))))
         .respond_with(ResponseTemplate::new(200).set_body_raw(text, "text/plain"))
