@@ -51,6 +51,12 @@ pub enum DeskError {
     SignInExpired,
     #[error("a portfolio run is already in progress")]
     PortfolioRunning,
+    #[error(transparent)]
+    Policy(#[from] desk_policy::policy::PolicyError),
+    #[error(transparent)]
+    Affordability(#[from] desk_policy::affordability::AffordabilityError),
+    #[error("there is no decision {0}")]
+    UnknownDecision(i64),
     /// A billable call to production that the person has not confirmed.
     #[error("{what} on {environment}, a production environment, is billed by Flinks and needs your confirmation")]
     ProductionUnconfirmed { environment: String, what: String },
@@ -98,6 +104,9 @@ pub enum ErrorCode {
     PackageUnknown,
     SignInExpired,
     PortfolioRunning,
+    PolicyInvalid,
+    AffordabilityInvalid,
+    DecisionUnknown,
     ProductionUnconfirmed,
     StoreCorrupt,
     StoreTooNew,
@@ -140,6 +149,9 @@ impl ErrorCode {
             PackageUnknown => "package.unknown",
             SignInExpired => "sign_in.expired",
             PortfolioRunning => "portfolio.running",
+            PolicyInvalid => "policy.invalid",
+            AffordabilityInvalid => "affordability.invalid",
+            DecisionUnknown => "decision.unknown",
             ProductionUnconfirmed => "production.unconfirmed",
             StoreCorrupt => "store.corrupt",
             StoreTooNew => "store.too_new",
@@ -249,6 +261,9 @@ impl DeskError {
             DeskError::DuplicateLogin { .. } => ErrorCode::CustomerDuplicate,
             DeskError::SignInExpired => ErrorCode::SignInExpired,
             DeskError::PortfolioRunning => ErrorCode::PortfolioRunning,
+            DeskError::Policy(_) => ErrorCode::PolicyInvalid,
+            DeskError::Affordability(_) => ErrorCode::AffordabilityInvalid,
+            DeskError::UnknownDecision(_) => ErrorCode::DecisionUnknown,
             DeskError::ProductionUnconfirmed { .. } => ErrorCode::ProductionUnconfirmed,
             DeskError::Connect(e) => ErrorCode::Connect(e.error.clone()),
         }
@@ -293,6 +308,13 @@ impl DeskError {
             }
             DeskError::SignInExpired => "Start the sign-in again with the customer.".into(),
             DeskError::PortfolioRunning => "Wait for it to finish, or cancel it first.".into(),
+            DeskError::Policy(_) => {
+                "Correct the policy where the message says (node, row, column), then decide again; nothing was stored.".into()
+            }
+            DeskError::Affordability(_) => {
+                "Correct the loan's figures (or run a package with the income attributes), then decide again.".into()
+            }
+            DeskError::UnknownDecision(_) => "Pick a decision from the run's history.".into(),
             DeskError::ProductionUnconfirmed { .. } => {
                 "Confirm that you mean to call production, then try again.".into()
             }

@@ -26,6 +26,8 @@ pub use desk::environments::{EnvironmentEdit, EnvironmentSettings, NewEnvironmen
 pub use desk::live::{LiveSignIn, SignInStep};
 pub use desk::production::{PortfolioCost, BILLABLE_CALLS_PER_RUN};
 pub use desk::{package_named, BuiltinOptions, Desk};
+pub use desk_policy::affordability::{AffordabilitySettings, LoanRequest};
+pub use desk_policy::policy::{Decision, Policy};
 pub use error::{DeskError, ErrorCode, ErrorView};
 pub use export::CsvOptions;
 pub use flinks_client::{LoginId, Package, Secret};

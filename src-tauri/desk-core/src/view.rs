@@ -266,3 +266,45 @@ pub struct DecisionSummary {
     pub decided_at: String,
     pub decided_by: String,
 }
+
+/// A decision as recorded: what the policy said and why, what it read, the rows that matched,
+/// the affordability figures, and the underwriter's override with its comment.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionView {
+    #[serde(flatten)]
+    pub summary: DecisionSummary,
+    pub run_id: i64,
+    pub customer_label: String,
+    pub package: String,
+    pub override_comment: Option<String>,
+    pub reasons: Vec<desk_policy::policy::Reason>,
+    /// The exact input the policy read.
+    pub input: serde_json::Value,
+    pub trace: desk_policy::policy::Trace,
+    pub affordability: Option<serde_json::Value>,
+}
+
+/// What another policy would have decided on the past decisions.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatIf {
+    pub policy_sha256: String,
+    /// Past decisions the policy could read and was run over.
+    pub evaluated: usize,
+    pub changed: usize,
+    pub changes: Vec<DecisionChange>,
+}
+
+/// One past decision that another policy would change, with both sides' reasons.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionChange {
+    pub run_id: i64,
+    pub customer_label: String,
+    pub package: String,
+    pub before: String,
+    pub after: String,
+    pub before_reasons: Vec<desk_policy::policy::Reason>,
+    pub after_reasons: Vec<desk_policy::policy::Reason>,
+}

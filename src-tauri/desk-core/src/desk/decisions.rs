@@ -1,9 +1,19 @@
-//! Decisions on runs: the history with each run's latest decision. Deciding, overriding and
-//! what-if come with the policy engine (desk-policy).
+//! Decisions on runs: a policy (GoRules JDM, desk-policy) evaluated over a run's attributes and,
+//! when a loan is typed in, the affordability figures; the record that reproduces it (policy
+//! version, input snapshot, trace); the underwriter's override with its comment; what-if over
+//! past decisions without calling Flinks; and the history with each run's latest decision.
+
+use std::collections::BTreeMap;
+
+use desk_policy::affordability::{self, AffordabilitySettings, LoanRequest};
+use desk_policy::policy::{Decision, Evaluation, Policy};
+use flinks_client::Package;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
 
 use super::Desk;
-use crate::store::StoredDecision;
-use crate::view::{DecisionSummary, HistoryEntry};
+use crate::store::{NewDecision, StoredDecision};
+use crate::view::{DecisionChange, DecisionSummary, DecisionView, HistoryEntry, RunResult, WhatIf};
 use crate::DeskError;
 
 impl Desk {
@@ -20,6 +30,220 @@ impl Desk {
             })
             .collect())
     }
+
+    /// Decides a completed run with the policy `document` (JDM JSON) saved as a version of the
+    /// policy `name`. A loan typed in adds the affordability figures to what the policy reads.
+    /// A policy that is not valid, or reads an attribute the run does not have, is refused with
+    /// where, and nothing is stored.
+    pub fn decide(
+        &self,
+        run_id: i64,
+        name: &str,
+        document: &[u8],
+        loan: Option<&LoanRequest>,
+    ) -> Result<DecisionView, DeskError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(DeskError::Invalid("the policy needs a name".into()));
+        }
+        let policy = Policy::from_json(document)?;
+        let run = self.open_run(run_id)?;
+        let (input, affordability) = policy_input(&run, loan)?;
+        policy.check_attributes(|path| lookup(&input, path).is_some())?;
+        let evaluation = policy.evaluate(&input)?;
+        let version =
+            self.store
+                .save_policy_version(name, policy.sha256(), &policy.to_json(), "")?;
+        let id = self.store.record_decision(&NewDecision {
+            run_id,
+            policy_version_id: version.id,
+            decision: evaluation.decision.as_str(),
+            reasons: &json(&evaluation.reasons),
+            input: &json(&input),
+            trace: &json(&evaluation.trace),
+            affordability: affordability.as_ref().map(json).as_deref(),
+            override_decision: None,
+            override_comment: None,
+            decided_by: &decided_by(),
+        })?;
+        self.decision_view(id)
+    }
+
+    /// The underwriter decides otherwise, and says why. The policy's decision stays as it was;
+    /// the override is a new record beside it.
+    pub fn override_decision(
+        &self,
+        decision_id: i64,
+        decision: Decision,
+        comment: &str,
+    ) -> Result<DecisionView, DeskError> {
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(DeskError::Invalid(
+                "an override needs a comment: say why the policy's decision does not stand".into(),
+            ));
+        }
+        let d = self.stored_decision(decision_id)?;
+        let id = self.store.record_decision(&NewDecision {
+            run_id: d.run_id,
+            policy_version_id: d.policy_version_id,
+            decision: &d.decision,
+            reasons: &d.reasons,
+            input: &d.input,
+            trace: &d.trace,
+            affordability: d.affordability.as_deref(),
+            override_decision: Some(decision.as_str()),
+            override_comment: Some(comment),
+            decided_by: &decided_by(),
+        })?;
+        self.decision_view(id)
+    }
+
+    /// A run's decisions, oldest first, each as it was made.
+    pub fn decisions(&self, run_id: i64) -> Result<Vec<DecisionView>, DeskError> {
+        self.store
+            .decisions(run_id)?
+            .iter()
+            .map(|d| self.view_of(d))
+            .collect()
+    }
+
+    /// A decision as it was recorded.
+    pub fn decision_view(&self, decision_id: i64) -> Result<DecisionView, DeskError> {
+        self.view_of(&self.stored_decision(decision_id)?)
+    }
+
+    /// Evaluates a decision's own policy version over its own input snapshot again: the same
+    /// decision and reasons, whatever policy is in place since.
+    pub fn reproduce(&self, decision_id: i64) -> Result<Evaluation, DeskError> {
+        let d = self.stored_decision(decision_id)?;
+        let version = self
+            .store
+            .policy_version_by_id(d.policy_version_id)?
+            .ok_or(DeskError::UnknownDecision(decision_id))?;
+        let policy = Policy::from_json(version.document.as_bytes())?;
+        let input: Value = serde_json::from_str(&d.input).map_err(stored_json)?;
+        Ok(policy.evaluate(&input)?)
+    }
+
+    /// Another policy (a changed or an unsaved version) applied to the past decisions — all, or
+    /// one package's — over their input snapshots, without calling Flinks: which decisions
+    /// would change, and why.
+    pub fn what_if(&self, document: &[u8], package: Option<Package>) -> Result<WhatIf, DeskError> {
+        let policy = Policy::from_json(document)?;
+        let mut changes = Vec::new();
+        let mut evaluated = 0;
+        let mut latest: Vec<StoredDecision> =
+            self.store.latest_decisions()?.into_values().collect();
+        latest.sort_by_key(|d| d.run_id);
+        for d in latest {
+            let run = self.store.run(d.run_id)?;
+            if package.is_some_and(|p| p.slug() != run.package) {
+                continue;
+            }
+            let input: Value = serde_json::from_str(&d.input).map_err(stored_json)?;
+            // A past file this policy cannot read (another package's attributes) is not
+            // counted as changed: it is left out, and counted as such.
+            if policy
+                .check_attributes(|path| lookup(&input, path).is_some())
+                .is_err()
+            {
+                continue;
+            }
+            let after = policy.evaluate(&input)?;
+            evaluated += 1;
+            if after.decision.as_str() != d.decision {
+                changes.push(DecisionChange {
+                    run_id: d.run_id,
+                    customer_label: run.customer_label.clone(),
+                    package: run.package.clone(),
+                    before: d.decision.clone(),
+                    after: after.decision.as_str().to_owned(),
+                    before_reasons: serde_json::from_str(&d.reasons).map_err(stored_json)?,
+                    after_reasons: after.reasons,
+                });
+            }
+        }
+        Ok(WhatIf {
+            policy_sha256: policy.sha256().to_owned(),
+            evaluated,
+            changed: changes.len(),
+            changes,
+        })
+    }
+
+    fn stored_decision(&self, id: i64) -> Result<StoredDecision, DeskError> {
+        self.store
+            .decision(id)?
+            .ok_or(DeskError::UnknownDecision(id))
+    }
+
+    fn view_of(&self, d: &StoredDecision) -> Result<DecisionView, DeskError> {
+        let run = self.store.run(d.run_id)?;
+        Ok(DecisionView {
+            summary: summary(d),
+            run_id: d.run_id,
+            customer_label: run.customer_label,
+            package: run.package,
+            override_comment: d.override_comment.clone(),
+            reasons: serde_json::from_str(&d.reasons).map_err(stored_json)?,
+            input: serde_json::from_str(&d.input).map_err(stored_json)?,
+            trace: serde_json::from_str(&d.trace).map_err(stored_json)?,
+            affordability: d
+                .affordability
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(stored_json)?,
+        })
+    }
+}
+
+/// What a policy reads: the run's attributes by name (numbers as numbers), and the
+/// affordability figures under `affordability` when a loan was typed in.
+fn policy_input(
+    run: &RunResult,
+    loan: Option<&LoanRequest>,
+) -> Result<(Value, Option<affordability::Affordability>), DeskError> {
+    let mut input = Map::new();
+    let mut numbers: BTreeMap<String, Decimal> = BTreeMap::new();
+    for row in &run.rows {
+        let value = match row.raw.parse::<Decimal>() {
+            Ok(d) => {
+                numbers.insert(row.name.clone(), d);
+                row.number
+                    .map_or(Value::String(row.raw.clone()), Value::from)
+            }
+            Err(_) => Value::String(row.raw.clone()),
+        };
+        input.insert(row.name.clone(), value);
+    }
+    let figures = loan
+        .map(|loan| affordability::assess(loan, &numbers, &AffordabilitySettings::default()))
+        .transpose()?;
+    if let Some(a) = &figures {
+        input.insert("affordability".into(), a.to_policy_input());
+    }
+    Ok((Value::Object(input), figures))
+}
+
+/// The value at a dotted path (`affordability.gds`), if the input has one.
+fn lookup<'a>(input: &'a Value, path: &str) -> Option<&'a Value> {
+    if let Some(v) = input.get(path) {
+        return Some(v);
+    }
+    path.split('.').try_fold(input, |v, key| v.get(key))
+}
+
+/// Who decided: the OS user, as the audit of a lending team will want it.
+fn decided_by() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn stored_json(e: serde_json::Error) -> DeskError {
+    DeskError::Invalid(format!("a stored decision could not be read back: {e}"))
 }
 
 pub(super) fn summary(d: &StoredDecision) -> DecisionSummary {
@@ -37,4 +261,9 @@ pub(super) fn summary(d: &StoredDecision) -> DecisionSummary {
         decided_at: d.decided_at.clone(),
         decided_by: d.decided_by.clone(),
     }
+}
+
+/// A part of the record as JSON text: the desk's own types, so it cannot fail.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("the desk's own types serialize")
 }
