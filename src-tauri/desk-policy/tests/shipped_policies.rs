@@ -193,6 +193,22 @@ fn the_shipped_policies_read_only_attributes_their_package_has() {
 }
 
 #[test]
+fn personal_loan_is_refused_on_a_credit_risk_run_naming_where_it_reads_a_missing_attribute() {
+    let policy = Policy::from_json(PERSONAL_LOAN).unwrap();
+    let names: Vec<&str> = catalog()
+        .package(Package::CreditRisk)
+        .map(|s| s.name.as_str())
+        .collect();
+    let err = policy.check_attributes(|a| names.contains(&a)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "node \"Ratios\" (expressionNode, id b9794656-bf46-5cd7-bab0-be39b1b7d5c0), \
+         row 1 (_id 1eb28a8b-8b00-5c54-907b-bbd6f36ebe38), expression \"debt_to_income\": \
+         \"average_monthly_total_income_complex\" is not an attribute of this package"
+    );
+}
+
+#[test]
 fn personal_loan_decides_every_customer_and_tells_pass_refer_and_decline_apart() {
     let decisions = decide_all(
         PERSONAL_LOAN,
