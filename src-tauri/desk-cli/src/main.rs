@@ -9,7 +9,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use desk_core::{BuiltinOptions, Desk, DeskError, KeyringStore, Store};
+use desk_core::{
+    package_named, BuiltinOptions, DecisionView, Desk, DeskError, KeyringStore, LoanRequest, Store,
+};
+use rust_decimal::Decimal;
+use serde_json::json;
 
 /// The app's identifier (tauri.conf.json): its data folder is named after it.
 const APP_IDENTIFIER: &str = "app.flinksdesk.desk";
@@ -26,6 +30,45 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs a package for a customer through Flinks (the built-in sandbox by default), decides
+    /// it with a policy, and prints the decision with its reasons.
+    Decide {
+        /// The customer's name as the desk shows it, or a sandbox username (`borrower_nsf`).
+        #[arg(long)]
+        customer: String,
+        /// credit-risk, lending, income, user-analysis, business-analysis or all.
+        #[arg(long)]
+        package: String,
+        /// A GoRules JDM file.
+        #[arg(long)]
+        policy: PathBuf,
+        /// The name the policy's versions are kept under (default: the file's name).
+        #[arg(long)]
+        policy_name: Option<String>,
+        /// The requested loan, for the affordability figures (GDS, TDS).
+        #[arg(long, requires_all = ["rate", "amortization_years"])]
+        loan_amount: Option<Decimal>,
+        /// Its contract rate, in percent (5.49).
+        #[arg(long)]
+        rate: Option<Decimal>,
+        #[arg(long)]
+        amortization_years: Option<u32>,
+        /// Calls to a production environment are billed: say yes to them for this command.
+        #[arg(long)]
+        yes_production: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Applies a policy to the past decisions (all, or one package's) without calling Flinks:
+    /// how many would change, which, and why.
+    Whatif {
+        #[arg(long)]
+        policy: PathBuf,
+        #[arg(long)]
+        package: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The runs in the history, newest first, with their decisions.
     History {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -66,6 +109,65 @@ async fn open(dir: PathBuf) -> Result<Desk> {
 async fn run(cli: Cli) -> Result<()> {
     let desk = open(data_dir(cli.data_dir)?).await?;
     match cli.command {
+        Command::Decide {
+            customer,
+            package,
+            policy,
+            policy_name,
+            loan_amount,
+            rate,
+            amortization_years,
+            yes_production,
+            format,
+        } => {
+            let document = read_policy(&policy)?;
+            let package = package_named(&package)?;
+            let customer = find_customer(&desk, &customer)?;
+            if yes_production {
+                desk.confirm_production(&customer.environment)?;
+            }
+            let loan = match (loan_amount, rate, amortization_years) {
+                (Some(amount), Some(rate), Some(years)) => {
+                    Some(LoanRequest::personal(amount, rate, years))
+                }
+                _ => None,
+            };
+            let run = desk
+                .run(&customer.id, package, &|e| eprintln!("{}", progress(&e)))
+                .await?;
+            let name = policy_name.unwrap_or_else(|| policy_stem(&policy));
+            let decided = desk.decide(run.run_id, &name, &document, loan.as_ref())?;
+            print_decision(&decided, format)?;
+        }
+        Command::Whatif {
+            policy,
+            package,
+            format,
+        } => {
+            let document = read_policy(&policy)?;
+            let package = package.as_deref().map(package_named).transpose()?;
+            let what_if = desk.what_if(&document, package)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&what_if)?),
+                Format::Table => {
+                    println!(
+                        "{} of {} past decisions would change (policy {})",
+                        what_if.changed,
+                        what_if.evaluated,
+                        &what_if.policy_sha256[..12]
+                    );
+                    for c in &what_if.changes {
+                        println!(
+                            "  run {:>5}  {:<28} {} -> {}",
+                            c.run_id, c.customer_label, c.before, c.after
+                        );
+                        for r in &c.after_reasons {
+                            println!("      {}", r.text);
+                        }
+                    }
+                }
+            }
+        }
         Command::History { format, limit } => {
             let history = desk.history_with_decisions(limit)?;
             match format {
@@ -89,6 +191,70 @@ async fn run(cli: Cli) -> Result<()> {
                         );
                     }
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_policy(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading the policy {}", path.display()))
+}
+
+fn policy_stem(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "policy".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// By the name the desk shows, or by its key (a sandbox username).
+fn find_customer(desk: &Desk, name: &str) -> Result<desk_core::CustomerView> {
+    let customers = desk.customers();
+    let wanted = name.trim();
+    customers
+        .iter()
+        .find(|c| c.id == wanted)
+        .or_else(|| {
+            customers
+                .iter()
+                .find(|c| c.label.eq_ignore_ascii_case(wanted))
+        })
+        .cloned()
+        .ok_or_else(|| DeskError::UnknownCustomer(wanted.to_owned()).into())
+}
+
+fn progress(event: &desk_core::RunEvent) -> String {
+    serde_json::to_string(event).unwrap_or_default()
+}
+
+fn print_decision(d: &DecisionView, format: Format) -> Result<()> {
+    match format {
+        Format::Json => {
+            let reasons: Vec<_> = d
+                .reasons
+                .iter()
+                .map(|r| json!({"rule": r.rule, "attribute": r.attribute, "value": r.value, "text": r.text}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "decision": d.summary.decision,
+                    "reasons": reasons,
+                    "policy_sha256": d.summary.policy_sha256,
+                    "run_id": d.run_id,
+                }))?
+            );
+        }
+        Format::Table => {
+            println!(
+                "{}: {} (policy {} {}, run {})",
+                d.customer_label,
+                d.summary.decision.to_uppercase(),
+                d.summary.policy,
+                &d.summary.policy_sha256[..12],
+                d.run_id
+            );
+            for r in &d.reasons {
+                println!("  - {} [{} = {}]", r.text, r.attribute, r.value);
             }
         }
     }

@@ -35,7 +35,8 @@ pub use flow::RunEvent;
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
 pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
 pub use view::{
-    AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, DecisionSummary,
-    EnvironmentView, Explanation, ExportSummary, HistoryEntry, KeyringState, PackageView,
-    PortfolioEntry, PortfolioEvent, PortfolioResult, RunResult, SummaryItem,
+    AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, DecisionChange,
+    DecisionSummary, DecisionView, EnvironmentView, Explanation, ExportSummary, HistoryEntry,
+    KeyringState, PackageView, PortfolioEntry, PortfolioEvent, PortfolioResult, RunResult,
+    SummaryItem, WhatIf,
 };
