@@ -182,3 +182,41 @@ fn an_output_without_a_valid_decision_is_an_error() {
         .unwrap_err();
     assert_eq!(err.to_string(), "the policy's output has no decision of pass, refer or decline (its decision is \"approve\")");
 }
+
+/// GoRules' node settings, and the merge of two parents. The expected output is what
+/// zen-engine 2.1.6 itself gave for this file and input (run once, outside the workspace).
+#[test]
+fn node_settings_and_merging_as_zen_engine_does_them() {
+    let policy = Policy::from_json(include_bytes!("data/node_settings.json")).unwrap();
+    let input = json!({
+        "order": { "lines": [
+            { "amount": 150, "kind": "sale" },
+            { "amount": 5, "kind": "nsf" },
+            { "amount": 20, "kind": "sale" }
+        ] },
+        "side": "input"
+    });
+    let (output, trace) = policy.run(&input).unwrap();
+    assert_eq!(
+        output,
+        json!({
+            // Lines: loops over order.lines (input field), each line merged with its row's
+            // output (pass-through), the list written under `lines` (output path).
+            "lines": [
+                { "amount": 150, "band": "big", "calc": { "doubled": 300 }, "kind": "sale" },
+                { "amount": 5, "band": "fee", "kind": "nsf" },
+                { "amount": 20, "band": "small", "calc": { "doubled": 20 }, "kind": "sale" }
+            ],
+            "order": input["order"],
+            // Left and Right both write `side`: the edge written first (Left's) wins; the
+            // objects under `shared` merge.
+            "shared": { "x": 1, "y": 2 },
+            "side": "left",
+            // Sum: `$nodes.Left` reads another node's output, `$.bigs` an earlier key.
+            "summary": { "bigs": 1, "decision": "refer", "left": "left", "merged": "left", "total": 175 }
+        })
+    );
+    let lines = trace.nodes.iter().find(|n| n.name == "Lines").unwrap();
+    let matched: Vec<_> = lines.rows.iter().map(|r| (r.element, r.row)).collect();
+    assert_eq!(matched, [(Some(0), 1), (Some(1), 2), (Some(2), 3)]);
+}

@@ -133,18 +133,26 @@ impl Policy {
 
     /// Runs the graph over `input` and reads `decision` and `reasons` from its output.
     pub fn evaluate(&self, input: &Value) -> Result<Evaluation, PolicyError> {
-        let walk = evaluate::Walk {
-            doc: &self.document,
-            graph: &self.graph,
-            cache: &self.cache,
-        };
-        let (output, trace) = walk.run(input)?;
+        let (output, trace) = self.run(input)?;
         Ok(Evaluation {
             decision: outcome::decision(&output)?,
             reasons: outcome::reasons(&output, input)?,
             output,
             trace,
         })
+    }
+}
+
+impl Policy {
+    /// Runs the graph over `input`: its output and trace, with no decision read from them (what
+    /// GoRules' simulator shows).
+    pub fn run(&self, input: &Value) -> Result<(Value, Trace), PolicyError> {
+        let walk = evaluate::Walk {
+            doc: &self.document,
+            graph: &self.graph,
+            cache: &self.cache,
+        };
+        walk.run(input)
     }
 }
 
