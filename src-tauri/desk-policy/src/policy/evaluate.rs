@@ -94,16 +94,18 @@ impl Walk<'_> {
                 values: Map::new(),
             };
             let at = node.reference();
+            // A copy per node, as zen builds it: an output holding `$nodes` keeps what it saw.
+            let view = nodes_view.depth_clone(1);
             let output = match &self.graph.kinds[i] {
                 NodeKind::Input | NodeKind::Output => node_input,
                 NodeKind::DecisionTable(table) => {
-                    self.transform(&at, &table.transform, node_input, &nodes_view, |x, el| {
-                        self.table(&at, table, x, el, &nodes_view, &mut node_trace)
+                    self.transform(&at, &table.transform, node_input, &view, |x, el| {
+                        self.table(&at, table, x, el, &view, &mut node_trace)
                     })?
                 }
                 NodeKind::Expression(node) => {
-                    self.transform(&at, &node.transform, node_input, &nodes_view, |x, _| {
-                        self.expressions(&at, node, x, &nodes_view, &mut node_trace)
+                    self.transform(&at, &node.transform, node_input, &view, |x, _| {
+                        self.expressions(&at, node, x, &view, &mut node_trace)
                     })?
                 }
             };
