@@ -242,3 +242,46 @@ async fn what_if_counts_the_past_decisions_another_policy_would_change() {
     let income_only = desk.what_if(PERSONAL_LOAN, Some(Package::Income)).unwrap();
     assert_eq!(income_only.evaluated, 0);
 }
+
+#[tokio::test]
+async fn affordability_limits_are_settings_kept_by_the_desk_and_read_by_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = start(dir.path()).await;
+    let cmhc = desk.affordability_settings().unwrap();
+    assert_eq!(
+        (cmhc.gds_limit, cmhc.tds_limit),
+        (Decimal::from(39), Decimal::from(44)),
+        "CMHC's limits by default"
+    );
+    let run = lending(&desk, "salaried_biweekly").await;
+    let loan = LoanRequest::personal(Decimal::from(15_000), Decimal::new(899, 2), 5);
+    let within = one_expression("affordability.tdsWithinLimit ? \"pass\" : \"refer\"");
+    let before = desk.decide(run, "TDS limit", &within, Some(&loan)).unwrap();
+    let tds = before.input["affordability"]["tds"].as_f64().unwrap();
+    assert!(tds > 1.0, "TDS {tds}");
+    // A limit just under this file's TDS: the same file no longer fits.
+    let tighter = desk_core::AffordabilitySettings {
+        tds_limit: Decimal::from_f64_retain(tds - 1.0).unwrap().round_dp(2),
+        ..cmhc.clone()
+    };
+    desk.set_affordability_settings(&tighter).unwrap();
+    let after = desk.decide(run, "TDS limit", &within, Some(&loan)).unwrap();
+    assert_eq!(after.input["affordability"]["tdsWithinLimit"], json!(false));
+    assert_eq!(after.summary.decision, "refer");
+    // A limit out of range is refused and the one in force stays.
+    let absurd = desk_core::AffordabilitySettings {
+        tds_limit: Decimal::from(250),
+        ..cmhc.clone()
+    };
+    assert_eq!(
+        code(&desk.set_affordability_settings(&absurd).unwrap_err()),
+        "affordability.invalid"
+    );
+    drop(desk);
+    let desk = start(dir.path()).await;
+    assert_eq!(
+        desk.affordability_settings().unwrap(),
+        tighter,
+        "kept across a restart"
+    );
+}

@@ -16,6 +16,9 @@ use crate::store::{NewDecision, StoredDecision};
 use crate::view::{DecisionChange, DecisionSummary, DecisionView, HistoryEntry, RunResult, WhatIf};
 use crate::DeskError;
 
+/// The settings key of the affordability limits.
+const AFFORDABILITY: &str = "affordability";
+
 impl Desk {
     /// Past runs, newest first, each with its latest decision (if it was decided).
     pub fn history_with_decisions(&self, limit: usize) -> Result<Vec<HistoryEntry>, DeskError> {
@@ -48,7 +51,8 @@ impl Desk {
         }
         let policy = Policy::from_json(document)?;
         let run = self.open_run(run_id)?;
-        let (input, affordability) = policy_input(&run, loan)?;
+        let settings = self.affordability_settings()?;
+        let (input, affordability) = policy_input(&run, loan, &settings)?;
         policy.check_attributes(|path| lookup(&input, path).is_some())?;
         let evaluation = policy.evaluate(&input)?;
         let version =
@@ -67,6 +71,24 @@ impl Desk {
             decided_by: &decided_by(),
         })?;
         self.decision_view(id)
+    }
+
+    /// The affordability limits in force: the ones set on this desk, else CMHC's.
+    pub fn affordability_settings(&self) -> Result<AffordabilitySettings, DeskError> {
+        match self.store.setting(AFFORDABILITY)? {
+            Some(json) => serde_json::from_str(&json).map_err(stored_json),
+            None => Ok(AffordabilitySettings::default()),
+        }
+    }
+
+    /// Sets the affordability limits (checked first: a limit out of range is refused).
+    pub fn set_affordability_settings(
+        &self,
+        settings: &AffordabilitySettings,
+    ) -> Result<AffordabilitySettings, DeskError> {
+        settings.validate()?;
+        self.store.set_setting(AFFORDABILITY, &json(settings))?;
+        self.affordability_settings()
     }
 
     /// The underwriter decides otherwise, and says why. The policy's decision stays as it was;
@@ -204,6 +226,7 @@ impl Desk {
 fn policy_input(
     run: &RunResult,
     loan: Option<&LoanRequest>,
+    settings: &AffordabilitySettings,
 ) -> Result<(Value, Option<affordability::Affordability>), DeskError> {
     let mut input = Map::new();
     let mut numbers: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -219,7 +242,7 @@ fn policy_input(
         input.insert(row.name.clone(), value);
     }
     let figures = loan
-        .map(|loan| affordability::assess(loan, &numbers, &AffordabilitySettings::default()))
+        .map(|loan| affordability::assess(loan, &numbers, settings))
         .transpose()?;
     if let Some(a) = &figures {
         input.insert("affordability".into(), a.to_policy_input());

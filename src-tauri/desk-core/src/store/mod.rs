@@ -12,6 +12,7 @@ mod environments;
 mod ledger;
 mod policies;
 mod runs;
+mod settings;
 #[cfg(test)]
 mod tests;
 
@@ -60,6 +61,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/0007_policies_and_decisions.sql"
         )),
+        M::up(include_str!("../../migrations/0008_settings.sql")),
     ])
 }
 
