@@ -67,7 +67,15 @@ async fn a_decision_reproduces_after_the_policy_changes_and_the_desk_restarts() 
         .iter()
         .find(|r| r.name == "count_nsf_90_days")
         .expect("Lending has the NSF count");
-    assert_eq!(first.input["count_nsf_90_days"], json!(nsf.number.unwrap()));
+    assert_eq!(
+        first.input["count_nsf_90_days"].as_f64(),
+        nsf.number,
+        "the run's own value"
+    );
+    assert!(
+        first.input["count_nsf_90_days"].is_i64(),
+        "a count reads as a whole number"
+    );
     assert!(
         !first.trace.nodes.is_empty(),
         "the trace names the nodes run"

@@ -234,8 +234,13 @@ fn policy_input(
         let value = match row.raw.parse::<Decimal>() {
             Ok(d) => {
                 numbers.insert(row.name.clone(), d);
-                row.number
-                    .map_or(Value::String(row.raw.clone()), Value::from)
+                // A count reads as 3, not 3.0, in the record and the reasons.
+                match (d.fract().is_zero(), i64::try_from(d)) {
+                    (true, Ok(whole)) => Value::from(whole),
+                    _ => row
+                        .number
+                        .map_or(Value::String(row.raw.clone()), Value::from),
+                }
             }
             Err(_) => Value::String(row.raw.clone()),
         };
