@@ -59,6 +59,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Fetches a customer's PDF statements for a completed run (through the same flow) and saves
+    /// them in a folder, attached to the run.
+    Statements {
+        #[arg(long)]
+        run: i64,
+        #[arg(long)]
+        out: PathBuf,
+        /// 3 or 12 months (default: the most recent statement of each account).
+        #[arg(long)]
+        months: Option<u32>,
+    },
     /// Applies a policy to the past decisions (all, or one package's) without calling Flinks:
     /// how many would change, which, and why.
     Whatif {
@@ -138,6 +149,14 @@ async fn run(cli: Cli) -> Result<()> {
             let name = policy_name.unwrap_or_else(|| policy_stem(&policy));
             let decided = desk.decide(run.run_id, &name, &document, loan.as_ref())?;
             print_decision(&decided, format)?;
+        }
+        Command::Statements { run, out, months } => {
+            let attached = desk
+                .attach_statements(run, &out, months, &|e| eprintln!("{}", progress(&e)))
+                .await?;
+            for s in &attached {
+                println!("{}  {} bytes  sha256 {}", s.path, s.bytes, s.sha256);
+            }
         }
         Command::Whatif {
             policy,

@@ -181,3 +181,46 @@ fn an_unknown_customer_or_a_broken_policy_is_said_and_nothing_is_stored() {
     let history: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert!(history.iter().all(|h| h["decision"].is_null()), "{out}");
 }
+
+#[test]
+fn statements_are_saved_in_the_folder_named_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (ok, out, err) = desk(
+        &data,
+        &[
+            "decide",
+            "--customer",
+            "salaried_biweekly",
+            "--package",
+            "income",
+            "--policy",
+            PERSONAL_LOAN,
+            "--format",
+            "json",
+        ],
+    );
+    // Income lacks the Lending attributes the policy reads: refused, but the run is kept.
+    assert!(!ok && err.contains("is not an attribute"), "{out}{err}");
+    let (_, out, _) = desk(&data, &["history", "--format", "json"]);
+    let history: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let run = history[0]["id"].as_i64().unwrap().to_string();
+    let folder = dir.path().join("statements");
+    let (ok, out, err) = desk(
+        &data,
+        &[
+            "statements",
+            "--run",
+            &run,
+            "--out",
+            folder.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let listed: Vec<&str> = out.lines().collect();
+    assert!(!listed.is_empty());
+    for line in listed {
+        let path = line.split("  ").next().unwrap();
+        assert!(std::fs::read(path).unwrap().starts_with(b"%PDF-"), "{line}");
+    }
+}

@@ -16,7 +16,9 @@ mod error;
 pub mod export;
 pub mod files;
 pub mod flow;
+pub mod policy_view;
 pub mod secrets;
+pub mod shipped_policies;
 pub mod store;
 pub mod view;
 
@@ -32,8 +34,15 @@ pub use error::{DeskError, ErrorCode, ErrorView};
 pub use export::CsvOptions;
 pub use flinks_client::{LoginId, Package, Secret};
 pub use flow::RunEvent;
+pub use policy_view::{
+    CellChange, ColumnView, DecisionTableView, PolicyDiff, PolicyDocumentView, PolicySummary,
+    PolicyVersionView, RowChange, RowView, TableDiff,
+};
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};
-pub use store::{LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError, StoredDetail};
+pub use store::{
+    AttachedStatement, LedgerEntry, LedgerTotals, RunRecord, RunStatus, Store, StoreError,
+    StoredDetail,
+};
 pub use view::{
     AttributeChoice, AttributeRow, Chart, ComparedRow, Comparison, CustomerView, DecisionChange,
     DecisionSummary, DecisionView, EnvironmentView, Explanation, ExportSummary, HistoryEntry,

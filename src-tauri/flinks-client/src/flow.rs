@@ -279,6 +279,12 @@ impl Flow<'_> {
     }
 
     async fn run_once(&self, login_id: &LoginId, wanted: &Wanted) -> Result<FlowOutput, FlowError> {
+        let request_id = self.open_session(login_id).await?;
+        self.fetch(login_id, &request_id, wanted).await
+    }
+
+    /// Authorize (cached), retried, with a fresh token each try where the instance wants one.
+    async fn open_session(&self, login_id: &LoginId) -> Result<RequestId, FlowError> {
         (self.progress)(FlowEvent::Authorizing);
         let outcome = with_retry(
             "Authorize",
@@ -295,10 +301,19 @@ impl Flow<'_> {
             },
         )
         .await?;
-        let request_id = match outcome {
-            AuthorizeOutcome::Authorized(a) => a.request_id,
-            AuthorizeOutcome::Challenge { .. } => return Err(FlowError::SecurityChallenge),
-        };
+        match outcome {
+            AuthorizeOutcome::Authorized(a) => Ok(a.request_id),
+            AuthorizeOutcome::Challenge { .. } => Err(FlowError::SecurityChallenge),
+        }
+    }
+
+    async fn fetch(
+        &self,
+        login_id: &LoginId,
+        request_id: &RequestId,
+        wanted: &Wanted,
+    ) -> Result<FlowOutput, FlowError> {
+        let request_id = request_id.clone();
         (self.progress)(FlowEvent::RequestingAccounts {
             request_id: request_id.clone(),
         });
@@ -361,6 +376,8 @@ impl Flow<'_> {
         })
     }
 }
+
+mod statements;
 
 #[cfg(test)]
 mod tests {

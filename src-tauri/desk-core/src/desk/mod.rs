@@ -21,12 +21,14 @@ mod customers;
 mod decisions;
 pub(crate) mod environments;
 pub(crate) mod live;
+mod policies;
 mod portfolio;
 pub(crate) mod production;
 mod record;
 mod results;
 mod runs;
 mod start;
+mod statements;
 
 pub use runs::package_named;
 pub use start::BuiltinOptions;

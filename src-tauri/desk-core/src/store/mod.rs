@@ -13,6 +13,7 @@ mod ledger;
 mod policies;
 mod runs;
 mod settings;
+mod statements;
 #[cfg(test)]
 mod tests;
 
@@ -24,12 +25,13 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::files;
 
-pub use decisions::{NewDecision, StoredDecision};
+pub use decisions::{NewDecision, ReplayInput, StoredDecision};
 pub use details::{BalanceSeries, DayBalance, StoredDetail};
 pub use environments::{CustomerRow, EnvironmentKind, EnvironmentRow};
 pub use ledger::{LedgerEntry, LedgerTotals};
 pub use policies::PolicyVersion;
 pub use runs::{Completion, RunRecord, RunStatus, StoredValue};
+pub use statements::AttachedStatement;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,6 +64,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0007_policies_and_decisions.sql"
         )),
         M::up(include_str!("../../migrations/0008_settings.sql")),
+        M::up(include_str!("../../migrations/0009_run_statements.sql")),
     ])
 }
 
