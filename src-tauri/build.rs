@@ -34,6 +34,13 @@ fn main() {
             "cancel_sign_in",
             "update_environment",
             "ledger_totals",
+            "policies",
+            "open_policy",
+            "save_policy",
+            "policy_versions",
+            "diff_policy_versions",
+            "import_policy",
+            "export_policy",
         ]),
     ))
     .expect("tauri build script failed");

@@ -12,6 +12,7 @@ import * as compare from './screens/compare.js';
 import * as history from './screens/history.js';
 import * as portfolio from './screens/portfolio.js';
 import * as requestLog from './screens/request-log.js';
+import * as policies from './screens/policies.js';
 
 environments.start({
   onSwitch: customers.render,
@@ -44,6 +45,7 @@ compare.start({
 history.start({ onOpen: results.open, onCompare: compare.compareWith });
 portfolio.start({ onOpenRun: results.open, onBusyChange: run.refresh, refreshHistory: history.refresh });
 requestLog.start();
+policies.start();
 closeDialogsOnDataClose();
 
 async function init() {

@@ -11,6 +11,7 @@ mod startup;
 
 use commands::customers::*;
 use commands::environments::*;
+use commands::policies::*;
 use commands::results::*;
 use commands::runs::*;
 pub use commands::DeskState;
@@ -64,7 +65,14 @@ where
             update_environment,
             ledger_totals,
             confirm_production,
-            portfolio_cost
+            portfolio_cost,
+            policies,
+            open_policy,
+            save_policy,
+            policy_versions,
+            diff_policy_versions,
+            import_policy,
+            export_policy
         ])
 }
 

@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod environments;
+pub mod policies;
 pub mod results;
 pub mod runs;
 
