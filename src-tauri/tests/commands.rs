@@ -182,3 +182,69 @@ fn cancel_stops_a_run_waiting_on_flinks() {
         "no portfolio is running"
     );
 }
+
+#[test]
+fn a_refused_policy_reaches_the_page_with_the_cell_to_mark() {
+    let w = app(Duration::ZERO);
+    let listed = w.invoke("policies", json!({})).unwrap();
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "personal-loan" && p["shipped"] == true));
+    let opened = w
+        .invoke(
+            "open_policy",
+            json!({"name": "personal-loan", "sha256": null}),
+        )
+        .unwrap();
+    let table = &opened["tables"][0];
+    assert_eq!(table["hitPolicy"], "collect");
+    let column = table["inputs"][0]["id"].as_str().unwrap().to_owned();
+    let mut doc: Value = serde_json::from_str(opened["json"].as_str().unwrap()).unwrap();
+    let node = doc["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|n| n["id"] == table["nodeId"])
+        .unwrap();
+    node["content"]["rules"][1][&column] = json!(">= (2");
+    let refused = w
+        .invoke(
+            "save_policy",
+            json!({"name": "personal-loan", "document": doc.to_string(), "note": ""}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "policy.invalid");
+    assert!(refused["message"].as_str().unwrap().contains("row 2"));
+    assert!(!refused["hint"].as_str().unwrap().is_empty());
+    assert_eq!(refused["at"]["node"]["id"], table["nodeId"]);
+    assert_eq!(refused["at"]["row"]["index"], 2);
+    assert_eq!(refused["at"]["column"]["id"], column.as_str());
+    let versions = w
+        .invoke("policy_versions", json!({"name": "personal-loan"}))
+        .unwrap();
+    assert_eq!(versions, json!([]), "nothing stored");
+
+    // Valid: saved, and another error (no such version) has no place to mark.
+    let saved = w
+        .invoke(
+            "save_policy",
+            json!({"name": "personal-loan", "document": opened["json"], "note": "as is"}),
+        )
+        .unwrap();
+    assert_eq!(saved["sha256"], opened["sha256"]);
+    assert_eq!(saved["alreadySaved"], false);
+    let diff = w
+        .invoke(
+            "diff_policy_versions",
+            json!({"name": "personal-loan", "before": saved["sha256"], "after": saved["sha256"]}),
+        )
+        .unwrap();
+    assert_eq!(diff["sameRules"], true);
+    let unknown = w
+        .invoke("import_policy", json!({"name": "", "text": opened["json"]}))
+        .unwrap_err();
+    assert_eq!(unknown["code"], "input.invalid");
+    assert!(unknown.get("at").is_none());
+}
