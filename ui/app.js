@@ -13,6 +13,7 @@ import * as history from './screens/history.js';
 import * as portfolio from './screens/portfolio.js';
 import * as requestLog from './screens/request-log.js';
 import * as policies from './screens/policies.js';
+import * as decision from './screens/decision.js';
 
 environments.start({
   onSwitch: customers.render,
@@ -36,7 +37,8 @@ run.start({
   onFail: results.runFailed,
   afterRun: history.refresh,
 });
-results.start({ closeComparison: compare.close, isComparing: compare.isOpen });
+results.start({ closeComparison: compare.close, isComparing: compare.isOpen, onShown: decision.showFor });
+decision.start({ afterDecide: history.refresh });
 compare.start({
   openRunId: results.openRunId,
   onOpen: results.hideTable,

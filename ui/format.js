@@ -55,3 +55,13 @@ export function formatTime(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-CA', { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** A percent as the affordability figures give it (39 is 39%), to two decimals at most. */
+export function formatPercent(n) {
+  return n === null || n === undefined || n === '' ? '—' : `${ratio.format(Number(n))}%`;
+}
+
+/** Dollars from a number or decimal text. */
+export function formatDollars(n) {
+  return n === null || n === undefined || n === '' ? '—' : cad.format(Number(n));
+}

@@ -10,6 +10,7 @@ pub mod commands;
 mod startup;
 
 use commands::customers::*;
+use commands::decisions::*;
 use commands::environments::*;
 use commands::policies::*;
 use commands::results::*;
@@ -66,6 +67,11 @@ where
             ledger_totals,
             confirm_production,
             portfolio_cost,
+            shipped_policies,
+            decide_run,
+            override_decision,
+            run_decisions,
+            what_if,
             policies,
             open_policy,
             save_policy,

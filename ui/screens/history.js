@@ -1,5 +1,6 @@
-// The history: every run kept, latest first. A completed run opens, or is compared with the run
-// on screen; any other shows why it did not complete.
+// The history: every run kept, latest first, each decided run with the decision that stands. A
+// completed run opens, or is compared with the run on screen; any other shows why it did not
+// complete.
 
 import { $, linkButton } from '../dom.js';
 import { call, showError } from '../ipc.js';
@@ -9,6 +10,8 @@ import { packageTitle } from '../session.js';
 const STATUS_WORDS = {
   completed: 'completed', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted', running: 'running',
 };
+
+const DECISION_WORDS = { pass: 'PASS', refer: 'REFER', decline: 'DECLINE' };
 
 let hooks = { onOpen() {}, onCompare() {} };
 
@@ -45,6 +48,7 @@ function item(r) {
   when.textContent = `${STATUS_WORDS[r.status] ?? r.status} · ${formatTime(r.startedAt)}`
     + (r.status === 'completed' ? ` · ${plural(r.values, 'value')}` : '');
   button.append(what, when);
+  if (r.decision) button.append(decisionBadge(r.decision));
   if (r.status === 'completed') {
     button.addEventListener('click', () => hooks.onOpen(r.id));
   } else {
@@ -63,4 +67,17 @@ function item(r) {
     li.append(compare);
   }
   return li;
+}
+
+/** The decision that stands, in words and colour, and whether it overrides the policy's. */
+function decisionBadge(d) {
+  const line = document.createElement('span');
+  line.className = 'decision';
+  line.dataset.testid = 'history-decision';
+  line.dataset.decision = d.finalDecision;
+  const badge = document.createElement('span');
+  badge.className = `badge decision-${d.finalDecision}`;
+  badge.textContent = DECISION_WORDS[d.finalDecision] ?? d.finalDecision;
+  line.append(badge, ` ${d.policy}${d.overridden ? ' · overridden' : ''}`);
+  return line;
 }

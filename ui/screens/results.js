@@ -13,11 +13,12 @@ let result = null;
 let beforeRun = null;
 let sort = { key: null, dir: 1 };
 
-let hooks = { closeComparison() {}, isComparing: () => false };
+let hooks = { closeComparison() {}, isComparing: () => false, onShown() {} };
 
 /**
  * closeComparison: a run is shown, so a comparison on screen goes.
  * isComparing: a comparison holds the charts panel, and a run's charts arriving late stay out.
+ * onShown(result): a completed run is on screen (null while a run goes): its decision follows.
  */
 export function start(options) {
   hooks = { ...hooks, ...options };
@@ -63,6 +64,7 @@ export function showRunning(packageSlug, customerId) {
   showView('results');
   hooks.closeComparison();
   result = null;
+  hooks.onShown(null);
   $('export').disabled = true;
   $('copy-request-id').disabled = true;
   $('export-status').textContent = '';
@@ -107,6 +109,7 @@ function render(r) {
   renderHeadlines(r.summary ?? []);
   renderTable();
   loadCharts(r.runId);
+  hooks.onShown(r);
 }
 
 /** The few values an underwriter reads first for the package, with why each matters. */

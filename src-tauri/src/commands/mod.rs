@@ -2,6 +2,7 @@
 //! lets `?` turn a `DeskError` into the `{ code, message, hint }` the page shows.
 
 pub mod customers;
+pub mod decisions;
 pub mod environments;
 pub mod policies;
 pub mod results;

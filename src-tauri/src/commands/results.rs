@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use desk_core::{
     package_named, Chart, Comparison, CsvOptions, ErrorCode, ErrorView, Explanation, ExportSummary,
-    RunRecord, RunResult,
+    HistoryEntry, RunResult,
 };
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -14,8 +14,8 @@ use super::DeskState;
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
-pub fn history(state: State<'_, DeskState>) -> Result<Vec<RunRecord>, ErrorView> {
-    Ok(state.desk()?.history(200)?)
+pub fn history(state: State<'_, DeskState>) -> Result<Vec<HistoryEntry>, ErrorView> {
+    Ok(state.desk()?.history_with_decisions(200)?)
 }
 
 #[tauri::command]
