@@ -248,3 +248,74 @@ fn a_refused_policy_reaches_the_page_with_the_cell_to_mark() {
     assert_eq!(unknown["code"], "input.invalid");
     assert!(unknown.get("at").is_none());
 }
+
+#[test]
+fn a_decision_its_override_and_what_if_through_the_commands() {
+    let app = app(Duration::ZERO);
+    let run = app
+        .invoke(
+            "run_package",
+            json!({"customerId": "borrower_nsf", "package": "lending", "onEvent": "__CHANNEL__:1"}),
+        )
+        .expect("the run completes");
+    let shipped = app.invoke("shipped_policies", json!({})).unwrap();
+    let personal = shipped
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "personal-loan")
+        .expect("personal-loan is shipped")
+        .clone();
+    let policy = json!({"name": personal["name"], "document": personal["document"]});
+
+    // A loan typed wrong is the form's error, with a code, not the IPC layer's text.
+    let refused = app
+        .invoke(
+            "decide_run",
+            json!({"runId": run["runId"], "policy": policy, "loan": {"amount": "15 000", "annualRate": "9.99", "amortizationYears": 5, "compounding": "monthly"}}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "input.invalid", "{refused}");
+
+    let decided = app
+        .invoke(
+            "decide_run",
+            json!({"runId": run["runId"], "policy": policy, "loan": {"amount": "15000", "annualRate": "9.99", "amortizationYears": 5, "compounding": "monthly"}}),
+        )
+        .expect("decided");
+    assert_eq!(decided["decision"], "decline", "{decided}");
+    assert!(!decided["reasons"].as_array().unwrap().is_empty());
+    assert!(decided["affordability"]["formulas"].is_array());
+
+    let empty = app
+        .invoke(
+            "override_decision",
+            json!({"decisionId": decided["id"], "decision": "refer", "comment": "  "}),
+        )
+        .unwrap_err();
+    assert_eq!(empty["code"], "input.invalid", "{empty}");
+    let overridden = app
+        .invoke(
+            "override_decision",
+            json!({"decisionId": decided["id"], "decision": "refer", "comment": "Fees refunded."}),
+        )
+        .expect("overridden");
+    assert_eq!(overridden["finalDecision"], "refer");
+
+    let decisions = app
+        .invoke("run_decisions", json!({"runId": run["runId"]}))
+        .unwrap();
+    assert_eq!(decisions[0]["id"], overridden["id"], "newest first");
+    let history = app.invoke("history", json!({})).unwrap();
+    assert_eq!(history[0]["id"], run["runId"]);
+    assert_eq!(history[0]["decision"]["finalDecision"], "refer");
+
+    let what_if = app
+        .invoke(
+            "what_if",
+            json!({"document": personal["document"], "package": "Lending"}),
+        )
+        .unwrap();
+    assert_eq!(what_if["evaluated"], 1);
+    assert_eq!(what_if["changed"], 0);
+}

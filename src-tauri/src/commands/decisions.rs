@@ -2,7 +2,7 @@
 //! comment, a run's decisions, and what another policy would change over past decisions.
 
 use desk_core::shipped_policies::{self, ShippedPolicy};
-use desk_core::{package_named, Decision, DecisionView, ErrorView, LoanRequest, WhatIf};
+use desk_core::{package_named, Decision, DecisionView, DeskError, ErrorView, LoanRequest, WhatIf};
 use serde::Deserialize;
 use tauri::State;
 
@@ -28,8 +28,15 @@ pub fn decide_run(
     state: State<'_, DeskState>,
     run_id: i64,
     policy: PolicyInput,
-    loan: Option<LoanRequest>,
+    loan: Option<serde_json::Value>,
 ) -> Result<DecisionView, ErrorView> {
+    // The loan is read here rather than by Tauri, so a figure typed wrong ("15 000", a blank
+    // term) reaches the page as the form's error, not as the IPC layer's bare text.
+    let loan = loan
+        .filter(|v| !v.is_null())
+        .map(serde_json::from_value::<LoanRequest>)
+        .transpose()
+        .map_err(|e| DeskError::Invalid(format!("the loan: {e}")))?;
     Ok(state.desk()?.decide(
         run_id,
         &policy.name,
