@@ -256,6 +256,12 @@ async fn decisions_path(app: &App) -> Result<()> {
         "{first}"
     );
 
+    app.client
+        .execute(
+            r#"document.querySelector('[data-testid="history-decision"]').scrollIntoView({ block: 'center' });"#,
+            vec![],
+        )
+        .await?;
     let shot = app.screenshot("decided").await?;
     eprintln!("screenshot: {}", shot.display());
 
