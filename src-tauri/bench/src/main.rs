@@ -10,6 +10,7 @@
 mod app_start;
 mod big_customer;
 mod flow_vs_curl;
+mod policy_replay;
 mod portfolio;
 mod proc;
 mod report;
@@ -32,13 +33,14 @@ const BENCHES: &[(&str, Bench)] = &[
     ("big_customer", big_customer::run),
     ("app_start", app_start::run),
     ("sandbox_throughput", throughput::run),
+    ("policy_replay", policy_replay::run),
 ];
 
 #[derive(Parser)]
 #[command(name = "flinks-bench", about = "Flinks Desk's benchmarks")]
 struct Cli {
     /// Benchmarks to run (all when none): flow_vs_curl, portfolio, big_customer, app_start,
-    /// sandbox_throughput.
+    /// sandbox_throughput, policy_replay.
     names: Vec<String>,
     /// Where the figures go as JSON.
     #[arg(long)]

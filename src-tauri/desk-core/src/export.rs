@@ -1,4 +1,6 @@
 //! CSV export of a run: one row per attribute value, written so a spreadsheet opens it safely.
+//! The desk's exports add the run's latest decision: as columns after the value columns on
+//! every row of a run's file, as a `decision` column in the portfolio's sheet.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -35,6 +37,46 @@ pub const HEADER: [&str; 9] = [
     "run_time",
 ];
 
+/// The columns a run's export adds after [`HEADER`], the same on every row: the run's latest
+/// decision, all empty when the run was not decided. Added at the end so a reader of the older
+/// columns (by name or by place) reads them as before.
+pub const DECISION_HEADER: [&str; 6] = [
+    "decision",
+    "policy_decision",
+    "policy",
+    "policy_sha256",
+    "override_comment",
+    "decided_at",
+];
+
+/// A run's latest decision as the exports write it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionCells {
+    /// What stands: the underwriter's override when there is one, else the policy's decision.
+    pub decision: String,
+    /// What the policy said.
+    pub policy_decision: String,
+    pub policy: String,
+    /// The policy version.
+    pub policy_sha256: String,
+    /// Why the underwriter overrode the policy; empty when they did not.
+    pub override_comment: String,
+    pub decided_at: String,
+}
+
+impl DecisionCells {
+    fn cells(&self) -> [&str; 6] {
+        [
+            &self.decision,
+            &self.policy_decision,
+            &self.policy,
+            &self.policy_sha256,
+            &self.override_comment,
+            &self.decided_at,
+        ]
+    }
+}
+
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a
 /// leading apostrophe, OWASP's advice. Plain numbers such as `-153.74` are left alone: they are
 /// values, not formulas, and an underwriter needs them as numbers.
@@ -57,10 +99,33 @@ fn is_number(cell: &str) -> bool {
             .any(|c| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E'))
 }
 
-/// Writes the run as CSV; returns the number of value rows.
+/// Writes the run as CSV, the [`HEADER`] columns only; returns the number of value rows.
 pub fn to_writer<W: Write>(
+    out: W,
+    run: &RunResult,
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    write_run(out, run, None, options)
+}
+
+/// Writes the run as CSV with its decision: the [`HEADER`] columns, then the
+/// [`DECISION_HEADER`] ones on every row (empty when `decision` is none); returns the number of
+/// value rows.
+pub fn to_writer_with_decision<W: Write>(
+    out: W,
+    run: &RunResult,
+    decision: Option<&DecisionCells>,
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    let undecided = DecisionCells::default();
+    write_run(out, run, Some(decision.unwrap_or(&undecided)), options)
+}
+
+/// `decision`: none writes no decision columns at all.
+fn write_run<W: Write>(
     mut out: W,
     run: &RunResult,
+    decision: Option<&DecisionCells>,
     options: CsvOptions,
 ) -> Result<usize, ExportError> {
     if options.bom {
@@ -71,7 +136,13 @@ pub fn to_writer<W: Write>(
             })?;
     }
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
+    let decided: &[&str] = if decision.is_some() {
+        &DECISION_HEADER
+    } else {
+        &[]
+    };
+    writer.write_record(HEADER.iter().chain(decided))?;
+    let decision = decision.map(DecisionCells::cells);
     for row in &run.rows {
         let unit = serde_json::to_value(row.unit)
             .ok()
@@ -88,7 +159,12 @@ pub fn to_writer<W: Write>(
             unit.as_str(),
             run.finished_at.as_str(),
         ];
-        writer.write_record(cells.iter().map(|c| neutralize(c).into_owned()))?;
+        writer.write_record(
+            cells
+                .iter()
+                .chain(decision.iter().flatten())
+                .map(|c| neutralize(c).into_owned()),
+        )?;
     }
     writer.flush().map_err(|source| ExportError::Write {
         path: PathBuf::new(),
@@ -99,16 +175,45 @@ pub fn to_writer<W: Write>(
 
 /// Writes the CSV next to `path` and renames it into place, so a failure never leaves a
 /// half-written file where the user expects the export (nor clobbers an older one).
-pub fn write_file(path: &Path, run: &RunResult, options: CsvOptions) -> Result<usize, ExportError> {
-    write_atomic(path, |out| to_writer(out, run, options))
+/// The run is written with its decision ([`to_writer_with_decision`]).
+pub fn write_file(
+    path: &Path,
+    run: &RunResult,
+    decision: Option<&DecisionCells>,
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    write_atomic(path, |out| {
+        to_writer_with_decision(out, run, decision, options)
+    })
 }
 
 /// A portfolio as one sheet: one row per customer, one column per attribute (first seen first),
 /// so the customers can be sorted and compared in a spreadsheet. Values of an account rather
 /// than the whole login get the account in their column name.
 pub fn wide_to_writer<W: Write>(
+    out: W,
+    runs: &[RunResult],
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    write_wide(out, runs, None, options)
+}
+
+/// [`wide_to_writer`] with a `decision` column after `run_time`: each run's final decision
+/// (`decisions[i]` for `runs[i]`), empty when it was not decided. The four columns before it
+/// stay where they were; the attribute columns, found by name, follow it.
+pub fn wide_to_writer_with_decisions<W: Write>(
+    out: W,
+    runs: &[RunResult],
+    decisions: &[Option<String>],
+    options: CsvOptions,
+) -> Result<usize, ExportError> {
+    write_wide(out, runs, Some(decisions), options)
+}
+
+fn write_wide<W: Write>(
     mut out: W,
     runs: &[RunResult],
+    decisions: Option<&[Option<String>]>,
     options: CsvOptions,
 ) -> Result<usize, ExportError> {
     if options.bom {
@@ -135,14 +240,15 @@ pub fn wide_to_writer<W: Write>(
         }
     }
     let mut writer = csv::Writer::from_writer(out);
-    let fixed = ["customer", "environment", "package", "run_time"];
+    let fixed = ["customer", "environment", "package", "run_time", "decision"];
+    let fixed = &fixed[..if decisions.is_some() { 5 } else { 4 }];
     writer.write_record(
         fixed
             .iter()
             .map(|c| c.to_string())
             .chain(columns.iter().map(|c| neutralize(c).into_owned())),
     )?;
-    for run in runs {
+    for (i, run) in runs.iter().enumerate() {
         let mut cells = vec![String::new(); columns.len()];
         for row in &run.rows {
             cells[index[&column(row)]] = neutralize(&row.raw).into_owned();
@@ -153,7 +259,14 @@ pub fn wide_to_writer<W: Write>(
             run.package,
             run.finished_at.as_str(),
         ];
-        writer.write_record(head.iter().map(|c| neutralize(c).into_owned()).chain(cells))?;
+        let decision = decisions.map(|d| d.get(i).cloned().flatten().unwrap_or_default());
+        writer.write_record(
+            head.iter()
+                .copied()
+                .chain(decision.as_deref())
+                .map(|c| neutralize(c).into_owned())
+                .chain(cells),
+        )?;
     }
     writer.flush().map_err(|source| ExportError::Write {
         path: PathBuf::new(),
@@ -162,13 +275,16 @@ pub fn wide_to_writer<W: Write>(
     Ok(runs.len())
 }
 
-/// [`wide_to_writer`] into `path`, atomically like [`write_file`].
+/// [`wide_to_writer_with_decisions`] into `path`, atomically like [`write_file`].
 pub fn write_wide_file(
     path: &Path,
     runs: &[RunResult],
+    decisions: &[Option<String>],
     options: CsvOptions,
 ) -> Result<usize, ExportError> {
-    write_atomic(path, |out| wide_to_writer(out, runs, options))
+    write_atomic(path, |out| {
+        wide_to_writer_with_decisions(out, runs, decisions, options)
+    })
 }
 
 fn write_atomic(
@@ -318,13 +434,16 @@ mod tests {
             path.file_name().unwrap(),
             "flinks-maya-chen-credit-risk-2026-11-25.csv"
         );
-        assert_eq!(write_file(&path, &r, CsvOptions::default()).unwrap(), 1);
+        assert_eq!(
+            write_file(&path, &r, None, CsvOptions::default()).unwrap(),
+            1
+        );
         assert!(std::fs::read_to_string(&path)
             .unwrap()
             .contains("Maya Chen"));
 
         let missing = dir.path().join("no/such/folder/out.csv");
-        let err = write_file(&missing, &r, CsvOptions::default()).unwrap_err();
+        let err = write_file(&missing, &r, None, CsvOptions::default()).unwrap_err();
         assert!(err.to_string().contains("no/such/folder/out.csv"), "{err}");
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),

@@ -155,14 +155,9 @@ impl Desk {
         let policy = Policy::from_json(document)?;
         let mut changes = Vec::new();
         let mut evaluated = 0;
-        let mut latest: Vec<StoredDecision> =
-            self.store.latest_decisions()?.into_values().collect();
-        latest.sort_by_key(|d| d.run_id);
-        for d in latest {
-            let run = self.store.run(d.run_id)?;
-            if package.is_some_and(|p| p.slug() != run.package) {
-                continue;
-            }
+        // One query: each run's latest decision with its run's package and customer, only the
+        // columns needed (not the trace), already of the package asked for.
+        for d in self.store.replay_inputs(package.map(Package::slug))? {
             let input: Value = serde_json::from_str(&d.input).map_err(stored_json)?;
             // A past file this policy cannot read (another package's attributes) is not
             // counted as changed: it is left out, and counted as such.
@@ -177,9 +172,9 @@ impl Desk {
             if after.decision.as_str() != d.decision {
                 changes.push(DecisionChange {
                     run_id: d.run_id,
-                    customer_label: run.customer_label.clone(),
-                    package: run.package.clone(),
-                    before: d.decision.clone(),
+                    customer_label: d.customer_label,
+                    package: d.package,
+                    before: d.decision,
                     after: after.decision.as_str().to_owned(),
                     before_reasons: serde_json::from_str(&d.reasons).map_err(stored_json)?,
                     after_reasons: after.reasons,

@@ -152,7 +152,8 @@ impl Desk {
         (position, entry)
     }
 
-    /// The completed runs of a portfolio as one wide CSV (one row per customer).
+    /// The completed runs of a portfolio as one wide CSV (one row per customer), each with its
+    /// final decision (empty when it was not decided).
     pub fn export_portfolio_csv(
         &self,
         run_ids: &[i64],
@@ -163,7 +164,17 @@ impl Desk {
             .iter()
             .map(|id| self.open_run(*id))
             .collect::<Result<Vec<_>, _>>()?;
-        let rows = export::write_wide_file(path, &runs, options)?;
+        let decisions = run_ids
+            .iter()
+            .map(|id| {
+                Ok(self
+                    .store
+                    .decisions(*id)?
+                    .pop()
+                    .map(|d| super::results::decision_cells(&d).decision))
+            })
+            .collect::<Result<Vec<_>, DeskError>>()?;
+        let rows = export::write_wide_file(path, &runs, &decisions, options)?;
         Ok(ExportSummary {
             path: path.display().to_string(),
             rows,

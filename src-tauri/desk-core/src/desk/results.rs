@@ -174,7 +174,8 @@ impl Desk {
         Ok(export::file_name(&self.open_run(run_id)?))
     }
 
-    /// Writes a run as CSV to `path`.
+    /// Writes a run as CSV to `path`, with its latest decision on every row (empty columns
+    /// when it was not decided).
     pub fn export_csv(
         &self,
         run_id: i64,
@@ -182,11 +183,31 @@ impl Desk {
         options: CsvOptions,
     ) -> Result<ExportSummary, DeskError> {
         let run = self.open_run(run_id)?;
-        let rows = export::write_file(path, &run, options)?;
+        let decision = self
+            .store
+            .decisions(run_id)?
+            .pop()
+            .map(|d| decision_cells(&d));
+        let rows = export::write_file(path, &run, decision.as_ref(), options)?;
         Ok(ExportSummary {
             path: path.display().to_string(),
             rows,
         })
+    }
+}
+
+/// A decision as the exports write it.
+pub(super) fn decision_cells(d: &crate::store::StoredDecision) -> export::DecisionCells {
+    export::DecisionCells {
+        decision: d
+            .override_decision
+            .clone()
+            .unwrap_or_else(|| d.decision.clone()),
+        policy_decision: d.decision.clone(),
+        policy: d.policy.clone(),
+        policy_sha256: d.policy_sha256.clone(),
+        override_comment: d.override_comment.clone().unwrap_or_default(),
+        decided_at: d.decided_at.clone(),
     }
 }
 

@@ -29,6 +29,21 @@ pub struct StoredDecision {
     pub decided_by: String,
 }
 
+/// A past decision as what-if replays it: the run's latest decision, its input snapshot and
+/// reasons, with the run's package and customer. The trace and the rest are not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayInput {
+    pub decision_id: i64,
+    pub run_id: i64,
+    pub customer_label: String,
+    /// The run's package slug (`lending`).
+    pub package: String,
+    /// What the policy said (`pass`, `refer`, `decline`), not an override.
+    pub decision: String,
+    pub reasons: String,
+    pub input: String,
+}
+
 /// What deciding a run writes.
 #[derive(Debug, Clone)]
 pub struct NewDecision<'a> {
@@ -84,6 +99,33 @@ impl Store {
             .conn()
             .query_row(&format!("{SELECT} WHERE d.id = ?1"), params![id], decision)
             .optional()?)
+    }
+
+    /// The latest decision of each decided run, the run's package one of `package` (all when
+    /// none), ordered by run: one query for what-if, however many runs there are.
+    pub fn replay_inputs(&self, package: Option<&str>) -> Result<Vec<ReplayInput>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id, d.run_id, c.label, r.package, d.decision, d.reasons, d.input
+             FROM decisions d
+             JOIN runs r ON r.id = d.run_id
+             JOIN customers c ON c.id = r.customer_id
+             WHERE d.id IN (SELECT max(id) FROM decisions GROUP BY run_id)
+               AND (?1 IS NULL OR r.package = ?1)
+             ORDER BY d.run_id",
+        )?;
+        let rows = stmt.query_map(params![package], |r| {
+            Ok(ReplayInput {
+                decision_id: r.get(0)?,
+                run_id: r.get(1)?,
+                customer_label: r.get(2)?,
+                package: r.get(3)?,
+                decision: r.get(4)?,
+                reasons: r.get(5)?,
+                input: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The latest decision of every decided run, by run id: what the history shows.
