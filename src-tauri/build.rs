@@ -4,6 +4,10 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "list_customers",
+            "affordability_settings",
+            "set_affordability_settings",
+            "attach_statements",
+            "run_statements",
             "confirm_production",
             "portfolio_cost",
             "list_packages",

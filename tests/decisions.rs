@@ -311,5 +311,72 @@ async fn decisions_path(app: &App) -> Result<()> {
     );
     let shot = app.screenshot("what-if").await?;
     eprintln!("screenshot: {}", shot.display());
+    close_dialog(app, "what-if-close").await?;
+
+    // The limits are the desk's settings: a TDS limit of 1 % puts this loan over it.
+    app.by_testid("decide-open").await?.click().await?;
+    app.client
+        .execute(
+            r#"document.querySelector('[data-testid="limits"]').open = true;"#,
+            vec![],
+        )
+        .await?;
+    wait_for(
+        app,
+        "the limits in force",
+        r#"const i = document.querySelector('[data-testid="limit-tds"]'); return i && i.value === '44' ? true : null;"#,
+    )
+    .await?;
+    app.fill("limit-tds", "1").await?;
+    app.by_testid("limits-save").await?.click().await?;
+    let saved = wait_for(
+        app,
+        "the saved limits",
+        r#"const s = document.querySelector('[data-testid="limits-status"]'); return s && s.textContent.startsWith('Saved') ? s.textContent : null;"#,
+    )
+    .await?;
+    assert!(
+        saved.as_str().unwrap_or_default().contains("TDS 1 %"),
+        "{saved}"
+    );
+    close_dialog(app, "decision-close").await?;
+    decide(app, "personal-loan", Some(("15000", "9.99", "5"))).await?;
+    let tds = wait_for(
+        app,
+        "the TDS against the new limit",
+        r#"const tr = document.querySelector('[data-testid="affordability-row"][data-name="TDS"]'); return tr ? tr.textContent : null;"#,
+    )
+    .await?;
+    assert!(
+        tds.as_str()
+            .unwrap_or_default()
+            .contains("No, over the limit"),
+        "{tds}"
+    );
+    close_dialog(app, "decision-close").await?;
+
+    // The customer's statements, fetched through the same flow and saved with the run.
+    app.by_testid("statements-attach").await?.click().await?;
+    let line = wait_for(
+        app,
+        "the statements attached",
+        r#"const l = document.querySelector('[data-testid="statements-line"]'); return l && l.textContent.startsWith('Statements attached') ? l.textContent : null;"#,
+    )
+    .await?;
+    let line = line.as_str().unwrap_or_default().to_owned();
+    let saved: Vec<std::path::PathBuf> = std::fs::read_dir(app.export_dir.path())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert!(!saved.is_empty(), "PDFs in the folder");
+    for pdf in &saved {
+        assert!(
+            std::fs::read(pdf)?.starts_with(b"%PDF-"),
+            "{}",
+            pdf.display()
+        );
+        let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(line.contains(&name), "{name} listed in {line}");
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@ import * as portfolio from './screens/portfolio.js';
 import * as requestLog from './screens/request-log.js';
 import * as policies from './screens/policies.js';
 import * as decision from './screens/decision.js';
+import * as statements from './screens/statements.js';
 
 environments.start({
   onSwitch: customers.render,
@@ -37,7 +38,15 @@ run.start({
   onFail: results.runFailed,
   afterRun: history.refresh,
 });
-results.start({ closeComparison: compare.close, isComparing: compare.isOpen, onShown: decision.showFor });
+results.start({
+  closeComparison: compare.close,
+  isComparing: compare.isOpen,
+  onShown: (result) => {
+    decision.showFor(result);
+    statements.showFor(result);
+  },
+});
+statements.start();
 decision.start({ afterDecide: history.refresh });
 compare.start({
   openRunId: results.openRunId,

@@ -15,6 +15,7 @@ use commands::environments::*;
 use commands::policies::*;
 use commands::results::*;
 use commands::runs::*;
+use commands::statements::*;
 pub use commands::DeskState;
 
 /// Registers the plugins, commands and state on any runtime (the real one, or Tauri's mock),
@@ -78,7 +79,11 @@ where
             policy_versions,
             diff_policy_versions,
             import_policy,
-            export_policy
+            export_policy,
+            affordability_settings,
+            set_affordability_settings,
+            attach_statements,
+            run_statements
         ])
 }
 

@@ -33,6 +33,7 @@ export function start(options) {
     $('mortgage-fields').hidden = $('loan-kind').value !== 'mortgage';
   });
   $('override-form').addEventListener('submit', (e) => { e.preventDefault(); saveOverride(); });
+  $('limits-save').addEventListener('click', saveLimits);
   $('override-cancel').addEventListener('click', () => { $('override-form').hidden = true; });
   $('what-if-form').addEventListener('submit', (e) => { e.preventDefault(); whatIf(); });
   $('what-if-file').addEventListener('change', readFile);
@@ -81,8 +82,17 @@ export function badge(decision) {
   return span;
 }
 
+// The shipped policies, each replaced by its latest version saved in the Policies editor, and
+// the policies saved there that did not ship: what the underwriter last wrote is what decides.
+// Read again at each opening, so a version saved a minute ago is the one offered.
 async function loadPolicies() {
-  if (policies.length === 0) policies = await call('shipped_policies');
+  const byName = new Map((await call('shipped_policies')).map((p) => [p.name, p]));
+  for (const saved of await call('policies')) {
+    if (saved.versions === 0) continue;
+    const latest = await call('open_policy', { name: saved.name, sha256: null });
+    byName.set(saved.name, { name: saved.name, document: latest.json });
+  }
+  policies = [...byName.values()];
   return policies;
 }
 
@@ -112,10 +122,33 @@ async function openDecide() {
   try {
     await loadPolicies();
     fillPolicies($('decide-policy'), false);
+    showLimits(await call('affordability_settings'));
   } catch (err) {
     $('decide-error').textContent = errorText(err);
   }
   await refreshEarlier();
+}
+
+const LIMITS = ['gdsLimit', 'tdsLimit', 'dscrMinimum', 'stressFloorRate', 'stressAdd', 'condoFeeShare'];
+
+function showLimits(settings) {
+  const form = $('decide-form');
+  for (const key of LIMITS) form.elements[key].value = settings[key];
+}
+
+// The limits are the desk's settings: saved here, they hold for every decision after, and the
+// core refuses one out of range with which and why.
+async function saveLimits() {
+  const form = $('decide-form');
+  const status = $('limits-status');
+  const settings = Object.fromEntries(LIMITS.map((key) => [key, form.elements[key].value.trim()]));
+  try {
+    const saved = await call('set_affordability_settings', { settings });
+    showLimits(saved);
+    status.textContent = `Saved: GDS ${saved.gdsLimit} %, TDS ${saved.tdsLimit} %, stress test at the greater of the rate + ${saved.stressAdd} points and ${saved.stressFloorRate} %.`;
+  } catch (err) {
+    status.textContent = errorText(err);
+  }
 }
 
 /** The loan as LoanRequest wants it, or null when no amount is typed. */

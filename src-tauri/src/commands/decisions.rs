@@ -80,3 +80,26 @@ pub fn what_if(
     let package = package.as_deref().map(package_named).transpose()?;
     Ok(state.desk()?.what_if(document.as_bytes(), package)?)
 }
+
+/// The affordability limits in force (CMHC's until changed on this desk).
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub fn affordability_settings(
+    state: State<'_, DeskState>,
+) -> Result<desk_core::AffordabilitySettings, ErrorView> {
+    Ok(state.desk()?.affordability_settings()?)
+}
+
+/// Changes the limits; one out of range is refused with which and why, and nothing changes.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub fn set_affordability_settings(
+    state: State<'_, DeskState>,
+    settings: serde_json::Value,
+) -> Result<desk_core::AffordabilitySettings, ErrorView> {
+    // Read here rather than by the IPC layer, so a figure typed wrong comes back as the desk's
+    // own error, with the field, instead of the IPC layer's bare text.
+    let settings: desk_core::AffordabilitySettings = serde_json::from_value(settings)
+        .map_err(|e| DeskError::Invalid(format!("a limit is not a number: {e}")))?;
+    Ok(state.desk()?.set_affordability_settings(&settings)?)
+}

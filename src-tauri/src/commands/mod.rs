@@ -7,6 +7,7 @@ pub mod environments;
 pub mod policies;
 pub mod results;
 pub mod runs;
+pub mod statements;
 
 use std::sync::Arc;
 

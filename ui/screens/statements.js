@@ -1,0 +1,65 @@
+// A run's PDF bank statements: fetched through the same flow as the run and saved, with the
+// run, in a folder the underwriter picks; the line under the summary says what is attached.
+
+import { $ } from '../dom.js';
+import { call, channel, errorText } from '../ipc.js';
+import { count } from '../format.js';
+import { confirmProduction } from '../session.js';
+
+let runId = null;
+
+export function start() {
+  $('statements-attach').addEventListener('click', attach);
+}
+
+/** Results show a run (or none): the button follows, and the line lists what is attached. */
+export async function showFor(result) {
+  runId = result ? result.runId : null;
+  $('statements-attach').disabled = runId === null;
+  const line = $('statements-line');
+  line.hidden = true;
+  if (runId === null) return;
+  const shownFor = runId;
+  try {
+    const attached = await call('run_statements', { runId });
+    if (shownFor === runId) say(attached);
+  } catch (err) {
+    if (shownFor === runId) say(null, errorText(err));
+  }
+}
+
+function say(attached, text) {
+  const line = $('statements-line');
+  if (text) {
+    line.textContent = text;
+  } else if (attached && attached.length > 0) {
+    const names = attached.map((s) => s.path.split(/[\\/]/).pop());
+    line.textContent = `Statements attached (${count(attached.length)}): ${names.join(', ')}`;
+  } else {
+    line.hidden = true;
+    return;
+  }
+  line.hidden = false;
+}
+
+async function attach() {
+  if (runId === null) return;
+  const button = $('statements-attach');
+  const forRun = runId;
+  // Fetching statements calls Flinks: production asks first, as a run does.
+  if (!(await confirmProduction())) return;
+  button.disabled = true;
+  say(null, 'Asking Flinks for the statements…');
+  try {
+    const attached = await call('attach_statements', { runId: forRun, months: null, onEvent: channel(() => {}) });
+    if (attached === null) {
+      say(null, 'No folder chosen: nothing was fetched.');
+    } else {
+      say(await call('run_statements', { runId: forRun }));
+    }
+  } catch (err) {
+    say(null, errorText(err));
+  } finally {
+    button.disabled = runId === null;
+  }
+}
