@@ -6,6 +6,7 @@
 mod accounts;
 mod attributes;
 mod authorize;
+mod billing;
 mod card;
 mod poll;
 mod refresh;

@@ -28,6 +28,7 @@ mod error;
 mod formula;
 mod inputs;
 mod ratios;
+mod role;
 
 pub use annuity::Compounding;
 pub use attributes::{

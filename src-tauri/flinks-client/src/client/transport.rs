@@ -29,18 +29,6 @@ pub struct CallRecord {
     pub duration: Duration,
 }
 
-impl CallRecord {
-    /// Whether Flinks bills this call: a data or attributes call it answered 200, that is with
-    /// the data. A 202 (still processing) delivers nothing yet, and tokens, Authorize, the
-    /// attribute library and DeleteCard are not billed. A 200 whose body could not be read
-    /// still counts: Flinks sent the data.
-    pub fn billable(&self) -> bool {
-        self.status == Some(200)
-            && (super::accounts::delivers_data(self.endpoint)
-                || super::attributes::delivers_attributes(self.endpoint))
-    }
-}
-
 pub type CallObserver = Arc<dyn Fn(&CallRecord) + Send + Sync>;
 
 /// How a call reads the bytes of its reply, and what the request ledger learns from it.

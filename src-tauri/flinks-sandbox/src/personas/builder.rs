@@ -1,6 +1,10 @@
 //! The builder persona scripts write with: it opens accounts, lays streams of statement lines
 //! over spans of dates, and at the end orders each account's events, sets its opening balance
 //! and writes the running balances, so a script never does balance arithmetic.
+//!
+//! A little over 600 lines on purpose: the simulated bank's rules (running balances, the NSF
+//! fee a bounced pre-authorized payment brings, the overdraft limit) read as one story here,
+//! and each depends on the order in which the others apply.
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use rand::{Rng, SeedableRng};
