@@ -328,13 +328,34 @@ async fn decisions_path(app: &App) -> Result<()> {
     )
     .await?;
     app.fill("limit-tds", "1").await?;
+    // The limits sit low in a tall dialog: bring the button into view before pressing it.
+    app.client
+        .execute(
+            r#"document.querySelector('[data-testid="limits-save"]').scrollIntoView({ block: 'center' });"#,
+            vec![],
+        )
+        .await?;
     app.by_testid("limits-save").await?.click().await?;
     let saved = wait_for(
         app,
         "the saved limits",
         r#"const s = document.querySelector('[data-testid="limits-status"]'); return s && s.textContent.startsWith('Saved') ? s.textContent : null;"#,
     )
-    .await?;
+    .await;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(e) => {
+            let said = app
+                .client
+                .execute(
+                    r#"return document.querySelector('[data-testid="limits-status"]').textContent + ' | ' + document.querySelector('[data-testid="decide-error"]').textContent;"#,
+                    vec![],
+                )
+                .await?;
+            let _ = app.screenshot("limits-failed").await;
+            bail!("{e}: the dialog says {said}");
+        }
+    };
     assert!(
         saved.as_str().unwrap_or_default().contains("TDS 1 %"),
         "{saved}"

@@ -118,6 +118,11 @@ async function openDecide() {
   $('decision-run').textContent = `${run.customerLabel} · ${run.package} · run ${run.runId}`;
   shown = null;
   $('decision-result').replaceChildren(note('Pick a policy and press Decide.'));
+  // Nothing to pick until the policies and limits of this opening are read: a choice made in
+  // the meantime would be replaced under the person's hand.
+  $('decide-policy').replaceChildren();
+  for (const key of LIMITS) $('decide-form').elements[key].value = '';
+  $('limits-status').textContent = '';
   $('decision-dialog').showModal();
   try {
     await loadPolicies();
