@@ -260,9 +260,10 @@ fn lookup<'a>(input: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// Who decided: the OS user, as the audit of a lending team will want it.
 fn decided_by() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn stored_json(e: serde_json::Error) -> DeskError {
