@@ -35,3 +35,35 @@ where
         }
     }
 }
+
+/// Where to write an export: FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the native
+/// save dialog with this title and filter. `None` when the person closed the dialog.
+fn save_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    name: &str,
+    title: &str,
+    (filter, extensions): (&str, &[&str]),
+) -> Result<Option<std::path::PathBuf>, ErrorView> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
+        return Ok(Some(std::path::PathBuf::from(dir).join(name)));
+    }
+    // Export commands run off the main thread, so the dialog may block.
+    let Some(chosen) = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(name)
+        .add_filter(filter, extensions)
+        .blocking_save_file()
+    else {
+        return Ok(None);
+    };
+    chosen.into_path().map(Some).map_err(|e| {
+        ErrorView::new(
+            desk_core::ErrorCode::ExportPath,
+            format!("the chosen location is not a file path: {e}"),
+            "Pick a folder on this computer.",
+        )
+    })
+}

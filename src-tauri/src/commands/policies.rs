@@ -2,8 +2,6 @@
 //! the page can mark it), the versions, two compared, and JDM files in (the page reads the file
 //! and sends its text) and out (through the native save dialog, like the CSV exports).
 
-use std::path::PathBuf;
-
 use desk_core::policy_view::{error_location, Location};
 use desk_core::{
     Desk, DeskError, ErrorCode, ErrorView, PolicyDiff, PolicyDocumentView, PolicySummary,
@@ -11,7 +9,6 @@ use desk_core::{
 };
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
 use super::DeskState;
 
@@ -117,7 +114,13 @@ pub async fn export_policy<R: Runtime>(
 ) -> Result<Option<String>, ErrorView> {
     let desk = state.desk()?.clone();
     let json = desk.export_policy(&name, &sha256)?;
-    let Some(path) = export_path(&app, &Desk::policy_file_name(&name, &sha256))? else {
+    let Some(path) = super::save_path(
+        &app,
+        &Desk::policy_file_name(&name, &sha256),
+        "Export the policy as a JDM file",
+        ("GoRules JDM", &["json"]),
+    )?
+    else {
         return Ok(None);
     };
     std::fs::write(&path, json).map_err(|e| {
@@ -128,29 +131,4 @@ pub async fn export_policy<R: Runtime>(
         )
     })?;
     Ok(Some(path.display().to_string()))
-}
-
-/// FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the native save dialog.
-fn export_path<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<Option<PathBuf>, ErrorView> {
-    if let Some(dir) = std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
-        return Ok(Some(PathBuf::from(dir).join(name)));
-    }
-    // Export commands run off the main thread, so the dialog may block.
-    let chosen = app
-        .dialog()
-        .file()
-        .set_title("Export the policy as a JDM file")
-        .set_file_name(name)
-        .add_filter("GoRules JDM", &["json"])
-        .blocking_save_file();
-    let Some(chosen) = chosen else {
-        return Ok(None);
-    };
-    chosen.into_path().map(Some).map_err(|e| {
-        ErrorView::new(
-            ErrorCode::ExportPath,
-            format!("the chosen location is not a file path: {e}"),
-            "Pick a folder on this computer.",
-        )
-    })
 }
