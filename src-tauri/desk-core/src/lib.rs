@@ -19,6 +19,7 @@ pub mod flow;
 pub mod policy_view;
 pub mod secrets;
 pub mod shipped_policies;
+pub mod snapshot;
 pub mod store;
 pub mod view;
 

@@ -251,6 +251,68 @@ async fn what_if_counts_the_past_decisions_another_policy_would_change() {
     assert_eq!(income_only.evaluated, 0);
 }
 
+/// A policy whose only reason names `account_age`, an attribute no cell reads.
+fn reason_on_an_unread_attribute(outcome: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "nodes": [
+            {"id": "in", "type": "inputNode", "name": "Request"},
+            {"id": "ex", "type": "expressionNode", "name": "Decide", "content": {"expressions": [
+                {"id": "e1", "key": "decision",
+                 "value": format!("count_nsf_90_days >= 0 ? \"{outcome}\" : \"pass\"")},
+                {"id": "e2", "key": "reasons",
+                 "value": "[{rule: 'age', attribute: 'account_age', text: 'The account age.'}]"}
+            ]}},
+            {"id": "out", "type": "outputNode", "name": "Response"}
+        ],
+        "edges": [
+            {"id": "a", "sourceId": "in", "targetId": "ex"},
+            {"id": "b", "sourceId": "ex", "targetId": "out"}
+        ]
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn what_if_reads_only_what_the_policy_reads_and_reasons_as_the_whole_input_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = start(dir.path()).await;
+    let mut runs = Vec::new();
+    for customer in ["borrower_nsf", "gig_worker", "salaried_biweekly"] {
+        let run = lending(&desk, customer).await;
+        desk.decide(run, "Personal loan", PERSONAL_LOAN, None)
+            .unwrap();
+        runs.push(run);
+    }
+    // A stricter version, evaluated by hand over each decision's whole stored input.
+    let stricter = String::from_utf8(PERSONAL_LOAN.to_vec())
+        .unwrap()
+        .replace("\"< 1500\"", "\"< 50000\"");
+    assert_ne!(stricter.as_bytes(), PERSONAL_LOAN, "the income limit moved");
+    let policy = Policy::from_json(stricter.as_bytes()).unwrap();
+    let what_if = desk.what_if(stricter.as_bytes(), None).unwrap();
+    assert!(
+        what_if.changed > 0,
+        "raising the income limit changes a decision"
+    );
+    for change in &what_if.changes {
+        let stored = desk.decisions(change.run_id).unwrap().pop().unwrap();
+        let whole = policy.evaluate(&stored.input).unwrap();
+        assert_eq!(change.after, whole.decision.as_str());
+        assert_eq!(change.after_reasons, whole.reasons, "run {}", change.run_id);
+    }
+    // A reason on an attribute no cell reads still carries the applicant's value.
+    let what_if = desk
+        .what_if(&reason_on_an_unread_attribute("decline"), None)
+        .unwrap();
+    assert_eq!(what_if.evaluated, runs.len());
+    for change in &what_if.changes {
+        let stored = desk.decisions(change.run_id).unwrap().pop().unwrap();
+        assert_eq!(change.after_reasons.len(), 1);
+        assert_eq!(change.after_reasons[0].value, stored.input["account_age"]);
+        assert!(!change.after_reasons[0].value.is_null());
+    }
+}
+
 #[tokio::test]
 async fn affordability_limits_are_settings_kept_by_the_desk_and_read_by_the_policy() {
     let dir = tempfile::tempdir().unwrap();

@@ -104,6 +104,21 @@ impl Store {
     /// The latest decision of each decided run, the run's package one of `package` (all when
     /// none), ordered by run: one query for what-if, however many runs there are.
     pub fn replay_inputs(&self, package: Option<&str>) -> Result<Vec<ReplayInput>, StoreError> {
+        let mut all = Vec::new();
+        self.each_replay_input(package, |d| {
+            all.push(d);
+            true
+        })?;
+        Ok(all)
+    }
+
+    /// [`Store::replay_inputs`] one row at a time, as the query yields them, until `each`
+    /// says stop (returns false): so what-if decides while the store is still reading.
+    pub fn each_replay_input(
+        &self,
+        package: Option<&str>,
+        mut each: impl FnMut(ReplayInput) -> bool,
+    ) -> Result<(), StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.run_id, c.label, r.package, d.decision, d.reasons, d.input
@@ -114,8 +129,9 @@ impl Store {
                AND (?1 IS NULL OR r.package = ?1)
              ORDER BY d.run_id",
         )?;
-        let rows = stmt.query_map(params![package], |r| {
-            Ok(ReplayInput {
+        let mut rows = stmt.query(params![package])?;
+        while let Some(r) = rows.next()? {
+            let row = ReplayInput {
                 decision_id: r.get(0)?,
                 run_id: r.get(1)?,
                 customer_label: r.get(2)?,
@@ -123,9 +139,12 @@ impl Store {
                 decision: r.get(4)?,
                 reasons: r.get(5)?,
                 input: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            };
+            if !each(row) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// The latest decision of every decided run, by run id: what the history shows.

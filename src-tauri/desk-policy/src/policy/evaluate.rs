@@ -71,10 +71,18 @@ pub(crate) struct Walk<'p> {
     pub doc: &'p Document,
     pub graph: &'p Graph,
     pub cache: &'p Arc<OpcodeCache>,
+    /// Off for what-if, which keeps no record: no matched rows' values copied out.
+    pub traced: bool,
 }
 
 impl Walk<'_> {
     pub fn run(&self, input: &Value) -> Result<(Value, Trace), PolicyError> {
+        let (result, trace) = self.walk(input)?;
+        Ok((result.to_value(), trace))
+    }
+
+    /// The graph's output left as zen's value, so a caller reads only the keys it needs.
+    pub fn walk(&self, input: &Value) -> Result<(Variable, Trace), PolicyError> {
         let n = self.doc.nodes.len();
         let mut data: Vec<Option<Variable>> = vec![None; n];
         // `$nodes` in an expression: every node evaluated so far, by name (zen's default).
@@ -109,10 +117,12 @@ impl Walk<'_> {
                     })?
                 }
             };
-            if matches!(
-                self.graph.kinds[i],
-                NodeKind::DecisionTable(_) | NodeKind::Expression(_)
-            ) {
+            if self.traced
+                && matches!(
+                    self.graph.kinds[i],
+                    NodeKind::DecisionTable(_) | NodeKind::Expression(_)
+                )
+            {
                 trace.nodes.push(node_trace);
             }
             if let Some(view) = nodes_view.as_object() {
@@ -127,7 +137,7 @@ impl Walk<'_> {
                 result.merge(out);
             }
         }
-        Ok((result.to_value(), trace))
+        Ok((result, trace))
     }
 
     fn incoming(&self, node: usize, data: &[Option<Variable>]) -> Variable {
@@ -224,19 +234,23 @@ impl Walk<'_> {
             let scalars = outputs.is_empty() || table.hit_policy == HitPolicy::Collect;
             let (output, collected) =
                 self.row_output(at, table, i, rule, &mut isolate, scalars, gathering)?;
-            let shown = output.deep_clone();
+            let shown = self.traced.then(|| output.deep_clone());
             for (column, value) in collected {
-                shown.dot_insert(table.outputs[column].write_path().0, value.clone());
+                if let Some(shown) = &shown {
+                    shown.dot_insert(table.outputs[column].write_path().0, value.clone());
+                }
                 gathered[column].push(value);
             }
-            trace.rows.push(RowMatch {
-                row: i + 1,
-                id: rule.id.clone(),
-                description: rule.description.clone(),
-                element,
-                seen: seen(table, &mut isolate),
-                output: shown.to_value(),
-            });
+            if let Some(shown) = shown {
+                trace.rows.push(RowMatch {
+                    row: i + 1,
+                    id: rule.id.clone(),
+                    description: rule.description.clone(),
+                    element,
+                    seen: seen(table, &mut isolate),
+                    output: shown.to_value(),
+                });
+            }
             outputs.push(output);
             if table.hit_policy == HitPolicy::First && !gathering {
                 break;
@@ -327,7 +341,9 @@ impl Walk<'_> {
             if row.value.contains('$') {
                 value = value.deep_clone();
             }
-            trace.values.insert(row.key.clone(), value.to_value());
+            if self.traced {
+                trace.values.insert(row.key.clone(), value.to_value());
+            }
             isolate.insert_dollar(&row.key, value.clone());
             result.dot_insert(&row.key, value);
         }

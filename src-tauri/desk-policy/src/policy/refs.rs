@@ -15,15 +15,24 @@ pub struct AttributeRef {
     pub at: Location,
 }
 
-pub(crate) fn attribute_refs(doc: &Document, graph: &Graph) -> Vec<AttributeRef> {
+/// What a policy reads of its input: the fields, and whether some cell reads it whole
+/// (`$root`, `$nodes`, `$` outside a unary cell), so that no list of fields is complete.
+pub(crate) struct Reads {
+    pub refs: Vec<AttributeRef>,
+    pub whole_input: bool,
+}
+
+pub(crate) fn attribute_refs(doc: &Document, graph: &Graph) -> Reads {
     let mut sense = IntelliSense::new();
     let mut refs = Vec::new();
     let mut produced = Vec::new();
+    let mut whole_input = false;
     let mut read = |at: &Location, source: &str, unary: bool, refs: &mut Vec<AttributeRef>| {
         let reads = match unary {
             true => sense.reads_unary(source),
             false => sense.reads(source),
         };
+        whole_input |= reads_whole(&reads, unary);
         let mut paths = Vec::new();
         flatten(&reads, &mut paths);
         refs.extend(paths.into_iter().map(|path| AttributeRef {
@@ -87,7 +96,32 @@ pub(crate) fn attribute_refs(doc: &Document, graph: &Graph) -> Vec<AttributeRef>
             .iter()
             .any(|p| !p.is_empty() && overlaps(&r.path, p))
     });
-    refs
+    Reads { refs, whole_input }
+}
+
+/// A read of `$root` or `$nodes`, or of `$` where it is not the cell's own value.
+fn reads_whole(reads: &[ReadDependency], unary: bool) -> bool {
+    reads.iter().any(|read| match read {
+        ReadDependency::Direct {
+            via_index: true, ..
+        } => false,
+        ReadDependency::Direct { path, .. } | ReadDependency::Unresolved { path, .. } => {
+            path_whole(path, unary)
+        }
+        ReadDependency::Iteration {
+            collection, reads, ..
+        } => path_whole(collection, unary) || reads_whole(reads, unary),
+    })
+}
+
+fn path_whole(path: &[std::rc::Rc<str>], unary: bool) -> bool {
+    match path.first().map(|p| &**p) {
+        Some("$root" | "$nodes") => true,
+        Some(p) if p.starts_with('$') => !unary,
+        // An empty path is the whole of whatever was read: in a unary cell, the cell's value.
+        None => !unary,
+        Some(_) => false,
+    }
 }
 
 /// One path is the other or lies inside it (`a.b` and `a`, `a` and `a.b`).
