@@ -4,12 +4,14 @@
 //! `flinks-client` against it or any Flinks environment, exactly the same way, keeping every run,
 //! its values and every request in a SQLite store and every secret in the OS keyring.
 //!
-//! Layers, each importing only those below it: `view` (what front ends read) and `error`;
+//! Layers, each importing only those below it: `view` and `credit_file` (what front ends and
+//! reports read) and `error`;
 //! `catalog`, `store`, `secrets`, `flow`; `charts` and `export` (which read views); `desk` (the
 //! use cases behind the one `Desk` surface).
 
 pub mod catalog;
 pub mod charts;
+pub mod credit_file;
 mod desk;
 pub mod endpoint;
 mod error;

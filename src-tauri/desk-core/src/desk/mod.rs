@@ -17,6 +17,7 @@ use crate::secrets::{SecretError, SecretStore};
 use crate::store::{EnvironmentRow, Store};
 
 pub(crate) mod connect;
+mod credit_file;
 mod customers;
 mod decisions;
 pub(crate) mod environments;

@@ -249,6 +249,55 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The transactions behind every value of a run, value by value (by name), each in the
+    /// order Flinks listed them: the credit file's sheet of them, in one query.
+    pub fn all_details(&self, run_id: i64) -> Result<Vec<StoredDetail>, StoreError> {
+        let conn = self.conn();
+        let sql = if Self::has_legacy_details(&conn, run_id)? {
+            "SELECT name, account_id, transaction_id, date, description, debit, credit, balance
+             FROM attribute_details WHERE run_id = ?1 ORDER BY name, position"
+        } else {
+            "SELECT l.name, t.account_id, t.transaction_id, t.date, t.description, t.debit,
+                 t.credit, t.balance
+             FROM attribute_detail_lists l, json_each(l.txns) j
+             JOIN run_transactions t ON t.run_id = l.run_id AND t.id = j.value
+             WHERE l.run_id = ?1
+             ORDER BY l.name, j.key"
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![run_id], |r| {
+            Ok(StoredDetail {
+                name: r.get(0)?,
+                account_id: r.get(1)?,
+                transaction_id: r.get(2)?,
+                date: r.get(3)?,
+                description: r.get(4)?,
+                debit: r.get(5)?,
+                credit: r.get(6)?,
+                balance: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The accounts a run's transactions came from, each with the last day it covers
+    /// (`YYYY-MM-DD`), by account id.
+    pub fn transaction_span(
+        &self,
+        run_id: i64,
+    ) -> Result<Vec<(Option<String>, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT account_id, max(date) FROM (
+                 SELECT account_id, date FROM run_transactions WHERE run_id = ?1
+                 UNION ALL
+                 SELECT account_id, date FROM attribute_details WHERE run_id = ?1)
+             GROUP BY account_id ORDER BY account_id",
+        )?;
+        let rows = stmt.query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A run's end-of-day balances by account, in the order Flinks listed the accounts; none
     /// for a run stored before they were kept.
     pub fn balances(&self, run_id: i64) -> Result<Vec<BalanceSeries>, StoreError> {
