@@ -67,7 +67,7 @@ async fn a_decided_run_s_file_has_its_values_reasons_and_the_transactions_behind
         .accounts
         .iter()
         .all(|a| a.last4.as_ref().is_some_and(|l| l.chars().count() <= 4)));
-    assert!(file.data_as_of.len() == 10 && file.data_as_of <= file.finished_at[..10].to_owned());
+    assert!(file.data_as_of.len() == 10 && *file.data_as_of <= file.finished_at[..10]);
     assert_eq!(file.provenance.as_of, decided.summary.decided_at);
 
     // Gathered again: the same file (a report made later is the same report).
