@@ -116,6 +116,8 @@ pub enum ErrorCode {
     RunNotCompleted,
     ExportWrite,
     ExportPath,
+    /// A credit file (PDF or workbook) could not be made: a defect, not the person's doing.
+    ExportReport,
     ChartDraw,
     AttributeUnknown,
     KeyringLocked,
@@ -161,6 +163,7 @@ impl ErrorCode {
             RunNotCompleted => "run.not_completed",
             ExportWrite => "export.write",
             ExportPath => "export.path",
+            ExportReport => "export.report",
             ChartDraw => "chart.draw",
             AttributeUnknown => "attribute.unknown",
             KeyringLocked => "keyring.locked",
