@@ -6,5 +6,6 @@
 //! random identifier; the moment written in them is the record's.
 
 mod error;
+pub mod pdf;
 
 pub use error::ReportError;
