@@ -38,7 +38,7 @@ pub fn pdf(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
     for (i, chart) in file.charts.iter().enumerate() {
         files.push((
             format!("/{}", report::chart_file(i)),
-            chart.svg.as_bytes().to_vec(),
+            printable(&chart.svg).into_bytes(),
         ));
     }
     let as_of = chrono::DateTime::parse_from_rfc3339(&file.provenance.as_of)
@@ -61,6 +61,21 @@ pub fn pdf(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&document, &options).map_err(|e| ReportError::Pdf(world.describe(&e)))
+}
+
+/// The chart for paper: its own style sheet themes it with CSS custom properties and a dark
+/// `prefers-color-scheme` block, which Typst's SVG reader resolves to a black card. Without the
+/// sheet the chart keeps the light colours written in its attributes; `currentColor` (text,
+/// axes) becomes the light theme's ink.
+fn printable(svg: &str) -> String {
+    let mut out = svg.to_owned();
+    while let Some(start) = out.find("<style>") {
+        let Some(len) = out[start..].find("</style>") else {
+            break;
+        };
+        out.replace_range(start..start + len + "</style>".len(), "");
+    }
+    out.replace("currentColor", "#1B2430")
 }
 
 fn datetime(t: &chrono::DateTime<chrono::Utc>) -> Option<Datetime> {
