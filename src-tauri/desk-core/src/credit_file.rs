@@ -37,7 +37,9 @@ pub struct CreditFile {
     pub charts: Vec<Chart>,
     /// Every attribute with its unit and definition.
     pub rows: Vec<AttributeRow>,
-    /// The transactions behind every value, value by value (`name` says which).
+    /// The transactions behind every value, value by value (`name` says which). Their
+    /// `account_id` is the account as a report shows it: the account number's last four (the
+    /// `accounts` above), or the last four of Flinks' account id when the run kept no accounts.
     pub details: Vec<StoredDetail>,
     pub statements: Vec<AttachedStatement>,
     /// Who the file is made for and when it stands: see [`Provenance`].
@@ -58,7 +60,8 @@ pub struct FileDecision {
     #[serde(flatten)]
     pub summary: DecisionSummary,
     pub override_comment: Option<String>,
-    /// Each reason with the transactions behind the attribute it names.
+    /// Each reason with the transactions behind the attribute it names (accounts shown as in
+    /// [`CreditFile::details`]).
     pub reasons: Vec<ReasonEvidence>,
     /// GDS, TDS, DSCR and their inputs, with their formulas, when a loan was typed in.
     pub affordability: Vec<Formula>,

@@ -45,7 +45,10 @@ impl Desk {
                     .map(|reason| {
                         let row = run.rows.iter().find(|r| r.name == reason.attribute);
                         let transactions = match row {
-                            Some(_) => self.store.details(run_id, &reason.attribute)?,
+                            Some(_) => shown_accounts(
+                                self.store.details(run_id, &reason.attribute)?,
+                                &balances,
+                            ),
                             None => Vec::new(),
                         };
                         Ok(ReasonEvidence {
@@ -93,10 +96,10 @@ impl Desk {
             charts: self.charts(run_id)?,
             statements: self.statements(run_id)?,
             rows: run.rows,
-            details: self.store.all_details(run_id)?,
+            details: shown_accounts(self.store.all_details(run_id)?, &balances),
             provenance: Provenance {
                 generator: format!("Flinks Desk {}", env!("CARGO_PKG_VERSION")),
-                user: super::decisions::os_user(),
+                user: super::who::os_user(),
                 as_of,
             },
         })
@@ -125,6 +128,24 @@ fn accounts(
         last4: Some(last4(id)),
     }));
     lines
+}
+
+/// Each detail's account as the report shows it: the account number's last four when the run
+/// kept its accounts, else the last four of Flinks' account id. A report never shows more.
+fn shown_accounts(
+    mut details: Vec<crate::store::StoredDetail>,
+    balances: &[crate::store::BalanceSeries],
+) -> Vec<crate::store::StoredDetail> {
+    for d in &mut details {
+        if let Some(id) = d.account_id.take() {
+            let number = balances
+                .iter()
+                .find(|s| s.account_id == id)
+                .and_then(|s| s.last4.clone());
+            d.account_id = Some(number.unwrap_or_else(|| last4(&id)));
+        }
+    }
+    details
 }
 
 fn last4(s: &str) -> String {

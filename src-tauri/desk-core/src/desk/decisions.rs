@@ -69,7 +69,7 @@ impl Desk {
             affordability: affordability.as_ref().map(json).as_deref(),
             override_decision: None,
             override_comment: None,
-            decided_by: &os_user(),
+            decided_by: &super::who::os_user(),
         })?;
         self.decision_view(id)
     }
@@ -117,7 +117,7 @@ impl Desk {
             affordability: d.affordability.as_deref(),
             override_decision: Some(decision.as_str()),
             override_comment: Some(comment),
-            decided_by: &os_user(),
+            decided_by: &super::who::os_user(),
         })?;
         self.decision_view(id)
     }
@@ -297,13 +297,6 @@ fn lookup<'a>(input: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// Who decided: the OS user, as the audit of a lending team will want it.
-pub(super) fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub(super) fn stored_json(e: serde_json::Error) -> DeskError {
     DeskError::Invalid(format!("a stored decision could not be read back: {e}"))
 }

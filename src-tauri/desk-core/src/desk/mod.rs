@@ -30,6 +30,7 @@ mod results;
 mod runs;
 mod start;
 mod statements;
+mod who;
 
 pub use runs::package_named;
 pub use start::BuiltinOptions;
