@@ -70,6 +70,42 @@ enum Command {
         #[arg(long)]
         months: Option<u32>,
     },
+    /// Writes the credit file of a run — a PDF report, an Excel workbook, or both — with its
+    /// decision: a new run of a customer (decided with --policy when given), or a stored run.
+    #[command(group = clap::ArgGroup::new("out").required(true).multiple(true).args(["pdf", "xlsx"]))]
+    Report {
+        /// The customer to run, as the desk shows them or by sandbox username.
+        #[arg(
+            long,
+            required_unless_present = "run",
+            conflicts_with = "run",
+            requires = "package"
+        )]
+        customer: Option<String>,
+        /// credit-risk, lending, income, user-analysis, business-analysis or all.
+        #[arg(long)]
+        package: Option<String>,
+        /// A stored run (its id in `desk history`) instead of a new one.
+        #[arg(long)]
+        run: Option<i64>,
+        /// A GoRules JDM file to decide the run with before the report.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long)]
+        policy_name: Option<String>,
+        #[arg(long, requires_all = ["rate", "amortization_years", "policy"])]
+        loan_amount: Option<Decimal>,
+        #[arg(long)]
+        rate: Option<Decimal>,
+        #[arg(long)]
+        amortization_years: Option<u32>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        #[arg(long)]
+        yes_production: bool,
+    },
     /// Applies a policy to the past decisions (all, or one package's) without calling Flinks:
     /// how many would change, which, and why.
     Whatif {
@@ -137,18 +173,56 @@ async fn run(cli: Cli) -> Result<()> {
             if yes_production {
                 desk.confirm_production(&customer.environment)?;
             }
-            let loan = match (loan_amount, rate, amortization_years) {
-                (Some(amount), Some(rate), Some(years)) => {
-                    Some(LoanRequest::personal(amount, rate, years))
-                }
-                _ => None,
-            };
             let run = desk
                 .run(&customer.id, package, &|e| eprintln!("{}", progress(&e)))
                 .await?;
             let name = policy_name.unwrap_or_else(|| policy_stem(&policy));
+            let loan = loan_of(loan_amount, rate, amortization_years);
             let decided = desk.decide(run.run_id, &name, &document, loan.as_ref())?;
             print_decision(&decided, format)?;
+        }
+        Command::Report {
+            customer,
+            package,
+            run,
+            policy,
+            policy_name,
+            loan_amount,
+            rate,
+            amortization_years,
+            pdf,
+            xlsx,
+            yes_production,
+        } => {
+            let run_id = match (run, customer) {
+                (Some(run), _) => run,
+                (None, Some(customer)) => {
+                    let package = package_named(package.as_deref().unwrap_or_default())?;
+                    let customer = find_customer(&desk, &customer)?;
+                    if yes_production {
+                        desk.confirm_production(&customer.environment)?;
+                    }
+                    desk.run(&customer.id, package, &|e| eprintln!("{}", progress(&e)))
+                        .await?
+                        .run_id
+                }
+                (None, None) => unreachable!("clap requires --customer or --run"),
+            };
+            if let Some(policy) = &policy {
+                let name = policy_name.unwrap_or_else(|| policy_stem(policy));
+                let loan = loan_of(loan_amount, rate, amortization_years);
+                desk.decide(run_id, &name, &read_policy(policy)?, loan.as_ref())?;
+            }
+            let file = desk.credit_file(run_id)?;
+            for (path, written) in [
+                (pdf.as_deref(), desk_report::write_pdf as Writer),
+                (xlsx.as_deref(), desk_report::write_workbook as Writer),
+            ] {
+                if let Some(path) = path {
+                    let done = written(&file, path)?;
+                    println!("{}  {} bytes", path.display(), done.bytes);
+                }
+            }
         }
         Command::Statements { run, out, months } => {
             let attached = desk
@@ -214,6 +288,22 @@ async fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+type Writer = fn(
+    &desk_core::credit_file::CreditFile,
+    &std::path::Path,
+) -> Result<desk_report::Written, desk_report::ReportError>;
+
+fn loan_of(
+    amount: Option<Decimal>,
+    rate: Option<Decimal>,
+    years: Option<u32>,
+) -> Option<LoanRequest> {
+    match (amount, rate, years) {
+        (Some(amount), Some(rate), Some(years)) => Some(LoanRequest::personal(amount, rate, years)),
+        _ => None,
+    }
 }
 
 fn read_policy(path: &std::path::Path) -> Result<Vec<u8>> {

@@ -7,7 +7,12 @@
 
 mod error;
 pub mod pdf;
+mod write;
 pub mod xlsx;
 
 pub use error::ReportError;
+pub use pdf::pdf;
+pub use write::{
+    file_name, portfolio_file_name, write_pdf, write_portfolio, write_workbook, Written,
+};
 pub use xlsx::{portfolio_workbook, workbook};
