@@ -50,6 +50,8 @@ fn main() {
             "diff_policy_versions",
             "import_policy",
             "export_policy",
+            "export_report",
+            "export_portfolio_reports",
         ]),
     ))
     .expect("tauri build script failed");

@@ -1,7 +1,8 @@
 //! Deciding in the real window: run Lending, decide with the shipped personal-loan policy, and
 //! check the decision and its reasons on screen against the policy evaluated by the test itself
 //! over the sandbox's own values; override with a comment and see History follow; then what-if
-//! with a policy that declines everything, loaded through the file input.
+//! with a policy that declines everything, loaded through the file input; attach statements and
+//! export the credit file as PDF.
 
 use std::time::{Duration, Instant};
 
@@ -398,6 +399,52 @@ async fn decisions_path(app: &App) -> Result<()> {
         );
         let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
         assert!(line.contains(&name), "{name} listed in {line}");
+    }
+
+    // The credit file: Export ▸ PDF report holds the run's latest decision and the policy's
+    // reasons (read back with pdftotext), and lists the statements just attached.
+    app.by_testid("export-menu-toggle").await?.click().await?;
+    let shot = app.screenshot("export-menu").await?;
+    eprintln!("screenshot: {}", shot.display());
+    app.by_testid("export-pdf").await?.click().await?;
+    let status = wait_for(
+        app,
+        "the PDF report saved",
+        r#"const s = document.querySelector('[data-testid="export-status"]'); return s && s.textContent.startsWith('Saved the credit file') ? s.textContent : null;"#,
+    )
+    .await?;
+    let report = status
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("Saved the credit file to ")
+        .to_owned();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", &report, "-"])
+        .output()
+        .context("pdftotext (poppler-utils) reads the report")?;
+    assert!(out.status.success(), "pdftotext failed on {report}");
+    // Lines wrap in a PDF, and long words carry invisible break points: compare without either.
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
+            .collect()
+    };
+    let text = bare(&String::from_utf8_lossy(&out.stdout));
+    // The run's latest decision is the policy's, made again after the limits changed.
+    assert!(
+        text.contains(&format!("Decision{}", want.to_uppercase())),
+        "the latest decision in the report: {}",
+        text.chars().take(800).collect::<String>()
+    );
+    for reason in &reasons {
+        assert!(text.contains(&bare(reason)), "{reason} in the report");
+    }
+    for pdf in &saved {
+        let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            text.contains(&bare(&name)),
+            "the statement {name} listed in the report"
+        );
     }
     Ok(())
 }

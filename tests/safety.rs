@@ -271,6 +271,7 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
     app.by_testid("package-income").await?.click().await?;
     app.by_testid("run-button").await?.click().await?;
     app.wait_for_results().await?;
+    app.by_testid("export-menu-toggle").await?.click().await?;
     app.by_testid("export-button").await?.click().await?;
     let status = app.by_testid("export-status").await?;
     let deadline = Instant::now() + Duration::from_secs(10);

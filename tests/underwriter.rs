@@ -210,6 +210,7 @@ async fn underwriter_path(app: &App) -> Result<()> {
     );
 
     // Export CSV: one row per attribute, with the values the sandbox computed.
+    app.by_testid("export-menu-toggle").await?.click().await?;
     app.by_testid("export-button").await?.click().await?;
     let status = app.by_testid("export-status").await?;
     let deadline = Instant::now() + Duration::from_secs(20);

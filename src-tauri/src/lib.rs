@@ -13,6 +13,7 @@ use commands::customers::*;
 use commands::decisions::*;
 use commands::environments::*;
 use commands::policies::*;
+use commands::reports::*;
 use commands::results::*;
 use commands::runs::*;
 use commands::statements::*;
@@ -83,7 +84,9 @@ where
             affordability_settings,
             set_affordability_settings,
             attach_statements,
-            run_statements
+            run_statements,
+            export_report,
+            export_portfolio_reports
         ])
 }
 

@@ -2,7 +2,7 @@
 //! through the real IPC handler, argument names and all, to a desk on the built-in sandbox with
 //! a throwaway store and keyring. What the end-to-end tests check in the real window, these
 //! check without one: a run's result, an error reaching the page as `{code, message, hint}`,
-//! and cancel.
+//! cancel, and the credit files written where exports go.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -318,4 +318,57 @@ fn a_decision_its_override_and_what_if_through_the_commands() {
         .unwrap();
     assert_eq!(what_if["evaluated"], 1);
     assert_eq!(what_if["changed"], 0);
+}
+
+#[test]
+fn credit_files_through_the_commands_land_in_the_export_folder() {
+    let app = app(Duration::ZERO);
+    let out = tempfile::tempdir().unwrap();
+    // The one test here that exports: the native dialogs give way to this folder.
+    std::env::set_var("FLINKS_DESK_EXPORT_DIR", out.path());
+    let mut runs = Vec::new();
+    for customer in ["borrower_nsf", "salaried_biweekly"] {
+        let run = app
+            .invoke(
+                "run_package",
+                json!({"customerId": customer, "package": "lending", "onEvent": "__CHANNEL__:1"}),
+            )
+            .expect("the run completes");
+        runs.push(run["runId"].as_i64().unwrap());
+    }
+    for (kind, magic) in [("pdf", &b"%PDF-"[..]), ("xlsx", &b"PK\x03\x04"[..])] {
+        let written = app
+            .invoke("export_report", json!({"runId": runs[0], "kind": kind}))
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let path = written["paths"][0].as_str().unwrap();
+        assert!(path.starts_with(&*out.path().to_string_lossy()), "{path}");
+        assert!(path.ends_with(&format!(".{kind}")), "{path}");
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(magic), "{path} is a {kind}");
+        assert_eq!(written["bytes"].as_u64(), Some(bytes.len() as u64));
+    }
+    let refused = app
+        .invoke("export_report", json!({"runId": runs[0], "kind": "docx"}))
+        .unwrap_err();
+    assert!(refused.to_string().contains("docx"), "{refused}");
+
+    let written = app
+        .invoke(
+            "export_portfolio_reports",
+            json!({"runIds": runs, "package": "lending"}),
+        )
+        .unwrap();
+    let paths: Vec<&str> = written["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths.len(),
+        3,
+        "a PDF per customer and one workbook: {paths:?}"
+    );
+    assert_eq!(paths.iter().filter(|p| p.ends_with(".pdf")).count(), 2);
+    assert!(paths.iter().all(|p| std::path::Path::new(p).is_file()));
 }

@@ -38,6 +38,7 @@ export function start(options) {
     for (const box of $('portfolio-customers').querySelectorAll('input')) box.checked = $('portfolio-all').checked;
   });
   $('portfolio-export').addEventListener('click', exportCsv);
+  $('portfolio-reports').addEventListener('click', exportReports);
   $('portfolio-cancel').addEventListener('click', () => call('cancel_portfolio').catch(showError));
   $('view-portfolio').addEventListener('click', () => showView('portfolio'));
 }
@@ -77,6 +78,7 @@ function render() {
     + (failed ? ` · ${failed} failed` : '')
     + (p.durationMs !== undefined ? ` · ${formatDuration(p.durationMs)}` : '');
   $('portfolio-export').disabled = p.running || ok === 0;
+  $('portfolio-reports').disabled = p.running || ok === 0;
   $('portfolio-cancel').hidden = !p.running;
 }
 
@@ -172,6 +174,28 @@ async function run(event) {
     hooks.onBusyChange();
     hooks.refreshHistory();
   }
+}
+
+// A PDF credit file per completed customer and one workbook, into a folder the person picks.
+async function exportReports() {
+  const p = portfolio;
+  const runIds = p.entries.filter((e) => e.runId).map((e) => e.runId);
+  const status = $('portfolio-export-status');
+  status.textContent = `Making ${plural(runIds.length, 'credit file')}…`;
+  try {
+    const saved = await call('export_portfolio_reports', { runIds, package: p.package });
+    status.textContent = saved
+      ? `Saved ${plural(runIds.length, 'PDF')} and a workbook (${plural(saved.paths.length, 'file')}) to ${folderOf(saved.paths[0])}`
+      : 'Export cancelled.';
+  } catch (err) {
+    status.textContent = '';
+    showError(err);
+  }
+}
+
+function folderOf(path) {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut > 0 ? path.slice(0, cut) : path;
 }
 
 async function exportCsv() {

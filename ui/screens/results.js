@@ -24,6 +24,8 @@ export function start(options) {
   hooks = { ...hooks, ...options };
   $('view-results').addEventListener('click', () => showView('results'));
   $('export').addEventListener('click', exportCsv);
+  $('export-pdf').addEventListener('click', () => exportReport('pdf'));
+  $('export-xlsx').addEventListener('click', () => exportReport('xlsx'));
   $('copy-request-id').addEventListener('click', copyRequestId);
   $('filter').addEventListener('input', () => result && renderTable());
   for (const button of document.querySelectorAll('th button[data-sort]')) {
@@ -65,7 +67,7 @@ export function showRunning(packageSlug, customerId) {
   hooks.closeComparison();
   result = null;
   hooks.onShown(null);
-  $('export').disabled = true;
+  setExportsDisabled(true);
   $('copy-request-id').disabled = true;
   $('export-status').textContent = '';
   $('table').hidden = true;
@@ -97,7 +99,7 @@ function render(r) {
   showView('results');
   hooks.closeComparison();
   result = r;
-  $('export').disabled = false;
+  setExportsDisabled(false);
   $('copy-request-id').disabled = false;
   $('export-status').textContent = '';
   $('summary').textContent = `${r.customerLabel} · ${r.package} · ${r.environment} · `
@@ -229,8 +231,29 @@ async function explain(row) {
   $('explain').showModal();
 }
 
+function setExportsDisabled(disabled) {
+  for (const id of ['export', 'export-pdf', 'export-xlsx']) $(id).disabled = disabled;
+  if (disabled) $('export-menu').open = false;
+}
+
+// The credit file: what the run holds with its latest decision, as a PDF or a workbook.
+async function exportReport(kind) {
+  if (!result) return;
+  $('export-menu').open = false;
+  const status = $('export-status');
+  status.textContent = kind === 'pdf' ? 'Making the PDF report…' : 'Making the Excel workbook…';
+  try {
+    const saved = await call('export_report', { runId: result.runId, kind });
+    status.textContent = saved ? `Saved the credit file to ${saved.paths[0]}` : 'Export cancelled.';
+  } catch (err) {
+    status.textContent = '';
+    showError(err);
+  }
+}
+
 async function exportCsv() {
   if (!result) return;
+  $('export-menu').open = false;
   const status = $('export-status');
   status.textContent = 'Exporting…';
   try {

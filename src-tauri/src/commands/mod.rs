@@ -5,6 +5,7 @@ pub mod customers;
 pub mod decisions;
 pub mod environments;
 pub mod policies;
+pub mod reports;
 pub mod results;
 pub mod runs;
 pub mod statements;
