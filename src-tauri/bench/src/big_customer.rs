@@ -31,11 +31,11 @@ use uuid::Uuid;
 use crate::proc;
 use crate::report::{median, Figure, Goal};
 
-const TRANSACTIONS: usize = 50_000;
+pub(crate) const TRANSACTIONS: usize = 50_000;
 /// Each sample is a fresh process: the first decode into a cold heap is what a desk sees.
 const SAMPLES: usize = 3;
 /// A fixed day, so the customer (and its payload) is the same on every run and every machine.
-const AS_OF: NaiveDate = match NaiveDate::from_ymd_opt(2025, 6, 30) {
+pub(crate) const AS_OF: NaiveDate = match NaiveDate::from_ymd_opt(2025, 6, 30) {
     Some(d) => d,
     None => panic!("2025-06-30 is a date"),
 };
@@ -436,7 +436,10 @@ fn write_accounts_detail(persona: &Persona, path: &Path) -> Result<()> {
 
 /// The run's rows as Desk::run makes them from the attributes reply: each value as the client
 /// reads it from the JSON, and each transaction behind a value with its amounts as decimal text.
-fn stored(persona: &Persona, attributes: &[Attribute]) -> (Vec<StoredValue>, Vec<StoredDetail>) {
+pub(crate) fn stored(
+    persona: &Persona,
+    attributes: &[Attribute],
+) -> (Vec<StoredValue>, Vec<StoredDetail>) {
     let values = attributes
         .iter()
         .map(|a| {

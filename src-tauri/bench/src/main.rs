@@ -14,6 +14,7 @@ mod policy_replay;
 mod portfolio;
 mod proc;
 mod report;
+mod report_all;
 mod throughput;
 
 use std::path::{Path, PathBuf};
@@ -34,13 +35,14 @@ const BENCHES: &[(&str, Bench)] = &[
     ("app_start", app_start::run),
     ("sandbox_throughput", throughput::run),
     ("policy_replay", policy_replay::run),
+    ("report_all", report_all::run),
 ];
 
 #[derive(Parser)]
 #[command(name = "flinks-bench", about = "Flinks Desk's benchmarks")]
 struct Cli {
     /// Benchmarks to run (all when none): flow_vs_curl, portfolio, big_customer, app_start,
-    /// sandbox_throughput, policy_replay.
+    /// sandbox_throughput, policy_replay, report_all.
     names: Vec<String>,
     /// Where the figures go as JSON.
     #[arg(long)]

@@ -1,0 +1,134 @@
+//! report_all: the credit file (PDF and Excel workbook) of an All run of the big customer
+//! (50,000 transactions), beside the CSV export of the same run.
+//!
+//! The run is stored as big_customer stores it (the sandbox's engine over the customer, written
+//! through the store's `complete_run`), then decided with the shipped personal-loan policy and
+//! a loan, so the report carries a decision, its reasons and the transactions behind them.
+//!
+//! Measured, alternately, several rounds each (medians), all from the store, as the app does:
+//! - CSV: `Desk::export_csv` to a file;
+//! - report: `Desk::credit_file` (reading the run, its charts, decision and every transaction
+//!   behind its values), then `desk_report::write_pdf` and `write_workbook` to files.
+//!
+//! Both sides read the run from the store and write files; the report does more (it lays out
+//! pages and writes every transaction behind the values, which the CSV does not carry), and
+//! its parts are reported so the difference is visible.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use desk_core::store::{Completion, EnvironmentKind};
+use desk_core::{BuiltinOptions, CsvOptions, Desk, LoanRequest, MemoryStore, Store};
+use flinks_sandbox::catalog::Package;
+use flinks_sandbox::engine::{self, Scope};
+use flinks_sandbox::personas;
+use rust_decimal::Decimal;
+
+use crate::big_customer::{stored, AS_OF, TRANSACTIONS};
+use crate::report::{median, Figure, Goal};
+
+const ROUNDS: usize = 3;
+const PERSONAL_LOAN: &[u8] = include_bytes!("../../desk-policy/policies/personal-loan.json");
+
+pub fn run() -> Result<Vec<Figure>> {
+    let rt = tokio::runtime::Runtime::new()?;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("flinks-desk.sqlite3");
+    let desk = rt.block_on(Desk::start(
+        BuiltinOptions {
+            port: None,
+            pending_for: Duration::ZERO,
+            poll_interval: Duration::from_millis(100),
+        },
+        Store::open(&db)?,
+        Arc::new(MemoryStore::default()),
+    ))?;
+    let store = Store::open(&db)?;
+    let builtin = store
+        .environments()?
+        .into_iter()
+        .find(|e| e.kind == EnvironmentKind::Builtin)
+        .context("no built-in environment")?;
+    let customer = store
+        .customers()?
+        .into_iter()
+        .find(|c| c.environment_id == builtin.id)
+        .context("no built-in customer")?;
+    let persona = personas::bulk(personas::DEFAULT_SEED, AS_OF, TRANSACTIONS);
+    let attributes = engine::package(Package::All, &persona, AS_OF, &Scope::default());
+    let (values, details) = stored(&persona, &attributes);
+    let run_id = store.start_run(customer.id, "all")?;
+    store.complete_run(
+        run_id,
+        &Completion {
+            request_id: &uuid::Uuid::new_v4().to_string(),
+            duration_ms: 0,
+            accounts: persona.accounts.len() as i64,
+            transactions: TRANSACTIONS as i64,
+            values: &values,
+            details: &details,
+        },
+    )?;
+    let loan = LoanRequest::personal(Decimal::from(20_000), Decimal::new(799, 2), 5);
+    let decided = desk.decide(run_id, "Personal loan", PERSONAL_LOAN, Some(&loan))?;
+    eprintln!(
+        "report_all: {} values, {} transactions behind them; decided {} with {} reasons",
+        values.len(),
+        details.len(),
+        decided.summary.decision,
+        decided.reasons.len()
+    );
+
+    let out = tempfile::tempdir()?;
+    let (mut csv, mut gather, mut pdf, mut xlsx) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pdf_bytes, mut xlsx_bytes) = (0, 0);
+    for round in 0..=ROUNDS {
+        let started = Instant::now();
+        desk.export_csv(run_id, &out.path().join("run.csv"), CsvOptions::default())?;
+        let c = started.elapsed().as_secs_f64();
+
+        let started = Instant::now();
+        let file = desk.credit_file(run_id)?;
+        let g = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        pdf_bytes = desk_report::write_pdf(&file, &out.path().join("run.pdf"))?.bytes;
+        let p = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        xlsx_bytes = desk_report::write_workbook(&file, &out.path().join("run.xlsx"))?.bytes;
+        let x = started.elapsed().as_secs_f64();
+        // Round 0 warms the caches and is left out.
+        if round > 0 {
+            csv.push(c);
+            gather.push(g);
+            pdf.push(p);
+            xlsx.push(x);
+        }
+    }
+    let (csv, gather, pdf, xlsx) = (
+        median(&mut csv),
+        median(&mut gather),
+        median(&mut pdf),
+        median(&mut xlsx),
+    );
+    let total = gather + pdf + xlsx;
+    eprintln!(
+        "report_all: gather {:.0} ms, PDF {:.0} ms ({} kB), workbook {:.0} ms ({} kB); CSV {:.0} ms",
+        gather * 1e3,
+        pdf * 1e3,
+        pdf_bytes / 1024,
+        xlsx * 1e3,
+        xlsx_bytes / 1024,
+        csv * 1e3
+    );
+    Ok(vec![
+        Figure::new("report_all_total", total, "s").goal(Goal::AtMost(2.0)),
+        Figure::new("report_all_gather", gather * 1e3, "ms"),
+        Figure::new("report_all_pdf", pdf * 1e3, "ms"),
+        Figure::new("report_all_workbook", xlsx * 1e3, "ms"),
+        Figure::new("report_all_csv_export", csv * 1e3, "ms"),
+        Figure::new("report_all_over_csv", total / csv, "ratio"),
+        Figure::new("report_all_pdf_size", pdf_bytes as f64 / 1024.0, "kB"),
+        Figure::new("report_all_workbook_size", xlsx_bytes as f64 / 1024.0, "kB"),
+    ])
+}
