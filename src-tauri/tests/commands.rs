@@ -327,7 +327,7 @@ fn credit_files_through_the_commands_land_in_the_export_folder() {
     // The one test here that exports: the native dialogs give way to this folder.
     std::env::set_var("FLINKS_DESK_EXPORT_DIR", out.path());
     let mut runs = Vec::new();
-    for customer in ["borrower_nsf", "salaried_biweekly"] {
+    for customer in ["borrower_nsf", "salaried_biweekly", "gig_worker"] {
         let run = app
             .invoke(
                 "run_package",
@@ -366,9 +366,12 @@ fn credit_files_through_the_commands_land_in_the_export_folder() {
         .collect();
     assert_eq!(
         paths.len(),
-        3,
+        4,
         "a PDF per customer and one workbook: {paths:?}"
     );
-    assert_eq!(paths.iter().filter(|p| p.ends_with(".pdf")).count(), 2);
+    assert_eq!(paths.iter().filter(|p| p.ends_with(".pdf")).count(), 3);
+    // The workbook (its rows, one per customer, are read back in desk-report's tests).
+    let book = paths.iter().find(|p| p.ends_with(".xlsx")).unwrap();
+    assert!(std::fs::read(book).unwrap().starts_with(b"PK"));
     assert!(paths.iter().all(|p| std::path::Path::new(p).is_file()));
 }
