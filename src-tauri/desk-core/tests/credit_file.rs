@@ -62,6 +62,30 @@ async fn a_decided_run_s_file_has_its_values_reasons_and_the_transactions_behind
     // Every detail of the run, and each value's in the order explain shows them.
     let counted: usize = file.rows.iter().map(|r| r.transactions as usize).sum();
     assert_eq!(file.details.len(), counted);
+    let fields = |d: &desk_core::store::StoredDetail| {
+        (
+            d.transaction_id.clone(),
+            d.date.clone(),
+            d.debit.clone(),
+            d.credit.clone(),
+        )
+    };
+    for row in file.rows.iter().filter(|r| r.transactions > 0) {
+        let listed: Vec<_> = file
+            .details
+            .iter()
+            .filter(|d| d.name == row.name)
+            .map(fields)
+            .collect();
+        let explained: Vec<_> = desk
+            .explain(run_id, &row.name)
+            .unwrap()
+            .transactions
+            .iter()
+            .map(fields)
+            .collect();
+        assert_eq!(listed, explained, "{} in the order explain shows", row.name);
+    }
     assert!(!file.accounts.is_empty());
     assert!(file
         .accounts

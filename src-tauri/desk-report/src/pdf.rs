@@ -60,7 +60,12 @@ pub fn pdf(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
         timestamp: as_of.as_ref().and_then(datetime).map(Timestamp::new_utc),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|e| ReportError::Pdf(world.describe(&e)))
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|e| ReportError::Pdf(world.describe(&e)));
+    // Typst memoizes its layout process-wide. The app lives for days and makes each report
+    // once: drop it all, so memory does not grow with every file and each report (and the
+    // report_all benchmark) pays for its own layout.
+    typst::comemo::evict(0);
+    pdf
 }
 
 /// The chart for paper: its own style sheet themes it with CSS custom properties and a dark

@@ -21,6 +21,7 @@ mod summary;
 mod tables;
 
 use chrono::DateTime;
+use chrono::Timelike;
 use desk_core::credit_file::CreditFile;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
@@ -41,7 +42,11 @@ pub fn workbook(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
     workbook.set_properties(&properties(&title, &made.user, &made.as_of)?);
     summary::write(workbook.add_worksheet(), file, &formats)?;
     tables::attributes(workbook.add_worksheet(), &file.rows, &formats)?;
-    tables::transactions(workbook.add_worksheet(), &file.details, &formats)?;
+    tables::transactions(
+        workbook.add_worksheet_with_constant_memory(),
+        &file.details,
+        &formats,
+    )?;
     monthly::add(&mut workbook, file, &formats)?;
     Ok(workbook.save_to_buffer()?)
 }
@@ -55,12 +60,14 @@ fn properties(title: &str, author: &str, as_of: &str) -> Result<DocProperties, X
         .set_creation_datetime(&moment(as_of)?))
 }
 
-/// `as_of` (RFC 3339) in UTC, or the zip's own epoch when there is no moment to give (an
-/// empty portfolio, a malformed record): anything but the clock.
+/// `as_of` (RFC 3339) in UTC, to the second, or the zip's own epoch when there is no moment to
+/// give (an empty portfolio, a malformed record): anything but the clock. Whole seconds, because
+/// rust_xlsxwriter writes a fraction of a second into core.xml in a form readers refuse.
 fn moment(as_of: &str) -> Result<ExcelDateTime, XlsxError> {
     match DateTime::parse_from_rfc3339(as_of)
         .ok()
-        .and_then(|m| cells::excel_datetime(m.naive_utc()))
+        .and_then(|m| m.naive_utc().with_nanosecond(0))
+        .and_then(cells::excel_datetime)
     {
         Some(moment) => Ok(moment),
         None => ExcelDateTime::from_ymd(1980, 1, 1),
