@@ -43,7 +43,7 @@ pub fn workbook(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
     summary::write(workbook.add_worksheet(), file, &formats)?;
     tables::attributes(workbook.add_worksheet(), &file.rows, &formats)?;
     tables::transactions(
-        workbook.add_worksheet_with_constant_memory(),
+        workbook.add_worksheet_with_low_memory(),
         &file.details,
         &formats,
     )?;
