@@ -9,7 +9,7 @@
 mod balance;
 mod bars;
 mod draw;
-mod monthly;
+pub mod monthly;
 #[cfg(test)]
 mod tests;
 mod theme;

@@ -1,5 +1,6 @@
 //! The run's figures by month: the series Flinks reports as `_current_month … _12_months_ago`
-//! attributes, and the package's monthly averages.
+//! attributes, and the package's monthly averages. Public, so the credit file's workbook draws
+//! its native Excel charts from the same series as the desk's SVG ones.
 
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ pub(super) fn month_name(index: i32) -> String {
     day.format("%b '%y").to_string()
 }
 
-pub(super) fn month_label(as_of: NaiveDate, back: u32) -> String {
+pub fn month_label(as_of: NaiveDate, back: u32) -> String {
     month_name(month_index(as_of, back))
 }
 
@@ -43,7 +44,7 @@ pub(super) fn as_of(run: &RunResult) -> NaiveDate {
 
 /// The monthly currency series of a run: subject → value per months-back, only series with at
 /// least six months.
-pub(super) fn monthly_series(rows: &[AttributeRow]) -> BTreeMap<String, BTreeMap<u32, f64>> {
+pub fn monthly_series(rows: &[AttributeRow]) -> BTreeMap<String, BTreeMap<u32, f64>> {
     let mut series: BTreeMap<String, BTreeMap<u32, f64>> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.unit == Unit::Currency) {
         let (Some(rest), Some(value)) = (row.name.strip_prefix("sum_"), row.number) else {
@@ -72,22 +73,22 @@ fn humanize(subject: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn monthly_title(subject: &str) -> String {
+pub fn monthly_title(subject: &str) -> String {
     format!("{} by month", humanize(subject))
 }
 
 /// The monthly averages a bar chart shows, in the table's order.
-pub(super) fn averages(rows: &[AttributeRow]) -> impl Iterator<Item = &AttributeRow> {
+pub fn averages(rows: &[AttributeRow]) -> impl Iterator<Item = &AttributeRow> {
     rows.iter()
         .filter(|r| r.unit == Unit::Currency && r.name.starts_with("average_monthly_"))
         .filter(|r| r.number.is_some())
 }
 
 /// More bars than this no longer fit a chart one reads at a glance.
-pub(super) const AVERAGES_SHOWN: usize = 16;
-pub(super) const AVERAGES_TITLE: &str = "Monthly averages";
+pub const AVERAGES_SHOWN: usize = 16;
+pub const AVERAGES_TITLE: &str = "Monthly averages";
 
-pub(super) fn average_label(row: &AttributeRow) -> String {
+pub fn average_label(row: &AttributeRow) -> String {
     humanize(row.label.trim_start_matches("Average monthly "))
 }
 

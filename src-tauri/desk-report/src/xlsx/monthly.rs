@@ -1,15 +1,14 @@
 //! The "Monthly" sheet: the run's monthly series and monthly averages as tables, each drawn by
 //! a native Excel chart over those cells (the app's SVG charts are pictures Excel cannot
-//! read). The series are found as the desk's charts find them (desk-core's
-//! `charts/monthly.rs`, whose helpers are private to it): `sum_<subject>_<current_month |
-//! previous_month | N_months_ago>` currency attributes, subjects with at least six months, the
-//! months counted back from the day the run finished; and the first sixteen
+//! read). The series are the desk's own (desk-core's `charts::monthly`): `sum_<subject>_<
+//! current_month | previous_month | N_months_ago>` currency attributes, subjects with at least
+//! six months, the months counted back from the day the run finished; and the first sixteen
 //! `average_monthly_*` currency values.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, NaiveDate};
-use desk_core::catalog::Unit;
+use chrono::NaiveDate;
+use desk_core::charts::monthly;
 use desk_core::credit_file::CreditFile;
 use desk_core::view::AttributeRow;
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
@@ -18,78 +17,32 @@ use super::cells::{self, Formats};
 
 pub(super) const SHEET: &str = "Monthly";
 
-/// Fewer months than this make no series worth drawing (the desk's rule).
-const MIN_MONTHS: usize = 6;
-/// More bars than this no longer read at a glance (the desk's rule).
-const AVERAGES_SHOWN: usize = 16;
 /// Rows a chart takes on the sheet, with a row between charts.
 const CHART_ROWS: u32 = 16;
 
 /// Subject → value per months back (0 = the month the run finished in).
 type Series = BTreeMap<String, BTreeMap<u32, f64>>;
 
-fn months_back(suffix: &str) -> Option<u32> {
-    match suffix {
-        "current_month" => Some(0),
-        "previous_month" => Some(1),
-        _ => suffix.strip_suffix("_months_ago")?.parse().ok(),
-    }
-}
-
-fn monthly_series(rows: &[AttributeRow]) -> Series {
-    let mut series = Series::new();
-    for row in rows.iter().filter(|r| r.unit == Unit::Currency) {
-        let (Some(rest), Some(value)) = (row.name.strip_prefix("sum_"), row.number) else {
-            continue;
-        };
-        let found = rest
-            .match_indices('_')
-            .find_map(|(cut, _)| Some((&rest[..cut], months_back(&rest[cut + 1..])?)));
-        if let Some((subject, back)) = found {
-            series
-                .entry(subject.to_owned())
-                .or_default()
-                .insert(back, value);
-        }
-    }
-    series.retain(|_, months| months.len() >= MIN_MONTHS);
-    series
-}
-
 fn averages(rows: &[AttributeRow]) -> Vec<(&AttributeRow, f64)> {
-    rows.iter()
-        .filter(|r| r.unit == Unit::Currency && r.name.starts_with("average_monthly_"))
+    monthly::averages(rows)
         .filter_map(|r| Some((r, r.number?)))
-        .take(AVERAGES_SHOWN)
+        .take(monthly::AVERAGES_SHOWN)
         .collect()
-}
-
-fn humanize(subject: &str) -> String {
-    let words = subject.replace('_', " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// "Dec '25": the month `back` months before `as_of`'s; "3 months back" for a run without a
 /// day it finished (the desk would count from today, which would change the file).
 fn month_label(as_of: Option<NaiveDate>, back: u32) -> String {
-    let Some(as_of) = as_of else {
-        return format!("{back} months back");
-    };
-    let index = as_of.year() * 12 + as_of.month0() as i32 - back as i32;
-    let (year, month0) = (index.div_euclid(12), index.rem_euclid(12) as u32);
-    NaiveDate::from_ymd_opt(year, month0 + 1, 1)
-        .map(|d| d.format("%b '%y").to_string())
-        .unwrap_or_default()
+    match as_of {
+        Some(as_of) => monthly::month_label(as_of, back),
+        None => format!("{back} months back"),
+    }
 }
 
 /// How many native charts the run's values make: one per monthly series, one for the
 /// averages. Zero means the workbook has no "Monthly" sheet.
 pub fn chart_count(file: &CreditFile) -> usize {
-    monthly_series(&file.rows).len() + usize::from(!averages(&file.rows).is_empty())
+    monthly::monthly_series(&file.rows).len() + usize::from(!averages(&file.rows).is_empty())
 }
 
 /// Adds the sheet and its charts when the run has anything monthly.
@@ -98,7 +51,7 @@ pub(super) fn add(
     file: &CreditFile,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let series = monthly_series(&file.rows);
+    let series = monthly::monthly_series(&file.rows);
     let averages = averages(&file.rows);
     if series.is_empty() && averages.is_empty() {
         return Ok(());
@@ -145,13 +98,7 @@ fn series_table(
     }
     let last = u32::try_from(months.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
     for (col, (subject, values)) in (1u16..).zip(series) {
-        cells::text_with(
-            ws,
-            0,
-            col,
-            &format!("{} by month", humanize(subject)),
-            &f.header,
-        )?;
+        cells::text_with(ws, 0, col, &monthly::monthly_title(subject), &f.header)?;
         for (row, back) in (1u32..).zip(months.iter().rev()) {
             if let Some(value) = values.get(back) {
                 cells::number(ws, row, col, *value, "", &f.currency)?;
@@ -180,10 +127,10 @@ fn averages_table(
     f: &Formats,
     charts: &mut Vec<Chart>,
 ) -> Result<(), XlsxError> {
-    ws.write_string_with_format(top, 0, "Monthly averages", &f.header)?;
+    ws.write_string_with_format(top, 0, monthly::AVERAGES_TITLE, &f.header)?;
     ws.write_string_with_format(top, 1, "CAD", &f.header)?;
     for (row, (attribute, value)) in (top + 1..).zip(averages) {
-        let label = humanize(attribute.label.trim_start_matches("Average monthly "));
+        let label = monthly::average_label(attribute);
         cells::text(ws, row, 0, &label)?;
         cells::number(ws, row, 1, *value, &attribute.raw, &f.currency)?;
     }
