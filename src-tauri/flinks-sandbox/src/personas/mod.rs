@@ -22,10 +22,12 @@ use crate::model::Persona;
 use builder::{fnv1a, new_id, Builder, Kind, Opening, Script};
 use scripts::SCRIPTS;
 
+mod applicants;
 mod builder;
 mod schedule;
 mod scripts;
 
+pub use applicants::applicants;
 pub use scripts::STUDENT_ACCOUNT_AGE_DAYS;
 
 pub const DEFAULT_SEED: u64 = 0x464C_494E_4B53;

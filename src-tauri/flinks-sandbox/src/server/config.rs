@@ -50,6 +50,10 @@ pub struct SandboxConfig {
     /// logins DeleteCard deleted, so they outlive a restart as at Flinks. By username: the
     /// loginIds follow from the seed, and the file holds nothing secret. None: memory only.
     pub saved_logins: Option<std::path::PathBuf>,
+    /// Customers served besides the cast: this many made from the cast's scripts under
+    /// usernames of their own (see [`personas::applicants`]), for loads that need many distinct
+    /// loginIds. 0 by default.
+    pub applicants: usize,
 }
 
 impl Default for SandboxConfig {
@@ -69,6 +73,7 @@ impl Default for SandboxConfig {
             faults: Vec::new(),
             fault_delay: Duration::from_secs(60),
             saved_logins: None,
+            applicants: 0,
         }
     }
 }

@@ -32,7 +32,12 @@ impl Sandbox {
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let personas = personas::cast(config.seed, config.as_of);
+        let mut personas = personas::cast(config.seed, config.as_of);
+        personas.extend(personas::applicants(
+            config.seed,
+            config.as_of,
+            config.applicants,
+        ));
         let faults = Arc::new(FaultBook::new(config.faults.clone()));
         let test_logins = test_login_personas(&personas, config.seed);
         let logins = config
