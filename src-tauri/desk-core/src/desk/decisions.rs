@@ -165,8 +165,8 @@ impl Desk {
         let mut evaluated = 0;
         // One query: each run's latest decision with its run's package and customer, only the
         // columns needed (not the trace), already of the package asked for. It is read on its
-        // own thread while this one decides, so what-if takes about as long as the longer of
-        // the two, not their sum (desks have two cores or more).
+        // own thread while this one decides; the two overlap only once the query's sort has
+        // yielded its first row (see the README's policy_replay figures).
         let (rows, received) = std::sync::mpsc::sync_channel::<ReplayInput>(512);
         std::thread::scope(|scope| -> Result<(), DeskError> {
             let reader = scope.spawn(move || {

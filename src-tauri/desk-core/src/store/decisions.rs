@@ -113,7 +113,7 @@ impl Store {
     }
 
     /// [`Store::replay_inputs`] one row at a time, as the query yields them, until `each`
-    /// says stop (returns false): so what-if decides while the store is still reading.
+    /// says stop (returns false): what-if decides while the rest of the rows are read.
     pub fn each_replay_input(
         &self,
         package: Option<&str>,
