@@ -68,3 +68,25 @@ fn save_path<R: tauri::Runtime>(
         )
     })
 }
+
+/// Where to write several files: FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the
+/// native folder dialog with this title. `None` when the person closed the dialog.
+fn pick_folder<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    title: &str,
+) -> Result<Option<std::path::PathBuf>, ErrorView> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
+        return Ok(Some(std::path::PathBuf::from(dir)));
+    }
+    let Some(chosen) = app.dialog().file().set_title(title).blocking_pick_folder() else {
+        return Ok(None);
+    };
+    chosen.into_path().map(Some).map_err(|e| {
+        ErrorView::new(
+            desk_core::ErrorCode::ExportPath,
+            format!("the chosen folder is not a path on this computer: {e}"),
+            "Pick a folder on this computer.",
+        )
+    })
+}

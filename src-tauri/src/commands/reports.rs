@@ -2,7 +2,6 @@
 //! (one PDF per customer and a workbook, into a folder). Typst lays a report out in a fraction
 //! of a second to a few seconds, so the work runs on a blocking thread, not the async runtime.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use desk_core::{Desk, ErrorCode, ErrorView};
@@ -59,7 +58,8 @@ pub async fn export_portfolio_reports<R: Runtime>(
 ) -> Result<Option<Written>, ErrorView> {
     let desk = state.desk()?.clone();
     let package = desk_core::package_named(&package)?;
-    let Some(dir) = folder(&app)? else {
+    let Some(dir) = super::pick_folder(&app, "Export the portfolio's credit files into a folder")?
+    else {
         return Ok(None);
     };
     let name = desk_report::portfolio_file_name(package.slug());
@@ -88,27 +88,4 @@ async fn blocking<T: Send + 'static>(
                 "Nothing was written. Try again; if it happens again, please report it.",
             )
         })?
-}
-
-/// FLINKS_DESK_EXPORT_DIR when set (tests, kiosks), else the native folder dialog.
-fn folder<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, ErrorView> {
-    use tauri_plugin_dialog::DialogExt;
-    if let Some(dir) = std::env::var_os("FLINKS_DESK_EXPORT_DIR") {
-        return Ok(Some(PathBuf::from(dir)));
-    }
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_title("Export the portfolio's credit files into a folder")
-        .blocking_pick_folder()
-    else {
-        return Ok(None);
-    };
-    chosen.into_path().map(Some).map_err(|e| {
-        ErrorView::new(
-            ErrorCode::ExportPath,
-            format!("the chosen location is not a folder path: {e}"),
-            "Pick a folder on this computer.",
-        )
-    })
 }
