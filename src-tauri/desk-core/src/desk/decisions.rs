@@ -1,20 +1,18 @@
 //! Decisions on runs: a policy (GoRules JDM, desk-policy) evaluated over a run's attributes and,
 //! when a loan is typed in, the affordability figures; the record that reproduces it (policy
-//! version, input snapshot, trace); the underwriter's override with its comment; what-if over
-//! past decisions without calling Flinks; and the history with each run's latest decision.
+//! version, input snapshot, trace); the underwriter's override with its comment;
+//! and the history with each run's latest decision.
 
 use std::collections::BTreeMap;
 
 use desk_policy::affordability::{self, AffordabilitySettings, LoanRequest};
 use desk_policy::policy::{Decision, Evaluation, Policy};
-use flinks_client::Package;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::Desk;
-use crate::snapshot;
-use crate::store::{NewDecision, ReplayInput, StoredDecision};
-use crate::view::{DecisionChange, DecisionSummary, DecisionView, HistoryEntry, RunResult, WhatIf};
+use crate::store::{NewDecision, StoredDecision};
+use crate::view::{DecisionSummary, DecisionView, HistoryEntry, RunResult};
 use crate::DeskError;
 
 /// The settings key of the affordability limits.
@@ -149,84 +147,6 @@ impl Desk {
         Ok(policy.evaluate(&input)?)
     }
 
-    /// Another policy (a changed or an unsaved version) applied to the past decisions — all, or
-    /// one package's — over their input snapshots, without calling Flinks: which decisions
-    /// would change, and why.
-    pub fn what_if(&self, document: &[u8], package: Option<Package>) -> Result<WhatIf, DeskError> {
-        let policy = Policy::from_json(document)?;
-        // A snapshot holds every attribute of its package (hundreds); a policy reads a few.
-        // Decoding only those is most of what-if's time saved, and decides the same.
-        let keys = policy.input_keys();
-        let decode = |json: &str| match &keys {
-            Some(keys) => snapshot::decode_keys(json, keys),
-            None => serde_json::from_str(json),
-        };
-        let mut changes = Vec::new();
-        let mut evaluated = 0;
-        // One query: each run's latest decision with its run's package and customer, only the
-        // columns needed (not the trace), already of the package asked for. It is read on its
-        // own thread while this one decides; the two overlap only once the query's sort has
-        // yielded its first row (see the README's policy_replay figures).
-        let (rows, received) = std::sync::mpsc::sync_channel::<ReplayInput>(512);
-        std::thread::scope(|scope| -> Result<(), DeskError> {
-            let reader = scope.spawn(move || {
-                self.store
-                    .each_replay_input(package.map(Package::slug), |d| rows.send(d).is_ok())
-            });
-            let mut decide_all = || -> Result<(), DeskError> {
-                for d in &received {
-                    let input: Value = decode(&d.input).map_err(stored_json)?;
-                    // A past file this policy cannot read (another package's attributes) is not
-                    // counted as changed: it is left out, and counted as such.
-                    if policy
-                        .check_attributes(|path| lookup(&input, path).is_some())
-                        .is_err()
-                    {
-                        continue;
-                    }
-                    let (mut decision, mut reasons) = policy.decide(&input)?;
-                    // A reason naming a field no cell reads takes its value from the input:
-                    // that file is read whole.
-                    if keys.is_some()
-                        && reasons
-                            .iter()
-                            .any(|r| r.value.is_null() && lookup(&input, &r.attribute).is_none())
-                    {
-                        let whole: Value = serde_json::from_str(&d.input).map_err(stored_json)?;
-                        (decision, reasons) = policy.decide(&whole)?;
-                    }
-                    evaluated += 1;
-                    if decision.as_str() != d.decision {
-                        changes.push(DecisionChange {
-                            run_id: d.run_id,
-                            customer_label: d.customer_label,
-                            package: d.package,
-                            before: d.decision,
-                            after: decision.as_str().to_owned(),
-                            before_reasons: serde_json::from_str(&d.reasons)
-                                .map_err(stored_json)?,
-                            after_reasons: reasons,
-                        });
-                    }
-                }
-                Ok(())
-            };
-            let decided = decide_all();
-            // Stops the reader if deciding failed half-way (its next send finds no one).
-            drop(received);
-            let read = reader.join().expect("the store reader does not panic");
-            // A store error first: deciding only stopped because the rows did.
-            read?;
-            decided
-        })?;
-        Ok(WhatIf {
-            policy_sha256: policy.sha256().to_owned(),
-            evaluated,
-            changed: changes.len(),
-            changes,
-        })
-    }
-
     fn stored_decision(&self, id: i64) -> Result<StoredDecision, DeskError> {
         self.store
             .decision(id)?
@@ -289,7 +209,7 @@ fn policy_input(
 }
 
 /// The value at a dotted path (`affordability.gds`), if the input has one.
-fn lookup<'a>(input: &'a Value, path: &str) -> Option<&'a Value> {
+pub(super) fn lookup<'a>(input: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(v) = input.get(path) {
         return Some(v);
     }

@@ -30,6 +30,7 @@ mod results;
 mod runs;
 mod start;
 mod statements;
+mod what_if;
 mod who;
 
 pub use runs::package_named;

@@ -102,7 +102,7 @@ impl Store {
     }
 
     /// The latest decision of each decided run, the run's package one of `package` (all when
-    /// none), ordered by run: one query for what-if, however many runs there are.
+    /// none), in the order they were made: one query for what-if, however many runs there are.
     pub fn replay_inputs(&self, package: Option<&str>) -> Result<Vec<ReplayInput>, StoreError> {
         let mut all = Vec::new();
         self.each_replay_input(package, |d| {
@@ -113,7 +113,8 @@ impl Store {
     }
 
     /// [`Store::replay_inputs`] one row at a time, as the query yields them, until `each`
-    /// says stop (returns false): what-if decides while the rest of the rows are read.
+    /// says stop (returns false): what-if decides while the rest of the rows are read. In the
+    /// decisions' own (rowid) order, so the first row comes without sorting them all first.
     pub fn each_replay_input(
         &self,
         package: Option<&str>,
@@ -127,7 +128,7 @@ impl Store {
              JOIN customers c ON c.id = r.customer_id
              WHERE d.id IN (SELECT max(id) FROM decisions GROUP BY run_id)
                AND (?1 IS NULL OR r.package = ?1)
-             ORDER BY d.run_id",
+             ORDER BY d.id",
         )?;
         let mut rows = stmt.query(params![package])?;
         while let Some(r) = rows.next()? {
