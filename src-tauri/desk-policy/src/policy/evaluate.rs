@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use zen_expression::variable::Variable;
 use zen_expression::{Isolate, OpcodeCache};
 
+use super::compiled;
 use super::error::{Location, NodeRef, PolicyError};
 use super::model::{DecisionTable, Document, ExpressionNode, HitPolicy, NodeKind, Rule, Transform};
 use super::validate::{expression_row, output_column, Graph};
@@ -71,6 +72,8 @@ pub(crate) struct Walk<'p> {
     pub doc: &'p Document,
     pub graph: &'p Graph,
     pub cache: &'p Arc<OpcodeCache>,
+    /// Each decision table's cells by position, compiled (indexed like `doc.nodes`).
+    pub tables: &'p [Option<compiled::Table>],
     /// Off for what-if, which keeps no record: no matched rows' values copied out.
     pub traced: bool,
 }
@@ -107,7 +110,11 @@ impl Walk<'_> {
             let output = match &self.graph.kinds[i] {
                 NodeKind::Input | NodeKind::Output => node_input,
                 NodeKind::DecisionTable(table) => {
+                    let compiled = self.tables[i]
+                        .as_ref()
+                        .expect("every decision table is compiled");
                     self.transform(&at, &table.transform, node_input, &view, |x, el| {
+                        let table = (table, compiled);
                         self.table(&at, table, x, el, &view, &mut node_trace)
                     })?
                 }
@@ -215,7 +222,7 @@ impl Walk<'_> {
     fn table(
         &self,
         at: &NodeRef,
-        table: &DecisionTable,
+        (table, compiled): (&DecisionTable, &compiled::Table),
         input: Variable,
         element: Option<usize>,
         nodes_view: &Variable,
@@ -227,13 +234,15 @@ impl Walk<'_> {
             table.hit_policy == HitPolicy::First && table.outputs.iter().any(|o| o.write_path().1);
         let mut outputs = Vec::new();
         let mut gathered: Vec<Vec<Variable>> = vec![Vec::new(); table.outputs.len()];
-        for (i, rule) in table.rules.iter().enumerate() {
-            if !row_matches(table, rule, &mut isolate) {
+        let mut fields = Fields::new(table);
+        for (i, (rule, row)) in table.rules.iter().zip(&compiled.rows).enumerate() {
+            if !row_matches(table, row, &mut fields, &mut isolate) {
                 continue;
             }
             let scalars = outputs.is_empty() || table.hit_policy == HitPolicy::Collect;
+            let cells = (rule, row);
             let (output, collected) =
-                self.row_output(at, table, i, rule, &mut isolate, scalars, gathering)?;
+                self.row_output(at, table, i, cells, &mut isolate, scalars, gathering)?;
             let shown = self.traced.then(|| output.deep_clone());
             for (column, value) in collected {
                 if let Some(shown) = &shown {
@@ -279,30 +288,30 @@ impl Walk<'_> {
         at: &NodeRef,
         table: &DecisionTable,
         index: usize,
-        rule: &Rule,
+        (rule, row): (&Rule, &compiled::Row),
         isolate: &mut Isolate,
         scalars: bool,
         gathering: bool,
     ) -> Result<(Variable, Vec<(usize, Variable)>), PolicyError> {
         let output = Variable::empty_object();
         let mut collected = Vec::new();
-        for (c, column) in table.outputs.iter().enumerate() {
+        for ((c, column), code) in table.outputs.iter().enumerate().zip(&row.outputs) {
             let (path, collect) = column.write_path();
             let apart = gathering && collect;
-            let Some(cell) = rule.cell(&column.id).filter(|c| !c.is_empty()) else {
+            let Some(code) = code else {
                 continue;
             };
             if path.is_empty() || !(apart || scalars) {
                 continue;
             }
             let value = isolate
-                .run_standard(cell)
+                .run_compiled(code)
                 .map_err(|e| PolicyError::Evaluation {
                     at: Box::new(
                         Location::row(at.clone(), index, rule.id.clone())
                             .with_column(output_column(column)),
                     ),
-                    expression: cell.to_owned(),
+                    expression: rule.cell(&column.id).unwrap_or_default().to_owned(),
                     message: e.to_string(),
                 })?
                 .deep_clone();
@@ -354,22 +363,56 @@ impl Walk<'_> {
 /// zen's `row_matches`: an absent or empty cell passes; a cell whose column has a field is a
 /// unary test of that field's value (`$`); one without is a boolean expression. A cell that
 /// fails to evaluate (`> 2` on null) does not match.
-fn row_matches(table: &DecisionTable, rule: &Rule, isolate: &mut Isolate) -> bool {
-    table.inputs.iter().all(|column| {
-        let Some(cell) = rule.cell(&column.id).filter(|c| !c.is_empty()) else {
-            return true;
-        };
-        match &column.field {
-            None => isolate
-                .run_standard(cell)
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
-            Some(field) => {
-                isolate.set_reference(field).is_ok() && isolate.run_unary(cell).unwrap_or(false)
+fn row_matches(
+    table: &DecisionTable,
+    row: &compiled::Row,
+    fields: &mut Fields,
+    isolate: &mut Isolate,
+) -> bool {
+    table
+        .inputs
+        .iter()
+        .zip(&row.inputs)
+        .enumerate()
+        .all(|(c, (column, code))| {
+            let Some(code) = code else {
+                return true;
+            };
+            match &column.field {
+                None => isolate
+                    .run_compiled(code)
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false),
+                Some(field) => match fields.value(c, field, isolate) {
+                    Some(value) => {
+                        isolate.set_local(Variable::dollar_key(), value);
+                        isolate.run_unary_compiled(code).unwrap_or(false)
+                    }
+                    None => false,
+                },
             }
-        }
-    })
+        })
+}
+
+/// Each input column's field value, evaluated the first time a row needs it and kept for the
+/// table's other rows (zen keeps them too, but finds them again by hashing the field's text).
+struct Fields(Vec<Option<Option<Variable>>>);
+
+impl Fields {
+    fn new(table: &DecisionTable) -> Self {
+        Fields(vec![None; table.inputs.len()])
+    }
+
+    /// `None` when the field's expression fails: the cell does not match, as in zen.
+    fn value(&mut self, column: usize, field: &str, isolate: &mut Isolate) -> Option<Variable> {
+        self.0[column]
+            .get_or_insert_with(|| {
+                isolate.set_reference(field).ok()?;
+                isolate.get_reference(field)
+            })
+            .clone()
+    }
 }
 
 fn seen(table: &DecisionTable, isolate: &mut Isolate) -> Map<String, Value> {

@@ -27,6 +27,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zen_expression::OpcodeCache;
 
+mod compiled;
 mod error;
 mod evaluate;
 mod model;
@@ -49,6 +50,7 @@ pub struct Policy {
     document: Document,
     graph: validate::Graph,
     cache: Arc<OpcodeCache>,
+    tables: Vec<Option<compiled::Table>>,
     refs: Vec<AttributeRef>,
     whole_input: bool,
     sha256: String,
@@ -84,12 +86,14 @@ impl Policy {
     pub fn from_document(document: Document) -> Result<Policy, PolicyError> {
         let graph = validate::check(&document)?;
         let cache = validate::compile(&document, &graph)?;
+        let tables = compiled::tables(&graph, &cache);
         let refs::Reads { refs, whole_input } = refs::attribute_refs(&document, &graph);
         let sha256 = hex(&Sha256::digest(canonical_json(&document)));
         Ok(Policy {
             document,
             graph,
             cache,
+            tables,
             refs,
             whole_input,
             sha256,
@@ -175,6 +179,7 @@ impl Policy {
             doc: &self.document,
             graph: &self.graph,
             cache: &self.cache,
+            tables: &self.tables,
             traced: true,
         };
         walk.run(input)
@@ -187,6 +192,7 @@ impl Policy {
             doc: &self.document,
             graph: &self.graph,
             cache: &self.cache,
+            tables: &self.tables,
             traced: false,
         };
         let (output, _) = walk.walk(input)?;
