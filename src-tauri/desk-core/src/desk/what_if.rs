@@ -35,7 +35,9 @@ impl Desk {
         let replay = Replay::new(&policy);
         let stop = AtomicBool::new(false);
         let (rows, received) = sync_channel::<Vec<ReplayInput>>(DECIDERS * 2);
-        let received = Mutex::new(received);
+        // In an Option so that it can be dropped once the deciders are done: a reader waiting to
+        // send into a full channel after deciding failed then finds no one and ends.
+        let received = Mutex::new(Some(received));
         let (read, decided) = std::thread::scope(|scope| {
             let stop = &stop;
             let reader = scope.spawn(move || {
@@ -50,7 +52,7 @@ impl Desk {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         !stop.load(Ordering::Relaxed) && rows.send(full).is_ok()
                     });
-                if !batch.is_empty() {
+                if !batch.is_empty() && !stop.load(Ordering::Relaxed) {
                     // Nobody left to receive only when deciding has already failed.
                     let _ = rows.send(batch);
                 }
@@ -63,6 +65,12 @@ impl Desk {
                 .into_iter()
                 .map(|d| d.join().expect("a what-if decider does not panic"))
                 .collect();
+            drop(
+                received
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take(),
+            );
             let read = reader.join().expect("the store reader does not panic");
             (read, decided)
         });
@@ -112,16 +120,19 @@ impl<'p> Replay<'p> {
     /// Takes batches until there are none (or another decider failed), deciding each row.
     fn decide_all(
         &self,
-        received: &Mutex<Receiver<Vec<ReplayInput>>>,
+        received: &Mutex<Option<Receiver<Vec<ReplayInput>>>>,
         stop: &AtomicBool,
     ) -> Result<Part, DeskError> {
         let mut part = Part::default();
         loop {
             // The lock is held only to take one batch.
-            let next = received
+            let next = match &*received
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .recv();
+            {
+                Some(rows) => rows.recv(),
+                None => break,
+            };
             let Ok(batch) = next else { break };
             for d in batch {
                 if let Err(e) = self.decide(d, &mut part) {
