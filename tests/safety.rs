@@ -8,6 +8,34 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use flinks_desk_e2e::{sign_in_on_the_desk, sign_in_through_connect, App};
 
+/// What a secret could hide in inside an exported file: a PDF's text (its streams are
+/// compressed; pdftotext reads them) and each part of a workbook (a zip of deflated XML).
+fn readable_parts(file: &Path, bytes: &[u8]) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let name = file.to_string_lossy();
+    if name.ends_with(".pdf") {
+        let out = std::process::Command::new("pdftotext")
+            .arg(file)
+            .arg("-")
+            .output()
+            .context("pdftotext (poppler-utils) reads the credit file")?;
+        anyhow::ensure!(out.status.success(), "pdftotext failed on {name}");
+        return Ok(vec![(PathBuf::from(format!("{name} (text)")), out.stdout)]);
+    }
+    if name.ends_with(".xlsx") {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .with_context(|| format!("{name} is a zip"))?;
+        let mut parts = Vec::new();
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i)?;
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut part, &mut text)?;
+            parts.push((PathBuf::from(format!("{name} ({})", part.name())), text));
+        }
+        return Ok(parts);
+    }
+    Ok(Vec::new())
+}
+
 /// Every file under `dir`, recursively (a missing folder has none).
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -68,14 +96,14 @@ async fn no_secret_is_written_anywhere_but_the_keyring() -> Result<()> {
         )
         .await
         .map(|v| v.as_str().unwrap_or_default().to_owned());
-    // The export folder goes with the app: read the exports now.
-    let exported: Vec<(PathBuf, Vec<u8>)> = files_under(app.export_dir.path())
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(&f).unwrap_or_default();
-            (f, bytes)
-        })
-        .collect();
+    // The export folder goes with the app: read the exports now, a PDF's and a workbook's
+    // compressed text as well as their bytes.
+    let mut exported: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for f in files_under(app.export_dir.path()) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        exported.extend(readable_parts(&f, &bytes)?);
+        exported.push((f, bytes));
+    }
     let data = app.close_keeping_data().await;
     let data_dir = data.path().to_owned();
     outcome?;
@@ -167,6 +195,21 @@ async fn no_secret_is_written_anywhere_but_the_keyring() -> Result<()> {
     };
     assert!(seen("Connected applicant") && seen("Pasted applicant") && seen("Signed-in applicant"));
     assert!(seen("sum_employer_income"));
+    // The credit file's text was read, not only its compressed bytes.
+    assert!(
+        scanned
+            .iter()
+            .any(|(f, b)| f.to_string_lossy().ends_with(".pdf (text)")
+                && String::from_utf8_lossy(b).contains("Connected applicant")),
+        "the PDF's text was scanned"
+    );
+    assert!(
+        scanned
+            .iter()
+            .any(|(f, b)| f.to_string_lossy().contains(".xlsx (")
+                && String::from_utf8_lossy(b).contains("Connected applicant")),
+        "the workbook's parts were scanned"
+    );
     let mut hits = Vec::new();
     let fold = |text: &str, any_case: bool| {
         if any_case {
@@ -280,6 +323,31 @@ async fn audit_path(app: &App, instance: &flinks_sandbox::Sandbox) -> Result<()>
             bail!("the export did not finish: {}", status.text().await?);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The credit file of the same run, both kinds, for the audit to read.
+    for (kind, saved) in [
+        ("export-pdf", "Saved the credit file"),
+        ("export-xlsx", "Saved the credit file"),
+    ] {
+        app.by_testid("export-menu-toggle").await?.click().await?;
+        app.by_testid(kind).await?.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = status.text().await?;
+            if text.starts_with(saved)
+                && text.ends_with(if kind == "export-pdf" {
+                    ".pdf"
+                } else {
+                    ".xlsx"
+                })
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("the {kind} did not finish: {text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     let pasted = instance
