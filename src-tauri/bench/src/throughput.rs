@@ -1,6 +1,14 @@
 //! sandbox_throughput: requests per second the sandbox serves on loopback, for Authorize and
 //! for an attributes call (Credit Risk, the portfolio's package), to show whether it is what
 //! limits the other benchmarks.
+//!
+//! Every call goes the whole HTTP path (routing, fault and key checks, the session lookup, the
+//! ~265 KB reply read whole by the client). The attributes load asks one session again and
+//! again, and the sandbox keeps a session's card once computed: only the first call computes
+//! the attributes and writes the card, every later one answers those bytes again (with `Login`
+//! and `RequestId` written afresh). So the req/s figure is what repeated calls cost, not what
+//! computing costs; `sandbox_credit_risk_first_call_ms` (no goal) is the median of the first,
+//! computing call of fresh sessions, so that cost stays in view.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -19,6 +27,8 @@ const MEASURE: Duration = Duration::from_secs(3);
 /// ⌈200/32⌉ = 7 s, each with one Authorize and one attributes call: 10 × 200 / 7 ≈ 286.
 const GOAL_RPS: f64 = 286.0;
 const CUSTOMER: &str = "salaried_biweekly";
+/// Fresh sessions whose first attributes call is timed; the median of these is reported.
+const FIRST_CALLS: usize = 7;
 
 enum Endpoint {
     Authorize,
@@ -38,33 +48,23 @@ pub fn run() -> Result<Vec<Figure>> {
         let authorize_rps = load(&http, Endpoint::Authorize, &authorize, &authorize_body).await?;
         sandbox.stop().await;
 
-        // One ready session, asked for its Credit Risk attributes again and again.
+        // Fresh sessions, each asked once: the computing call, timed. The last one is then
+        // asked for its Credit Risk attributes again and again.
         let sandbox = start().await?;
-        let (authorize, authorize_body) = authorize_call(&sandbox);
-        let base = format!("{}/v3/{}", sandbox.base_url(), sandbox.customer_id());
-        let reply: Value = http
-            .post(&authorize)
-            .json(&authorize_body)
-            .send()
-            .await?
-            .json()
-            .await?;
-        let request_id = reply["RequestId"]
-            .as_str()
-            .context("Authorize gave no RequestId")?
-            .to_owned();
-        let detail = http
-            .post(format!("{base}/BankingServices/GetAccountsDetail"))
-            .json(&json!({ "RequestId": request_id }))
-            .send()
-            .await?;
-        if detail.status() != 200 {
-            bail!("GetAccountsDetail answered {}", detail.status());
+        let mut first_calls = Vec::new();
+        let mut attributes = String::new();
+        for _ in 0..FIRST_CALLS {
+            attributes = ready_session(&http, &sandbox).await?;
+            let started = Instant::now();
+            let reply = http.get(&attributes).send().await?;
+            let ok = reply.status() == 200 && reply.bytes().await.is_ok();
+            first_calls.push(started.elapsed().as_secs_f64() * 1000.0);
+            if !ok {
+                bail!("the first GetCreditRiskAttributes of a session failed");
+            }
         }
-        let login_id = &authorize_body["LoginId"].as_str().unwrap_or_default();
-        let attributes = format!(
-            "{base}/insight/login/{login_id}/attributes/{request_id}/GetCreditRiskAttributes"
-        );
+        first_calls.sort_by(f64::total_cmp);
+        let first_call_ms = first_calls[first_calls.len() / 2];
         let attributes_rps = load(&http, Endpoint::Attributes, &attributes, &Value::Null).await?;
         sandbox.stop().await;
         Ok(vec![
@@ -76,8 +76,39 @@ pub fn run() -> Result<Vec<Figure>> {
                 "req/s",
             )
             .goal(Goal::AtLeast(GOAL_RPS)),
+            Figure::new("sandbox_credit_risk_first_call_ms", first_call_ms, "ms"),
         ])
     })
+}
+
+/// A new session of the customer whose GetAccountsDetail has answered: its Credit Risk URL.
+async fn ready_session(http: &reqwest::Client, sandbox: &Sandbox) -> Result<String> {
+    let (authorize, authorize_body) = authorize_call(sandbox);
+    let base = format!("{}/v3/{}", sandbox.base_url(), sandbox.customer_id());
+    let reply: Value = http
+        .post(&authorize)
+        .json(&authorize_body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let request_id = reply["RequestId"]
+        .as_str()
+        .context("Authorize gave no RequestId")?;
+    let detail = http
+        .post(format!("{base}/BankingServices/GetAccountsDetail"))
+        .json(&json!({ "RequestId": request_id }))
+        .send()
+        .await?;
+    if detail.status() != 200 {
+        bail!("GetAccountsDetail answered {}", detail.status());
+    }
+    // Read whole, so the connection goes back to the pool before the timed call.
+    detail.bytes().await?;
+    let login_id = authorize_body["LoginId"].as_str().unwrap_or_default();
+    Ok(format!(
+        "{base}/insight/login/{login_id}/attributes/{request_id}/GetCreditRiskAttributes"
+    ))
 }
 
 async fn start() -> Result<Sandbox> {

@@ -1,17 +1,21 @@
 //! The attributes endpoints: a package's attributes (GET), a custom list of them (POST), and
 //! the attribute library. Attributes are computed from the data GetAccountsDetail served the
-//! session, narrowed by what the request asks.
+//! session, narrowed by what the request asks. A package's card is computed once per session,
+//! accounts and days, and kept with the session ([`super::cards`]); a custom list is computed
+//! on every call, as the lists asked are anyone's.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use super::cards::CardKey;
 use super::state::AppState;
 use super::wire::{flinks_error, invalid_request, pending, session_nonexistent, FlinksBody};
 use crate::catalog::{self, Package, Spec};
@@ -70,19 +74,30 @@ fn header_limit_days(headers: &HeaderMap) -> Result<Option<i64>, Response> {
         .transpose()
 }
 
+/// The reply around a serialized card, byte for byte what `Json` of the whole would write. The
+/// card is the bulk and may be a kept one; `Login` is written afresh, as its
+/// `IsScheduledRefresh` can change within a session.
 fn attributes_reply(
     state: &AppState,
     persona: &Persona,
     request_id: Uuid,
-    card: Value,
+    card: &[u8],
 ) -> Response {
-    Json(json!({
-        "HttpStatusCode": 200,
-        "Card": card,
-        "Login": state.login_json(persona),
-        "RequestId": request_id,
-    }))
-    .into_response()
+    let login = state.login_json(persona).to_string();
+    let mut body = Vec::with_capacity(card.len() + login.len() + 96);
+    body.extend_from_slice(br#"{"HttpStatusCode":200,"Card":"#);
+    body.extend_from_slice(card);
+    body.extend_from_slice(br#","Login":"#);
+    body.extend_from_slice(login.as_bytes());
+    body.extend_from_slice(format!(r#","RequestId":"{request_id}"}}"#).as_bytes());
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 pub(super) async fn package_attributes(
@@ -110,13 +125,28 @@ pub(super) async fn package_attributes(
         Ok(days) => days,
         Err(r) => return r,
     };
-    let scope = scope.narrowed(&Scope {
-        days,
-        ..Scope::default()
-    });
-    let attributes = engine::package(package, persona, state.config.as_of, &scope);
-    let card = card_json(persona, &attributes, |a| !a.detail.is_empty());
-    attributes_reply(&state, persona, request_uuid, card)
+    let key = CardKey {
+        package,
+        scope: scope.narrowed(&Scope {
+            days,
+            ..Scope::default()
+        }),
+    };
+    let card = match state.with_session(&request_id, |s| s.cards.get(&key)) {
+        Ok(Some(card)) => card,
+        Ok(None) => {
+            let attributes = engine::package(package, persona, state.config.as_of, &key.scope);
+            let card = card_json(persona, &attributes, |a| !a.detail.is_empty());
+            let card = Bytes::from(card.to_string());
+            // A session that ended while this one was computed has nowhere to keep it; the
+            // reply still stands, as it would have without the cache.
+            let budget = &state.card_budget;
+            let _ = state.with_session(&request_id, |s| s.cards.keep(key, card.clone(), budget));
+            card
+        }
+        Err(r) => return r,
+    };
+    attributes_reply(&state, persona, request_uuid, &card)
 }
 
 /// A custom /Attributes request (flinks-api.md §4.3), read from a body whose top-level keys are
@@ -287,7 +317,7 @@ pub(super) async fn custom_attributes(
         }
         *map = ordered;
     }
-    attributes_reply(&state, persona, request_uuid, card)
+    attributes_reply(&state, persona, request_uuid, card.to_string().as_bytes())
 }
 
 /// The attribute library: every attribute's name, packages, unit, category and definition.

@@ -52,6 +52,7 @@ impl Sandbox {
             personas: personas.clone(),
             sessions: Mutex::new(HashMap::new()),
             logins: Mutex::new(logins),
+            card_budget: Arc::default(),
         });
         let (tx, rx) = oneshot::channel::<()>();
         let served_state = state.clone();
@@ -123,6 +124,15 @@ impl Sandbox {
     /// used or not: what a secrets audit looks for in files that should never hold one.
     pub fn issued_authorize_tokens(&self) -> Vec<String> {
         self.state.logins().issued.clone()
+    }
+
+    /// The attribute cards the live sessions keep (see the attributes endpoints), and their
+    /// bytes together: what a check that the cache stays bounded, and goes with its session,
+    /// reads. Sessions past their idle time count until the next call that looks one up.
+    pub fn kept_attribute_cards(&self) -> (usize, usize) {
+        let sessions = self.state.sessions.lock().expect("sessions lock");
+        let cards = sessions.values().map(|s| s.cards.len()).sum();
+        (cards, self.state.card_budget.held())
     }
 
     /// The fault rules in force, with the times each has left.

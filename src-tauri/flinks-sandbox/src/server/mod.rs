@@ -9,7 +9,8 @@
 //! `authorize`) and `admin` (the sandbox's own paths). `router` mounts them
 //! behind the customer and key checks and the fault middleware of [`crate::faults`]; `lifecycle`
 //! starts and stops the server. Only `router` knows the middleware, so the middleware can use
-//! `state` and `routes` without an import circle.
+//! `state` and `routes` without an import circle. `cards` holds the attribute cards a session
+//! keeps, below both `state` and `attributes`.
 
 // Early returns carry a ready axum `Response`; boxing it would buy nothing on a loopback server.
 #![allow(clippy::result_large_err)]
@@ -18,6 +19,7 @@ mod accounts;
 mod admin;
 mod attributes;
 mod authorize;
+mod cards;
 mod config;
 mod connect;
 mod delete_card;

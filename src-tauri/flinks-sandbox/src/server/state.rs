@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
+use super::cards::{CardBudget, Cards};
 use super::config::SandboxConfig;
 use super::detail_options::{DetailOptions, StatementOptions};
 use super::wire::{flinks_error, header_text, invalid_login_id, Busy};
@@ -29,6 +30,8 @@ pub(crate) struct AppState {
     pub(super) test_logins: Vec<Persona>,
     pub(super) sessions: Mutex<HashMap<Uuid, Session>>,
     pub(super) logins: Mutex<Logins>,
+    /// The bytes the sessions' attribute cards hold together (see [`super::cards`]).
+    pub(super) card_budget: Arc<CardBudget>,
 }
 
 pub(super) struct Session {
@@ -45,6 +48,8 @@ pub(super) struct Session {
     pub(super) summary_requested: Option<DetailOptions>,
     /// The options of the last GetStatements call, for GetStatementsAsync.
     pub(super) statements_requested: Option<StatementOptions>,
+    /// The attribute cards already served, dropped with the session.
+    pub(super) cards: Cards,
 }
 
 /// A 203 waiting for its answer, by RequestId.
@@ -232,6 +237,7 @@ impl AppState {
                 served: None,
                 summary_requested: None,
                 statements_requested: None,
+                cards: Cards::default(),
             },
         );
         self.logins().last_authorized.insert(persona.login_id, now);
