@@ -87,7 +87,7 @@ struct Measured {
 async fn portfolio(pending: Duration) -> Result<Measured> {
     let sandbox = Sandbox::start_local(SandboxConfig {
         pending_for: pending,
-        applicants: CUSTOMERS,
+        applicants: CUSTOMERS.into(),
         ..SandboxConfig::default()
     })
     .await?;

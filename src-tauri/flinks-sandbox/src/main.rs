@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser;
+use flinks_sandbox::personas::Applicants;
 use flinks_sandbox::{FaultRule, Sandbox, SandboxConfig, DEFAULT_PORT, TOOLBOX_CUSTOMER_ID};
 
 #[derive(Parser, Debug)]
@@ -45,6 +46,10 @@ struct Args {
     /// How long a `timeout` fault holds the answer back, in milliseconds.
     #[arg(long, default_value_t = 60_000)]
     fault_delay_ms: u64,
+    /// Also serve `big_<N>`: one chequing account with N transactions in its last 365 days,
+    /// for loads that need a large reply (the desk's big_customer benchmark).
+    #[arg(long, value_name = "N")]
+    big_customer: Option<usize>,
 }
 
 #[tokio::main]
@@ -63,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
         api_key: args.api_key,
         faults: args.faults,
         fault_delay: Duration::from_millis(args.fault_delay_ms),
+        applicants: Applicants {
+            big: args.big_customer,
+            ..Applicants::default()
+        },
         ..SandboxConfig::default()
     };
     if let Some(day) = args.as_of {

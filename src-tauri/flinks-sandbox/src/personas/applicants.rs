@@ -1,32 +1,54 @@
-//! More customers than the cast, for loads that need many distinct ones (the desk's portfolio
-//! benchmark): each is one of the cast's scripts under a username of its own, so its ids and
-//! its data follow from the seed and that username, as the cast's do.
+//! More customers than the cast, for loads: many distinct ones (the desk's portfolio
+//! benchmark), each one of the cast's scripts under a username of its own, so its ids and its
+//! data follow from the seed and that username, as the cast's do; and one big one (the desk's
+//! big_customer benchmark), whose replies are as large as a busy account makes them.
 
 use chrono::NaiveDate;
 
 use super::builder::{Builder, Script};
 use super::scripts::SCRIPTS;
-use super::HISTORY_DAYS;
+use super::{big, HISTORY_DAYS};
 use crate::model::Persona;
 
-/// `n` applicants, `<script>_<i>` for i in 1..=n, going round the cast's scripts in order
-/// (`salaried_biweekly_1`, `borrower_nsf_2`, …): distinct usernames, hence distinct loginIds,
-/// account ids and draws, none the cast's.
-pub fn applicants(seed: u64, as_of: NaiveDate, n: usize) -> Vec<Persona> {
-    (0..n)
-        .map(|i| {
-            let of = &SCRIPTS[i % SCRIPTS.len()];
-            let username = format!("{}_{}", of.username, i + 1);
-            let script = Script {
-                username: &username,
-                holder: of.holder,
-                story: of.story,
-                write: of.write,
-            };
-            let mut b = Builder::new(seed, &script, as_of, HISTORY_DAYS);
-            (script.write)(&mut b);
-            b.finish()
-        })
+/// Who a sandbox serves besides its cast ([`crate::SandboxConfig::applicants`]); nobody by
+/// default. A number is that many scripted applicants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applicants {
+    /// This many made from the cast's scripts (see [`applicants`]).
+    pub scripted: usize,
+    /// One more customer, `big_<n>`, with this many transactions in its year (see [`big`]).
+    pub big: Option<usize>,
+}
+
+impl From<usize> for Applicants {
+    fn from(scripted: usize) -> Self {
+        Applicants {
+            scripted,
+            big: None,
+        }
+    }
+}
+
+/// The scripted applicants, `<script>_<i>` for i in 1..=n, going round the cast's scripts in
+/// order (`salaried_biweekly_1`, `borrower_nsf_2`, …): distinct usernames, hence distinct
+/// loginIds, account ids and draws, none the cast's. Then the big one, when asked.
+pub fn applicants(seed: u64, as_of: NaiveDate, which: impl Into<Applicants>) -> Vec<Persona> {
+    let which = which.into();
+    let scripted = (0..which.scripted).map(|i| {
+        let of = &SCRIPTS[i % SCRIPTS.len()];
+        let username = format!("{}_{}", of.username, i + 1);
+        let script = Script {
+            username: &username,
+            holder: of.holder,
+            story: of.story,
+            write: of.write,
+        };
+        let mut b = Builder::new(seed, &script, as_of, HISTORY_DAYS);
+        (script.write)(&mut b);
+        b.finish()
+    });
+    scripted
+        .chain(which.big.map(|n| big(seed, as_of, n)))
         .collect()
 }
 
@@ -82,7 +104,7 @@ mod tests {
     async fn a_sandbox_serves_its_applicants_after_its_cast() {
         let sandbox = crate::Sandbox::start_local(crate::SandboxConfig {
             as_of: as_of(),
-            applicants: 3,
+            applicants: 3.into(),
             ..crate::SandboxConfig::default()
         })
         .await

@@ -27,7 +27,7 @@ mod builder;
 mod schedule;
 mod scripts;
 
-pub use applicants::applicants;
+pub use applicants::{applicants, Applicants};
 pub use scripts::STUDENT_ACCOUNT_AGE_DAYS;
 
 pub const DEFAULT_SEED: u64 = 0x464C_494E_4B53;
@@ -35,6 +35,8 @@ pub const DEFAULT_SEED: u64 = 0x464C_494E_4B53;
 /// Days of history before `as_of` (the cast's transactions start on `as_of - HISTORY_DAYS`).
 const HISTORY_DAYS: i64 = 365;
 const BULK_HISTORY_DAYS: i64 = 730;
+/// The days of transactions GetAccountsDetail returns at most (`Days365`).
+const SERVED_DAYS: i64 = 365;
 
 /// The synthetic customers, in a fixed order.
 pub fn cast(seed: u64, as_of: NaiveDate) -> Vec<Persona> {
@@ -51,17 +53,30 @@ pub fn cast(seed: u64, as_of: NaiveDate) -> Vec<Persona> {
 /// One chequing account with exactly `n_transactions` transactions spread over 24 months, for
 /// benchmarks. The username is `bulk_<n>`.
 pub fn bulk(seed: u64, as_of: NaiveDate, n_transactions: usize) -> Persona {
-    let username = format!("bulk_{n_transactions}");
+    busy(seed, as_of, n_transactions, "bulk", BULK_HISTORY_DAYS)
+}
+
+/// One chequing account with exactly `n_transactions` transactions over the last 365 days, the
+/// most a GetAccountsDetail (`Days365`) returns, so a client receives all of them and the
+/// attributes are computed from all of them. The username is `big_<n>`; a sandbox serves it
+/// when asked ([`Applicants::big`]).
+pub fn big(seed: u64, as_of: NaiveDate, n_transactions: usize) -> Persona {
+    // The served window is `as_of - 365 < date <= as_of`: 365 days, `as_of` included.
+    busy(seed, as_of, n_transactions, "big", SERVED_DAYS - 1)
+}
+
+fn busy(seed: u64, as_of: NaiveDate, n: usize, prefix: &str, history_days: i64) -> Persona {
+    let username = format!("{prefix}_{n}");
     let script = Script {
         username: &username,
         holder: "Alex Morin",
         story: "a long, busy chequing account for benchmarks",
         write: |_| {},
     };
-    let mut b = Builder::new(seed, &script, as_of, BULK_HISTORY_DAYS);
+    let mut b = Builder::new(seed, &script, as_of, history_days);
     let opening = 2_500_00;
     let chq = b.open(Kind::Chequing, 3_650, 1_000_00, Opening::Fixed(opening));
-    b.busy_account(chq, n_transactions, opening);
+    b.busy_account(chq, n, opening);
     b.finish()
 }
 

@@ -50,10 +50,10 @@ pub struct SandboxConfig {
     /// logins DeleteCard deleted, so they outlive a restart as at Flinks. By username: the
     /// loginIds follow from the seed, and the file holds nothing secret. None: memory only.
     pub saved_logins: Option<std::path::PathBuf>,
-    /// Customers served besides the cast: this many made from the cast's scripts under
-    /// usernames of their own (see [`personas::applicants`]), for loads that need many distinct
-    /// loginIds. 0 by default.
-    pub applicants: usize,
+    /// Customers served besides the cast, after it: scripted applicants for loads that need
+    /// many distinct loginIds, and a big customer for loads that need one large reply (see
+    /// [`personas::Applicants`]). None by default.
+    pub applicants: personas::Applicants,
 }
 
 impl Default for SandboxConfig {
@@ -73,7 +73,7 @@ impl Default for SandboxConfig {
             faults: Vec::new(),
             fault_delay: Duration::from_secs(60),
             saved_logins: None,
-            applicants: 0,
+            applicants: personas::Applicants::default(),
         }
     }
 }
