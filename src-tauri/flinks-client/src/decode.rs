@@ -4,7 +4,7 @@
 //! feed replies through here rather than through copies of the decoders.
 //!
 //! `secrets` are what the call scrubs from its errors (the loginId, a token, a password). The
-//! 64 MiB cap on a body is applied while it streams in, so it is not repeated here.
+//! 256 MiB cap on a body is applied while it streams in, so it is not repeated here.
 
 use reqwest::StatusCode;
 use serde_json::Value;

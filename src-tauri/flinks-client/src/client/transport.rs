@@ -13,8 +13,10 @@ use crate::secret::{scrub, LoginId, Secret};
 use crate::wire::fold_keys;
 use crate::Result;
 
-/// A reply larger than this is not Flinks talking; refuse it rather than fill memory.
-const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// A reply larger than this is not Flinks talking; refuse it rather than fill memory. An All
+/// reply lists every transaction behind every value: a customer with 50,000 transactions in
+/// its year sends 122 MB of them (the sandbox's big customer), so the cap sits well above that.
+const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 pub(super) const EXCERPT_CHARS: usize = 120;
 
 /// What a client reports after each HTTP call, for a request ledger. It holds no URL, body or
@@ -169,7 +171,14 @@ impl FlinksClient {
                 to,
             });
         }
-        let mut bytes = Vec::new();
+        // Sized by Content-Length when the reply says it: grown by doubling, a 122 MB reply
+        // ends in a 128 MiB buffer after moving through every smaller one, and holds both the
+        // last two while it moves. A length over the cap is refused below, as the bytes come.
+        let mut bytes = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize),
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

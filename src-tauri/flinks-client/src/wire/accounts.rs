@@ -19,7 +19,7 @@ pub struct Balance {
     pub limit: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Transaction {
     /// `Id` in account data, `TransactionId` (or `transactionid`) in `AttributesDetail`.
     #[serde(rename = "id", alias = "transactionid", default)]

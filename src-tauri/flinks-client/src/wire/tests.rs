@@ -96,6 +96,36 @@ fn attributes_keep_order_types_and_details_and_drop_the_card_id() {
 }
 
 #[test]
+fn a_transaction_behind_several_attributes_is_kept_once_and_a_different_one_apart() {
+    let row = |credit: f64| {
+        json!({"TransactionId": "7ccb", "AccountId": "0e31", "Date": "2022/02/02",
+               "Description": "PAYROLL", "Debit": null, "Credit": credit, "Balance": 65756.6})
+    };
+    let reply = json!({
+        "HttpStatusCode": 200,
+        "Card": {
+            "sum_x": 500,
+            "AttributesDetail": [
+                {"Attribute": "sum_x", "Transactions": [row(500.0)]},
+                {"Attribute": "sum_y", "Transactions": [row(500.0), row(501.0)]}
+            ]
+        }
+    });
+    let typed = crate::decode::attributes(200, reply.to_string().as_bytes(), &[]).unwrap();
+    let tree = Attributes::from_folded(fold_keys(reply)).unwrap();
+    for attrs in [typed, tree] {
+        let (x, y) = (
+            &attrs.details[0].transactions,
+            &attrs.details[1].transactions,
+        );
+        assert!(std::sync::Arc::ptr_eq(&x[0], &y[0]), "the same transaction");
+        // Same ids, another amount: what the reply says is kept as it says it.
+        assert!(!std::sync::Arc::ptr_eq(&y[0], &y[1]));
+        assert_eq!(y[1].transaction.credit, Some(Decimal::new(501, 0)));
+    }
+}
+
+#[test]
 fn attributes_without_a_card_are_refused() {
     assert!(Attributes::from_folded(json!({"requestid": "x"})).is_err());
     assert!(Attributes::from_folded(json!([1, 2])).is_err());
