@@ -1,15 +1,18 @@
 //! A finished flow's output as the store keeps it: values, the transactions behind them, and
 //! each account's end-of-day balances. One conversion, so every kind of run stores the same.
 
-use flinks_client::{AttributeValue, FlowOutput};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use flinks_client::{AttributeValue, DetailTransaction, FlowOutput};
 use rust_decimal::Decimal;
 
-use crate::store::{BalanceSeries, DayBalance, StoredDetail, StoredValue};
+use crate::store::{BalanceSeries, DayBalance, DetailLists, StoredDetail, StoredValue};
 
 /// The rows one completed run writes.
 pub(super) struct RunRows {
     pub values: Vec<StoredValue>,
-    pub details: Vec<StoredDetail>,
+    pub details: DetailLists,
     pub balances: Vec<BalanceSeries>,
 }
 
@@ -20,24 +23,6 @@ impl From<&FlowOutput> for RunRows {
             .values
             .iter()
             .map(|(name, value)| stored(name, value))
-            .collect();
-        let amount = |a: Option<Decimal>| a.map(|d| d.normalize().to_string());
-        let details = output
-            .attributes
-            .details
-            .iter()
-            .flat_map(|d| {
-                d.transactions.iter().map(move |t| StoredDetail {
-                    name: d.attribute.clone(),
-                    account_id: t.account_id.clone(),
-                    transaction_id: t.transaction.id.clone(),
-                    date: t.transaction.date.to_string(),
-                    description: t.transaction.description.clone(),
-                    debit: amount(t.transaction.debit),
-                    credit: amount(t.transaction.credit),
-                    balance: amount(t.transaction.balance),
-                })
-            })
             .collect();
         let balances = output
             .balances
@@ -56,10 +41,45 @@ impl From<&FlowOutput> for RunRows {
             .collect();
         RunRows {
             values,
-            details,
+            details: gathered(output),
             balances,
         }
     }
+}
+
+/// The transactions behind the values, each once. The client shares each transaction of the
+/// reply among the values it is behind, so the shared value finds its row: a busy account's
+/// All reply mentions each transaction a dozen times, and a row per mention was most of what
+/// a run held while it was stored.
+fn gathered(output: &FlowOutput) -> DetailLists {
+    let amount = |a: Option<Decimal>| a.map(|d| d.normalize().to_string());
+    let mut gathered = DetailLists::default();
+    // `output` holds every shared transaction until the end: the addresses stay theirs.
+    let mut places: HashMap<*const DetailTransaction, usize> = HashMap::new();
+    let mut lists: HashMap<&str, usize> = HashMap::new();
+    for d in &output.attributes.details {
+        let list = *lists.entry(&d.attribute).or_insert_with(|| {
+            gathered.lists.push((d.attribute.clone(), Vec::new()));
+            gathered.lists.len() - 1
+        });
+        for t in &d.transactions {
+            let place = *places.entry(Arc::as_ptr(t)).or_insert_with(|| {
+                gathered.transactions.push(StoredDetail {
+                    name: d.attribute.clone(),
+                    account_id: t.account_id.clone(),
+                    transaction_id: t.transaction.id.clone(),
+                    date: t.transaction.date.to_string(),
+                    description: t.transaction.description.clone(),
+                    debit: amount(t.transaction.debit),
+                    credit: amount(t.transaction.credit),
+                    balance: amount(t.transaction.balance),
+                });
+                gathered.transactions.len() - 1
+            });
+            gathered.lists[list].1.push(place);
+        }
+    }
+    gathered
 }
 
 fn stored(name: &str, value: &AttributeValue) -> StoredValue {

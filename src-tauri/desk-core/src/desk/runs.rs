@@ -186,7 +186,7 @@ impl Desk {
             }
         };
         let rows = RunRows::from(&output);
-        self.store.complete_run_with_balances(
+        self.store.complete_run_gathered(
             run_id,
             &Completion {
                 request_id: &output.request_id.0,
@@ -194,8 +194,9 @@ impl Desk {
                 accounts: output.accounts as i64,
                 transactions: output.transactions as i64,
                 values: &rows.values,
-                details: &rows.details,
+                details: &[],
             },
+            &rows.details,
             &rows.balances,
         )?;
         tracing::info!(

@@ -5,6 +5,7 @@
 //! (`attribute_detail_lists`). Runs stored before are read from `attribute_details`, as they
 //! were written.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -54,11 +55,37 @@ impl StoredDetail {
     }
 }
 
-/// A run's details as they are stored: each distinct transaction once, and for each value the
+/// The transactions behind a run's values gathered as the store keeps them: each distinct
+/// transaction once, and for each value the places of its transactions among them, in the order
+/// Flinks listed them. `Desk::run` hands an attributes reply over so: a busy account's All reply
+/// names each of its transactions behind a dozen values, and one row per mention would be most
+/// of the run's memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DetailLists {
+    /// Each transaction once; its `name` is the first value it is behind.
+    pub transactions: Vec<StoredDetail>,
+    /// Each value's transactions, by place in `transactions`; one list per value.
+    pub lists: Vec<(String, Vec<usize>)>,
+}
+
+/// A run's details as they are written: each distinct transaction once, and for each value the
 /// places of its transactions among them, in the order Flinks listed them.
 pub(super) struct SharedDetails<'a> {
     transactions: Vec<&'a StoredDetail>,
-    lists: Vec<(&'a str, Vec<usize>)>,
+    lists: Vec<(&'a str, Cow<'a, [usize]>)>,
+}
+
+impl<'a> From<&'a DetailLists> for SharedDetails<'a> {
+    fn from(gathered: &'a DetailLists) -> Self {
+        SharedDetails {
+            transactions: gathered.transactions.iter().collect(),
+            lists: gathered
+                .lists
+                .iter()
+                .map(|(name, places)| (name.as_str(), Cow::Borrowed(places.as_slice())))
+                .collect(),
+        }
+    }
 }
 
 pub(super) fn share_transactions<'a>(details: &'a [StoredDetail]) -> SharedDetails<'a> {
@@ -96,12 +123,12 @@ pub(super) fn share_transactions<'a>(details: &'a [StoredDetail]) -> SharedDetai
         let list = match last {
             Some((name, list)) if name == d.name => list,
             _ => *lists_by_name.entry(&d.name).or_insert_with(|| {
-                shared.lists.push((&d.name, Vec::new()));
+                shared.lists.push((&d.name, Cow::Owned(Vec::new())));
                 shared.lists.len() - 1
             }),
         };
         last = Some((&d.name, list));
-        shared.lists[list].1.push(index);
+        shared.lists[list].1.to_mut().push(index);
     }
     shared
 }

@@ -3,7 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::details::{
-    share_transactions, write_balances, write_details, BalanceSeries, StoredDetail,
+    share_transactions, write_balances, write_details, BalanceSeries, DetailLists, SharedDetails,
+    StoredDetail,
 };
 use super::{now, Store, StoreError};
 
@@ -121,11 +122,37 @@ impl Store {
     ) -> Result<(), StoreError> {
         // Before taking the connection: the store's other callers need not wait for it.
         let shared = share_transactions(done.details);
+        self.complete(run_id, done, &shared, balances)
+    }
+
+    /// [`Store::complete_run_with_balances`] for details gathered already, each transaction
+    /// once (as `Desk::run` gathers an attributes reply). `done.details` is not read.
+    pub fn complete_run_gathered(
+        &self,
+        run_id: i64,
+        done: &Completion<'_>,
+        details: &DetailLists,
+        balances: &[BalanceSeries],
+    ) -> Result<(), StoreError> {
+        debug_assert!(
+            done.details.is_empty(),
+            "details come gathered or flat, not both"
+        );
+        self.complete(run_id, done, &details.into(), balances)
+    }
+
+    fn complete(
+        &self,
+        run_id: i64,
+        done: &Completion<'_>,
+        details: &SharedDetails<'_>,
+        balances: &[BalanceSeries],
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         write_balances(&tx, run_id, balances)?;
         write_values(&tx, run_id, done.values)?;
-        write_details(&tx, run_id, &shared)?;
+        write_details(&tx, run_id, details)?;
         let updated = tx.execute(
             "UPDATE runs SET status = 'completed', request_id = ?2, finished_at = ?3,
                  duration_ms = ?4, accounts = ?5, transactions = ?6

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::store::tests::{customer, migrations_up_to, store, value};
 use crate::store::{
-    BalanceSeries, Completion, DayBalance, RunStatus, Store, StoreError, StoredDetail,
+    BalanceSeries, Completion, DayBalance, DetailLists, RunStatus, Store, StoreError, StoredDetail,
 };
 
 fn series(account_id: &str, days: &[(&str, &str)]) -> BalanceSeries {
@@ -156,6 +156,56 @@ fn a_transaction_behind_several_values_is_stored_once_and_explained_under_each()
         store.detail_counts(run).unwrap(),
         HashMap::from([("nsf".to_owned(), 3), ("fees".to_owned(), 3)])
     );
+}
+
+#[test]
+fn details_gathered_already_are_stored_as_the_same_details_given_flat() {
+    let (_dir, store) = store();
+    let c = customer(&store);
+    let flat_details = [
+        txn("nsf", "t1"),
+        txn("nsf", "t22"),
+        txn("fees", "t22"),
+        txn("fees", "t1"),
+    ];
+    let flat = store.start_run(c, "all").unwrap();
+    complete_with(&store, flat, &flat_details).unwrap();
+    let gathered = DetailLists {
+        transactions: vec![txn("nsf", "t1"), txn("nsf", "t22")],
+        lists: vec![("nsf".into(), vec![0, 1]), ("fees".into(), vec![1, 0])],
+    };
+    let run = store.start_run(c, "all").unwrap();
+    let done = Completion {
+        request_id: "r",
+        duration_ms: 1,
+        accounts: 1,
+        transactions: 2,
+        values: &[],
+        details: &[],
+    };
+    store
+        .complete_run_gathered(run, &done, &gathered, &[])
+        .unwrap();
+    assert_eq!(rows_of(&store, "run_transactions", run), 2);
+    for name in ["nsf", "fees"] {
+        assert_eq!(
+            store.details(run, name).unwrap(),
+            given(&flat_details, name)
+        );
+        assert_eq!(
+            store.details(run, name).unwrap(),
+            store.details(flat, name).unwrap()
+        );
+    }
+    assert_eq!(
+        store.detail_counts(run).unwrap(),
+        store.detail_counts(flat).unwrap()
+    );
+    // All or nothing, as for details given flat: a run is completed once.
+    assert!(store
+        .complete_run_gathered(run, &done, &gathered, &[])
+        .is_err());
+    assert_eq!(rows_of(&store, "run_transactions", run), 2);
 }
 
 #[test]
