@@ -35,6 +35,9 @@ pub fn bench(names: Vec<String>) -> Result<()> {
         "flinks-bench",
         "-p",
         "flinks-cli",
+        // big_customer's sandbox runs in a process of its own.
+        "-p",
+        "flinks-sandbox",
     ]);
     if app_start {
         build.args(["-p", "flinks-desk"]);
