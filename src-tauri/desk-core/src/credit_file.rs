@@ -8,7 +8,7 @@ use desk_policy::affordability::Formula;
 use desk_policy::policy::Reason;
 use serde::Serialize;
 
-use crate::store::{AttachedStatement, StoredDetail};
+use crate::store::{AttachedStatement, StoredDetail, TransactionBehind};
 use crate::view::{AttributeRow, Chart, DecisionSummary, SummaryItem};
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,10 +37,10 @@ pub struct CreditFile {
     pub charts: Vec<Chart>,
     /// Every attribute with its unit and definition.
     pub rows: Vec<AttributeRow>,
-    /// The transactions behind every value, value by value (`name` says which). Their
+    /// Every transaction behind a value, once, with the values it is behind, by date. Their
     /// `account_id` is the account as a report shows it: the account number's last four (the
     /// `accounts` above), or the last four of Flinks' account id when the run kept no accounts.
-    pub details: Vec<StoredDetail>,
+    pub transactions_behind: Vec<TransactionBehind>,
     pub statements: Vec<AttachedStatement>,
     /// Who the file is made for and when it stands: see [`Provenance`].
     pub provenance: Provenance,
@@ -61,7 +61,7 @@ pub struct FileDecision {
     pub summary: DecisionSummary,
     pub override_comment: Option<String>,
     /// Each reason with the transactions behind the attribute it names (accounts shown as in
-    /// [`CreditFile::details`]).
+    /// [`CreditFile::transactions_behind`]).
     pub reasons: Vec<ReasonEvidence>,
     /// GDS, TDS, DSCR and their inputs, with their formulas, when a loan was typed in.
     pub affordability: Vec<Formula>,

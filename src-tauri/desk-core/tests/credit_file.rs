@@ -59,32 +59,72 @@ async fn a_decided_run_s_file_has_its_values_reasons_and_the_transactions_behind
         .collect();
     assert!(names.iter().any(|n| n.contains("TDS")), "{names:?}");
 
-    // Every detail of the run, and each value's in the order explain shows them.
+    // Every transaction behind a value once, by date, naming each value it is behind: a
+    // value's transactions are the ones naming it, as many as it has and those explain shows.
     let counted: usize = file.rows.iter().map(|r| r.transactions as usize).sum();
-    assert_eq!(file.details.len(), counted);
-    let fields = |d: &desk_core::store::StoredDetail| {
-        (
-            d.transaction_id.clone(),
-            d.date.clone(),
-            d.debit.clone(),
-            d.credit.clone(),
-        )
-    };
+    let named: usize = file
+        .transactions_behind
+        .iter()
+        .map(|t| t.values.len())
+        .sum();
+    assert_eq!(named, counted);
+    let distinct: std::collections::HashSet<_> = file
+        .transactions_behind
+        .iter()
+        .map(|t| {
+            (
+                &t.account_id,
+                &t.transaction_id,
+                &t.date,
+                &t.debit,
+                &t.credit,
+            )
+        })
+        .collect();
+    assert_eq!(distinct.len(), file.transactions_behind.len(), "each once");
+    assert!(
+        distinct.len() < counted,
+        "some transaction is behind two values"
+    );
+    assert!(file
+        .transactions_behind
+        .windows(2)
+        .all(|w| w[0].date <= w[1].date));
     for row in file.rows.iter().filter(|r| r.transactions > 0) {
-        let listed: Vec<_> = file
-            .details
+        let mut listed: Vec<_> = file
+            .transactions_behind
             .iter()
-            .filter(|d| d.name == row.name)
-            .map(fields)
+            .filter(|t| t.values.contains(&row.name))
+            .map(|t| {
+                (
+                    t.transaction_id.clone(),
+                    t.date.clone(),
+                    t.debit.clone(),
+                    t.credit.clone(),
+                )
+            })
             .collect();
-        let explained: Vec<_> = desk
+        let mut explained: Vec<_> = desk
             .explain(run_id, &row.name)
             .unwrap()
             .transactions
             .iter()
-            .map(fields)
+            .map(|d| {
+                (
+                    d.transaction_id.clone(),
+                    d.date.clone(),
+                    d.debit.clone(),
+                    d.credit.clone(),
+                )
+            })
             .collect();
-        assert_eq!(listed, explained, "{} in the order explain shows", row.name);
+        listed.sort();
+        explained.sort();
+        assert_eq!(
+            listed, explained,
+            "{}: the transactions explain shows",
+            row.name
+        );
     }
     assert!(!file.accounts.is_empty());
     assert!(file

@@ -44,13 +44,13 @@ impl Desk {
                     .into_iter()
                     .map(|reason| {
                         let row = run.rows.iter().find(|r| r.name == reason.attribute);
-                        let transactions = match row {
-                            Some(_) => shown_accounts(
-                                self.store.details(run_id, &reason.attribute)?,
-                                &balances,
-                            ),
+                        let mut transactions = match row {
+                            Some(_) => self.store.details(run_id, &reason.attribute)?,
                             None => Vec::new(),
                         };
+                        for t in &mut transactions {
+                            shown_account(&mut t.account_id, &balances);
+                        }
                         Ok(ReasonEvidence {
                             label: row.map(|r| r.label.clone()),
                             reason,
@@ -74,6 +74,10 @@ impl Desk {
                 })
             }
         };
+        let mut transactions_behind = self.store.transactions_behind(run_id)?;
+        for t in &mut transactions_behind {
+            shown_account(&mut t.account_id, &balances);
+        }
         let as_of = decision
             .as_ref()
             .map(|d| d.summary.decided_at.clone())
@@ -96,7 +100,7 @@ impl Desk {
             charts: self.charts(run_id)?,
             statements: self.statements(run_id)?,
             rows: run.rows,
-            details: shown_accounts(self.store.all_details(run_id)?, &balances),
+            transactions_behind,
             provenance: Provenance {
                 generator: format!("Flinks Desk {}", env!("CARGO_PKG_VERSION")),
                 user: super::who::os_user(),
@@ -130,22 +134,16 @@ fn accounts(
     lines
 }
 
-/// Each detail's account as the report shows it: the account number's last four when the run
+/// A transaction's account as the report shows it: the account number's last four when the run
 /// kept its accounts, else the last four of Flinks' account id. A report never shows more.
-fn shown_accounts(
-    mut details: Vec<crate::store::StoredDetail>,
-    balances: &[crate::store::BalanceSeries],
-) -> Vec<crate::store::StoredDetail> {
-    for d in &mut details {
-        if let Some(id) = d.account_id.take() {
-            let number = balances
-                .iter()
-                .find(|s| s.account_id == id)
-                .and_then(|s| s.last4.clone());
-            d.account_id = Some(number.unwrap_or_else(|| last4(&id)));
-        }
+fn shown_account(account_id: &mut Option<String>, balances: &[crate::store::BalanceSeries]) {
+    if let Some(id) = account_id.take() {
+        let number = balances
+            .iter()
+            .find(|s| s.account_id == id)
+            .and_then(|s| s.last4.clone());
+        *account_id = Some(number.unwrap_or_else(|| last4(&id)));
     }
-    details
 }
 
 fn last4(s: &str) -> String {

@@ -15,6 +15,9 @@ use rust_decimal::Decimal;
 
 use super::{Store, StoreError};
 
+mod behind;
+pub use behind::TransactionBehind;
+
 /// One transaction behind a value. Amounts are kept as the exact decimal text Flinks sent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -274,91 +277,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The transactions behind every value of a run, value by value (by name), each in the
-    /// order Flinks listed them: the credit file's sheet of them. An All run names ~300,000
-    /// of them over ~27,000 distinct transactions, so each transaction is read once and the
-    /// lists are expanded here, rather than joined row by row in SQL.
-    pub fn all_details(&self, run_id: i64) -> Result<Vec<StoredDetail>, StoreError> {
-        let conn = self.conn();
-        if Self::has_legacy_details(&conn, run_id)? {
-            let mut stmt = conn.prepare_cached(
-                "SELECT name, account_id, transaction_id, date, description, debit, credit,
-                     balance
-                 FROM attribute_details WHERE run_id = ?1 ORDER BY name, position",
-            )?;
-            let rows = stmt.query_map(params![run_id], |r| {
-                Ok(StoredDetail {
-                    name: r.get(0)?,
-                    account_id: r.get(1)?,
-                    transaction_id: r.get(2)?,
-                    date: r.get(3)?,
-                    description: r.get(4)?,
-                    debit: r.get(5)?,
-                    credit: r.get(6)?,
-                    balance: r.get(7)?,
-                })
-            })?;
-            return Ok(rows.collect::<Result<_, _>>()?);
-        }
-        type Fields = (
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, account_id, transaction_id, date, description, debit, credit, balance
-             FROM run_transactions WHERE run_id = ?1",
-        )?;
-        let transactions: HashMap<i64, Fields> = stmt
-            .query_map(params![run_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    (
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ),
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, txns FROM attribute_detail_lists WHERE run_id = ?1 ORDER BY name",
-        )?;
-        let mut rows = stmt.query(params![run_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let name: String = r.get(0)?;
-            let list: String = r.get(1)?;
-            // Written by this store as a JSON array of ids: anything else is a damaged row.
-            let ids: Vec<i64> = serde_json::from_str(&list).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
-            })?;
-            out.extend(ids.iter().filter_map(|id| {
-                let (account_id, transaction_id, date, description, debit, credit, balance) =
-                    transactions.get(id)?.clone();
-                Some(StoredDetail {
-                    name: name.clone(),
-                    account_id,
-                    transaction_id,
-                    date,
-                    description,
-                    debit,
-                    credit,
-                    balance,
-                })
-            }));
-        }
-        Ok(out)
     }
 
     /// The accounts a run's transactions came from, each with the last day it covers

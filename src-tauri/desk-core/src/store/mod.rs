@@ -26,7 +26,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::files;
 
 pub use decisions::{NewDecision, ReplayInput, StoredDecision};
-pub use details::{BalanceSeries, DayBalance, DetailLists, StoredDetail};
+pub use details::{BalanceSeries, DayBalance, DetailLists, StoredDetail, TransactionBehind};
 pub use environments::{CustomerRow, EnvironmentKind, EnvironmentRow};
 pub use ledger::{LedgerEntry, LedgerTotals};
 pub use policies::PolicyVersion;

@@ -1,7 +1,7 @@
 //! The credit file as an Excel workbook: "Summary" (the report's first page), "Attributes"
-//! (every value, typed), "Transactions" (the transactions behind every value) and, when the
-//! run has monthly figures, "Monthly" with native Excel charts over its cells; and a portfolio
-//! of credit files as one "Portfolio" sheet.
+//! (every value, typed), "Transactions" (each transaction behind a value once, with the values
+//! it is behind) and, when the run has monthly figures, "Monthly" with native Excel charts over
+//! its cells; and a portfolio of credit files as one "Portfolio" sheet.
 //!
 //! Every text comes from Flinks, the customer or the underwriter, so every text cell is
 //! written as a string, never as a formula: `=HYPERLINK(…)`, `+1` or `@SUM(1)` stay text.
@@ -29,6 +29,7 @@ use crate::ReportError;
 pub use cells::{cell_text, excel_date, last4, MAX_CELL_CHARS};
 pub use monthly::chart_count;
 pub use portfolio::portfolio_workbook;
+pub use tables::behind_cells;
 
 /// The sheets of a credit file's workbook, in their order ("Monthly" only when it has charts).
 pub const SHEETS: [&str; 4] = ["Summary", "Attributes", "Transactions", monthly::SHEET];
@@ -44,7 +45,7 @@ pub fn workbook(file: &CreditFile) -> Result<Vec<u8>, ReportError> {
     tables::attributes(workbook.add_worksheet(), &file.rows, &formats)?;
     tables::transactions(
         workbook.add_worksheet_with_low_memory(),
-        &file.details,
+        &file.transactions_behind,
         &formats,
     )?;
     monthly::add(&mut workbook, file, &formats)?;
