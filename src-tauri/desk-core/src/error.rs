@@ -7,6 +7,7 @@ use flinks_client::{FlinksCode, FlinksError};
 use serde::{Serialize, Serializer};
 
 use crate::store::StoreError;
+use crate::team::TeamError;
 
 /// What went wrong in the desk, typed so the app can show a message and what to do next.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,12 @@ pub enum DeskError {
     /// Flinks Connect ended without a login (the customer gave up, or the bank refused).
     #[error("Flinks Connect did not connect the bank: {0}")]
     Connect(#[from] flinks_client::ConnectError),
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
+    /// A run pulled from another desk of the team: its customer's loginId is in that desk's
+    /// keyring, never in the team store.
+    #[error("this run was shared by {user} from another desk: the customer's loginId is on that desk, not this one")]
+    SharedCustomer { user: String },
 }
 
 impl From<FlinksError> for DeskError {
@@ -128,6 +135,11 @@ pub enum ErrorCode {
     Connect(String),
     ConnectOpen,
     ConnectWindow,
+    TeamUnreachable,
+    TeamRefused,
+    TeamSetup,
+    TeamFailure,
+    CustomerShared,
 }
 
 impl ErrorCode {
@@ -172,6 +184,11 @@ impl ErrorCode {
             InputInvalid => "input.invalid",
             ConnectOpen => "connect.open",
             ConnectWindow => "connect.window",
+            TeamUnreachable => "team.unreachable",
+            TeamRefused => "team.refused",
+            TeamSetup => "team.setup",
+            TeamFailure => "team.error",
+            CustomerShared => "customer.shared",
         };
         fixed.into()
     }
@@ -248,7 +265,9 @@ impl DeskError {
                 StoreError::Corrupt { .. } => ErrorCode::StoreCorrupt,
                 StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
                 StoreError::NoSuchRun(_) => ErrorCode::RunUnknown,
-                StoreError::Open { .. } | StoreError::Sql(_) => ErrorCode::StoreError,
+                StoreError::Open { .. } | StoreError::Sql(_) | StoreError::Invalid(_) => {
+                    ErrorCode::StoreError
+                }
             },
             DeskError::Export(_) => ErrorCode::ExportWrite,
             DeskError::RunNotCompleted(_) => ErrorCode::RunNotCompleted,
@@ -269,6 +288,14 @@ impl DeskError {
             DeskError::UnknownDecision(_) => ErrorCode::DecisionUnknown,
             DeskError::ProductionUnconfirmed { .. } => ErrorCode::ProductionUnconfirmed,
             DeskError::Connect(e) => ErrorCode::Connect(e.error.clone()),
+            DeskError::Team(e) => match e {
+                TeamError::Unreachable { .. } => ErrorCode::TeamUnreachable,
+                TeamError::Refused { .. } => ErrorCode::TeamRefused,
+                TeamError::NotSetUp | TeamError::TooNew { .. } => ErrorCode::TeamSetup,
+                TeamError::BadUrl(_) | TeamError::NeedsTls { .. } => ErrorCode::InputInvalid,
+                TeamError::Database(_) | TeamError::Local(_) => ErrorCode::TeamFailure,
+            },
+            DeskError::SharedCustomer { .. } => ErrorCode::CustomerShared,
         }
     }
 
@@ -326,6 +353,24 @@ impl DeskError {
                 "Pick a folder you can write to (and a file that is not open in another program), then export again.".into()
             }
             DeskError::Connect(e) => e.hint().into(),
+            DeskError::Team(TeamError::Unreachable { .. }) => {
+                "Keep working: runs and decisions are kept on this desk and shared when the team store is back.".into()
+            }
+            DeskError::Team(TeamError::Refused { .. }) => {
+                "Check the user and password of the team store URL (FLINKS_DESK_STORE or --store) with whoever set it up.".into()
+            }
+            DeskError::Team(TeamError::NotSetUp | TeamError::TooNew { .. }) => {
+                "Ask whoever set up the team store to run `desk team setup` with the current Flinks Desk (README, Team store).".into()
+            }
+            DeskError::Team(TeamError::BadUrl(_) | TeamError::NeedsTls { .. }) => {
+                "Correct the team store URL: postgres://user:password@host:5432/database, with ?sslmode=require off this machine.".into()
+            }
+            DeskError::Team(_) => {
+                "Nothing on this desk was lost; try again, and tell whoever runs the team store if it goes on.".into()
+            }
+            DeskError::SharedCustomer { user } => format!(
+                "Open it, decide it or export its credit file here; to fetch fresh data, ask {user} to run it again, or add the customer on this desk with its own loginId."
+            ),
         }
     }
 

@@ -23,13 +23,16 @@ pub mod secrets;
 pub mod shipped_policies;
 pub mod snapshot;
 pub mod store;
+pub mod team;
 pub mod view;
+mod who;
 
 pub use charts::ChartError;
 pub use desk::connect::CONNECT_REDIRECT;
 pub use desk::environments::{EnvironmentEdit, EnvironmentSettings, NewEnvironment};
 pub use desk::live::{LiveSignIn, SignInStep};
 pub use desk::production::{PortfolioCost, BILLABLE_CALLS_PER_RUN};
+pub use desk::team::TeamStatus;
 pub use desk::{package_named, BuiltinOptions, Desk};
 pub use desk_policy::affordability::{AffordabilitySettings, LoanRequest};
 pub use desk_policy::policy::{Decision, Policy};

@@ -249,6 +249,10 @@ pub struct HistoryEntry {
     #[serde(flatten)]
     pub run: crate::store::RunRecord,
     pub decision: Option<DecisionSummary>,
+    /// Decided, reviewed (decided again), overridden, or not yet.
+    pub review: crate::team::ReviewStatus,
+    /// Everyone who decided it, in order.
+    pub deciders: Vec<String>,
 }
 
 /// A decision in a line: what the policy said, what stands, and with which policy version.

@@ -103,7 +103,7 @@ impl Desk {
             transactions_behind,
             provenance: Provenance {
                 generator: format!("Flinks Desk {}", env!("CARGO_PKG_VERSION")),
-                user: super::who::os_user(),
+                user: self.store.desk_id().user.clone(),
                 as_of,
             },
         })

@@ -155,6 +155,13 @@ impl Desk {
         }
         self.secrets.delete(entry)?;
         self.store.delete_customer(customer.db_id)?;
+        self.audit(
+            "customer.removed",
+            &format!(
+                "{} (loginId …{}, deleted at Flinks)",
+                customer.label, customer.last4
+            ),
+        );
         self.load_customers()
     }
 
@@ -165,7 +172,10 @@ impl Desk {
             .iter()
             .find(|c| c.id == customer_id)
             .cloned()
-            .ok_or_else(|| DeskError::UnknownCustomer(customer_id.to_owned()))
+            .ok_or_else(|| match self.store.shared_customer_maker(customer_id) {
+                Ok(Some(user)) => DeskError::SharedCustomer { user },
+                _ => DeskError::UnknownCustomer(customer_id.to_owned()),
+            })
     }
 
     pub(super) fn login_of(&self, customer: &Customer) -> Result<LoginId, DeskError> {

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::Desk;
 use crate::store::{NewDecision, StoredDecision};
+use crate::team::{ReviewStatus, TeamFilter};
 use crate::view::{DecisionSummary, DecisionView, HistoryEntry, RunResult};
 use crate::DeskError;
 
@@ -21,16 +22,39 @@ const AFFORDABILITY: &str = "affordability";
 impl Desk {
     /// Past runs, newest first, each with its latest decision (if it was decided).
     pub fn history_with_decisions(&self, limit: usize) -> Result<Vec<HistoryEntry>, DeskError> {
+        self.history_filtered(&TeamFilter {
+            limit: Some(limit),
+            ..TeamFilter::default()
+        })
+    }
+
+    /// [`Desk::history_with_decisions`] of one underwriter (who ran or decided the run) or one
+    /// review status, this desk's runs and those pulled from its team.
+    pub fn history_filtered(&self, filter: &TeamFilter) -> Result<Vec<HistoryEntry>, DeskError> {
         let mut latest = self.store.latest_decisions()?;
-        Ok(self
-            .store
-            .history(limit)?
-            .into_iter()
-            .map(|run| HistoryEntry {
+        let mut deciders = self.store.deciders()?;
+        let mut out = Vec::new();
+        for run in self.store.history(usize::MAX)? {
+            let decided = deciders.remove(&run.id).unwrap_or_default();
+            let review = ReviewStatus::of(
+                decided.len() as i64,
+                decided.iter().any(|(_, overridden)| *overridden),
+            );
+            let deciders: Vec<String> = decided.into_iter().map(|(who, _)| who).collect();
+            if !filter.admits(run.made_by.as_deref(), &deciders, review) {
+                continue;
+            }
+            out.push(HistoryEntry {
                 decision: latest.remove(&run.id).map(|d| summary(&d)),
                 run,
-            })
-            .collect())
+                review,
+                deciders,
+            });
+            if filter.limit.is_some_and(|limit| out.len() >= limit) {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// Decides a completed run with the policy `document` (JDM JSON) saved as a version of the
@@ -67,8 +91,17 @@ impl Desk {
             affordability: affordability.as_ref().map(json).as_deref(),
             override_decision: None,
             override_comment: None,
-            decided_by: &super::who::os_user(),
+            decided_by: &self.store.desk_id().user,
         })?;
+        self.audit(
+            "decision.made",
+            &format!(
+                "run {}: {} with {name} {}",
+                self.store.run_uid(run_id)?,
+                evaluation.decision.as_str(),
+                &policy.sha256()[..12]
+            ),
+        );
         self.decision_view(id)
     }
 
@@ -115,8 +148,17 @@ impl Desk {
             affordability: d.affordability.as_deref(),
             override_decision: Some(decision.as_str()),
             override_comment: Some(comment),
-            decided_by: &super::who::os_user(),
+            decided_by: &self.store.desk_id().user,
         })?;
+        self.audit(
+            "decision.overridden",
+            &format!(
+                "run {}: {} overridden to {}",
+                self.store.run_uid(d.run_id)?,
+                d.decision,
+                decision.as_str()
+            ),
+        );
         self.decision_view(id)
     }
 

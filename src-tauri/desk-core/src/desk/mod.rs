@@ -30,8 +30,8 @@ mod results;
 mod runs;
 mod start;
 mod statements;
+pub(crate) mod team;
 mod what_if;
-mod who;
 
 pub use runs::package_named;
 pub use start::BuiltinOptions;
@@ -84,6 +84,7 @@ pub struct Desk {
     /// Production environments the person confirmed in this session.
     confirmed: production::Confirmed,
     sign_ins: live::SignIns,
+    team: team::Team,
 }
 
 fn secret_key_entry(env_key: &str) -> String {

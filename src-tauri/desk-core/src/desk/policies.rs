@@ -127,6 +127,9 @@ impl Desk {
             &policy.to_json(),
             note.trim(),
         )?;
+        if !existed {
+            self.audit("policy.saved", &format!("{name} {}", &version.sha256[..12]));
+        }
         Ok(PolicyVersionView::of(&version, existed))
     }
 

@@ -182,6 +182,7 @@ impl Desk {
                 ) {
                     tracing::error!(run_id, error = %store_error, "the run's end could not be saved");
                 }
+                self.audit_run(run_id, status.as_str(), slug);
                 return Err(e);
             }
         };
@@ -199,6 +200,7 @@ impl Desk {
             &rows.details,
             &rows.balances,
         )?;
+        self.audit_run(run_id, "completed", slug);
         tracing::info!(
             run_id,
             customer = %customer.id,
@@ -208,5 +210,14 @@ impl Desk {
         );
         // What the screen shows is read back from the store: the history shows the same.
         self.open_run(run_id)
+    }
+}
+
+impl Desk {
+    fn audit_run(&self, run_id: i64, status: &str, package: &str) {
+        match self.store.run_uid(run_id) {
+            Ok(uid) => self.audit(&format!("run.{status}"), &format!("run {uid} ({package})")),
+            Err(e) => tracing::error!(run_id, error = %e, "the run's audit line has no run"),
+        }
     }
 }

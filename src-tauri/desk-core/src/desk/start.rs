@@ -110,6 +110,7 @@ impl Desk {
             portfolio: Mutex::new(None),
             confirmed: Default::default(),
             sign_ins: live::SignIns::default(),
+            team: Default::default(),
         };
         let builtin_poll = PollPolicy {
             interval: options.poll_interval,

@@ -148,6 +148,22 @@ impl Store {
         Ok(())
     }
 
+    /// Who decided each decided run, in order, and whether that decision overrode the policy.
+    pub fn deciders(&self) -> Result<HashMap<i64, Vec<(String, bool)>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT run_id, decided_by, override_decision IS NOT NULL FROM decisions ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out: HashMap<i64, Vec<(String, bool)>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(0)?)
+                .or_default()
+                .push((r.get(1)?, r.get(2)?));
+        }
+        Ok(out)
+    }
+
     /// The latest decision of every decided run, by run id: what the history shows.
     pub fn latest_decisions(&self) -> Result<HashMap<i64, StoredDecision>, StoreError> {
         let conn = self.conn();

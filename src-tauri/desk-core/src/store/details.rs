@@ -74,8 +74,8 @@ pub struct DetailLists {
 /// A run's details as they are written: each distinct transaction once, and for each value the
 /// places of its transactions among them, in the order Flinks listed them.
 pub(super) struct SharedDetails<'a> {
-    transactions: Vec<&'a StoredDetail>,
-    lists: Vec<(&'a str, Cow<'a, [usize]>)>,
+    pub(super) transactions: Vec<&'a StoredDetail>,
+    pub(super) lists: Vec<(&'a str, Cow<'a, [usize]>)>,
 }
 
 impl<'a> From<&'a DetailLists> for SharedDetails<'a> {
@@ -243,7 +243,7 @@ pub(super) fn write_details(
 
 impl Store {
     /// Whether the run was stored before migration 0006, with its details in attribute_details.
-    fn has_legacy_details(conn: &Connection, run_id: i64) -> Result<bool, StoreError> {
+    pub(super) fn has_legacy_details(conn: &Connection, run_id: i64) -> Result<bool, StoreError> {
         Ok(conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM attribute_details WHERE run_id = ?1)")?
             .query_row(params![run_id], |r| r.get(0))?)

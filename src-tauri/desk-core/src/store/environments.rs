@@ -185,11 +185,13 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// This desk's own customers (not those of runs shared from other desks: their loginIds are
+    /// in those desks' keyrings).
     pub fn customers(&self) -> Result<Vec<CustomerRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, environment_id, key, label, institution, login_last4 FROM customers
-             ORDER BY environment_id, id",
+             WHERE desk_id IS NULL ORDER BY environment_id, id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(CustomerRow {

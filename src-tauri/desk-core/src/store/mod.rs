@@ -14,6 +14,7 @@ mod policies;
 mod runs;
 mod settings;
 mod statements;
+mod team;
 #[cfg(test)]
 mod tests;
 
@@ -48,6 +49,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("no run {0} in the history")]
     NoSuchRun(i64),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 fn migrations() -> Migrations<'static> {
@@ -65,12 +68,16 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../migrations/0008_settings.sql")),
         M::up(include_str!("../../migrations/0009_run_statements.sql")),
+        M::up(include_str!("../../migrations/0010_team.sql")),
     ])
 }
 
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// This desk's id (made once, by migration 0010) and the OS user running it: what the runs,
+    /// decisions and audit entries it writes are marked with.
+    desk: crate::team::DeskId,
 }
 
 /// The database's `-wal` or `-shm` file.
@@ -80,7 +87,7 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -170,14 +177,28 @@ impl Store {
                 tracing::warn!(error = %e, file = %file.display(), "could not make the file private");
             }
         }
+        let desk = crate::team::DeskId {
+            desk: conn.query_row(
+                "SELECT value ->> '$' FROM settings WHERE key = 'desk_id'",
+                [],
+                |r| r.get(0),
+            )?,
+            user: crate::who::os_user(),
+        };
         Ok(Store {
             conn: Mutex::new(conn),
             path: path.to_owned(),
+            desk,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// This desk and the OS user at it.
+    pub fn desk_id(&self) -> &crate::team::DeskId {
+        &self.desk
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -62,6 +62,10 @@ pub struct RunRecord {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub environment_key: String,
+    /// The OS user who ran it (none for runs made before the team store existed).
+    pub made_by: Option<String>,
+    /// Made on another desk of the team and pulled here: the customer's loginId is there.
+    pub shared: bool,
 }
 
 /// A stored attribute value.
@@ -101,8 +105,9 @@ impl Store {
     pub fn start_run(&self, customer_id: i64, package: &str) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO runs (customer_id, package, status, started_at) VALUES (?1, ?2, 'running', ?3)",
-            params![customer_id, package, now()],
+            "INSERT INTO runs (customer_id, package, status, started_at, made_by)
+             VALUES (?1, ?2, 'running', ?3, ?4)",
+            params![customer_id, package, now(), self.desk.user],
         )?;
         Ok(conn.last_insert_rowid())
     }
@@ -201,7 +206,7 @@ impl Store {
     const RUN_COLUMNS: &'static str = "r.id, c.key, c.label, e.name, r.package, r.status,
         r.request_id, r.started_at, r.finished_at, r.duration_ms, r.accounts, r.transactions,
         (SELECT count(*) FROM attribute_values v WHERE v.run_id = r.id), r.error_code, r.error_message,
-        e.key FROM runs r JOIN customers c ON c.id = r.customer_id JOIN environments e ON e.id = c.environment_id";
+        e.key, r.made_by, c.desk_id IS NOT NULL FROM runs r JOIN customers c ON c.id = r.customer_id JOIN environments e ON e.id = c.environment_id";
 
     fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         Ok(RunRecord {
@@ -221,6 +226,8 @@ impl Store {
             error_code: row.get(13)?,
             error_message: row.get(14)?,
             environment_key: row.get(15)?,
+            made_by: row.get(16)?,
+            shared: row.get(17)?,
         })
     }
 
@@ -228,11 +235,25 @@ impl Store {
     pub fn history(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {} ORDER BY r.id DESC LIMIT ?1",
+            "SELECT {} ORDER BY r.started_at DESC, r.id DESC LIMIT ?1",
             Self::RUN_COLUMNS
         ))?;
         let rows = stmt.query_map(params![limit as i64], Self::run_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Who ran a customer of another desk whose key is `customer_key`, when this desk has one.
+    pub fn shared_customer_maker(&self, customer_key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT coalesce(r.made_by, 'another underwriter') FROM customers c
+                 JOIN runs r ON r.customer_id = c.id
+                 WHERE c.key = ?1 AND c.desk_id IS NOT NULL ORDER BY r.id DESC LIMIT 1",
+                params![customer_key],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn run(&self, run_id: i64) -> Result<RunRecord, StoreError> {

@@ -2,7 +2,7 @@
 
 /// USER, LOGNAME or USERNAME; else, on Unix, the name /etc/passwd gives this process's user (a
 /// service or container often sets none of the variables); else "unknown".
-pub(super) fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))

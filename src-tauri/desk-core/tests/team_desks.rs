@@ -1,0 +1,254 @@
+//! Two desks, each with its own data folder, sharing one PostgreSQL: each sees the other's runs
+//! and decisions, a second decision stands beside the first as a review, and a team store that
+//! goes away mid-session loses nothing and doubles nothing when it is back.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use desk_core::team::postgres::PgTeamStore;
+use desk_core::team::{ReviewStatus, TeamFilter};
+use desk_core::{BuiltinOptions, Decision, Desk, MemoryStore, Package, Store};
+use desk_test_postgres::TestPostgres;
+
+const PERSONAL_LOAN: &[u8] = include_bytes!("../../desk-policy/policies/personal-loan.json");
+
+/// Opening a store reads the OS user from USER: one opening at a time, so each desk gets its own.
+static USER: Mutex<()> = Mutex::new(());
+
+async fn desk_of(dir: &Path, user: &str) -> Desk {
+    let store = {
+        let _one = USER.lock().unwrap();
+        std::env::set_var("USER", user);
+        Store::open(&dir.join("desk.sqlite3")).unwrap()
+    };
+    Desk::start(
+        BuiltinOptions {
+            port: None,
+            pending_for: Duration::ZERO,
+            poll_interval: Duration::from_millis(30),
+        },
+        store,
+        Arc::new(MemoryStore::default()),
+    )
+    .await
+    .unwrap()
+}
+
+async fn team_db(pg: &TestPostgres, name: &str) -> String {
+    let db = pg.create_database(name).unwrap();
+    PgTeamStore::setup(&pg.admin_url(&db), "desk_app", "app-pw-7431")
+        .await
+        .unwrap();
+    format!(
+        "postgres://desk_app:app-pw-7431@127.0.0.1:{}/{db}",
+        pg.port()
+    )
+}
+
+async fn lending(desk: &Desk, customer: &str) -> i64 {
+    desk.run(customer, Package::Lending, &|_| {})
+        .await
+        .unwrap()
+        .run_id
+}
+
+fn all() -> TeamFilter {
+    TeamFilter::default()
+}
+
+#[tokio::test]
+async fn two_desks_on_one_database_see_each_other_s_runs_and_decisions() {
+    let pg = TestPostgres::shared().unwrap();
+    let url = team_db(pg, "two_desks").await;
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ana = desk_of(a_dir.path(), "ana").await;
+    let ben = desk_of(b_dir.path(), "ben").await;
+    for desk in [&ana, &ben] {
+        let status = desk.join_team(&url).await.unwrap();
+        assert!(status.online, "{status:?}");
+        assert!(!status.at.as_deref().unwrap().contains("app-pw-7431"));
+    }
+
+    let anas_run = lending(&ana, "borrower_nsf").await;
+    let decided = ana
+        .decide(anas_run, "Personal loan", PERSONAL_LOAN, None)
+        .unwrap();
+    let bens_run = lending(&ben, "gig_worker").await;
+    // The run, the policy version, the decision, and the audit lines of the run and decision.
+    assert_eq!(ana.team_status().await.unwrap().waiting, 5);
+
+    let pushed = ana.sync_team().await.unwrap();
+    assert!(pushed.online && pushed.waiting == 0, "{pushed:?}");
+    assert_eq!(pushed.last_report.pushed.runs, 1);
+    assert_eq!(pushed.last_report.pushed.decisions, 1);
+    let both = ben.sync_team().await.unwrap();
+    assert_eq!(both.last_report.pushed.runs, 1);
+    assert_eq!(both.last_report.pulled.runs, 1);
+    assert_eq!(both.last_report.pulled.decisions, 1);
+    ana.sync_team().await.unwrap();
+
+    // Each desk's history has both runs, with who made them and where they stand.
+    for desk in [&ana, &ben] {
+        let history = desk.history_filtered(&all()).unwrap();
+        assert_eq!(history.len(), 2);
+        let by = |user: &str| {
+            history
+                .iter()
+                .find(|h| h.run.made_by.as_deref() == Some(user))
+                .unwrap_or_else(|| panic!("{user}'s run in {history:#?}"))
+        };
+        assert_eq!(by("ana").review, ReviewStatus::Decided);
+        assert_eq!(
+            by("ana").decision.as_ref().unwrap().decision,
+            decided.summary.decision
+        );
+        assert_eq!(by("ben").review, ReviewStatus::Undecided);
+        assert!(by("ana").run.values > 0);
+    }
+    // The values Ben reads are those Ana's desk computed.
+    let on_ben = ben.history_filtered(&all()).unwrap();
+    let anas_on_ben = on_ben
+        .iter()
+        .find(|h| h.run.made_by.as_deref() == Some("ana"))
+        .unwrap()
+        .run
+        .id;
+    let mine = ana.open_run(anas_run).unwrap();
+    let theirs = ben.open_run(anas_on_ben).unwrap();
+    assert_eq!(mine.rows.len(), theirs.rows.len());
+    assert_eq!(
+        serde_json::to_value(&mine.rows).unwrap(),
+        serde_json::to_value(&theirs.rows).unwrap()
+    );
+
+    // Ben reviews Ana's decision and overrides it: it stands beside hers, hers is kept.
+    let review = ben
+        .decide(anas_on_ben, "Personal loan", PERSONAL_LOAN, None)
+        .unwrap();
+    ben.override_decision(review.summary.id, Decision::Pass, "long-standing customer")
+        .unwrap();
+    ben.sync_team().await.unwrap();
+    let back = ana.sync_team().await.unwrap();
+    assert_eq!(back.last_report.pulled.decisions, 2);
+    let decisions = ana.decisions(anas_run).unwrap();
+    assert_eq!(
+        decisions.len(),
+        3,
+        "Ana's decision, Ben's review, Ben's override"
+    );
+    assert_eq!(decisions[0].summary.id, decided.summary.id);
+    let line = ana
+        .history_filtered(&TeamFilter {
+            review: Some(ReviewStatus::Overridden),
+            ..all()
+        })
+        .unwrap();
+    assert_eq!(line.len(), 1);
+    assert_eq!(line[0].deciders, ["ana", "ben", "ben"]);
+    let bens = ana
+        .history_filtered(&TeamFilter {
+            underwriter: Some("ben".into()),
+            ..all()
+        })
+        .unwrap();
+    assert_eq!(bens.len(), 2, "the run Ben made and the one he reviewed");
+    assert!(ana
+        .history_filtered(&TeamFilter {
+            underwriter: Some("carl".into()),
+            ..all()
+        })
+        .unwrap()
+        .is_empty());
+    let _ = bens_run;
+
+    // The team store's own history and audit log have it all once.
+    let (team, status) = ana.team_store_history(&all()).await.unwrap();
+    assert!(status.online);
+    assert_eq!(team.len(), 2);
+    let store = PgTeamStore::connect(&url).await.unwrap();
+    use desk_core::team::TeamStore as _;
+    let audit = store.audit_log().await.unwrap();
+    let actions: Vec<_> = audit
+        .iter()
+        .map(|a| (a.made_on.user.as_str(), a.action.as_str()))
+        .collect();
+    for expected in [
+        ("ana", "run.completed"),
+        ("ana", "decision.made"),
+        ("ben", "run.completed"),
+        ("ben", "decision.made"),
+        ("ben", "decision.overridden"),
+    ] {
+        assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_team_store_gone_mid_session_loses_nothing_and_doubles_nothing() {
+    // Its own server: stopping it must not disturb the other tests.
+    let pg = TestPostgres::start().unwrap();
+    let url = team_db(&pg, "offline").await;
+    let dir = tempfile::tempdir().unwrap();
+    let ana = desk_of(dir.path(), "ana").await;
+    assert!(ana.join_team(&url).await.unwrap().online);
+    let first = lending(&ana, "borrower_nsf").await;
+    ana.sync_team().await.unwrap();
+
+    pg.stop().unwrap();
+    let second = lending(&ana, "gig_worker").await;
+    ana.decide(second, "Personal loan", PERSONAL_LOAN, None)
+        .unwrap();
+    let offline = ana.sync_team().await.unwrap();
+    assert!(!offline.online);
+    assert!(offline.waiting >= 3, "{offline:?}");
+    assert!(
+        offline
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("cannot be reached"),
+        "{offline:?}"
+    );
+    assert!(!offline.message.unwrap().contains("app-pw-7431"));
+    // The desk works on: its history has both runs.
+    assert_eq!(ana.history_filtered(&all()).unwrap().len(), 2);
+
+    pg.restart().unwrap();
+    let back = ana.sync_team().await.unwrap();
+    assert!(back.online, "{back:?}");
+    assert_eq!(back.waiting, 0);
+    assert_eq!(back.last_report.pushed.runs, 1, "only the run made offline");
+    assert_eq!(back.last_report.pushed.decisions, 1);
+    let again = ana.sync_team().await.unwrap();
+    assert_eq!(again.last_report.pushed.runs, 0);
+
+    let db = url.rsplit('/').next().unwrap().to_owned();
+    let count = |table: &str| -> i64 {
+        pg.psql(&db, &format!("SELECT count(*) FROM {table}"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(count("runs"), 2);
+    assert_eq!(count("decisions"), 1);
+    let (_, team_status) = ana.team_store_history(&all()).await.unwrap();
+    assert!(team_status.online);
+    let ben_dir = tempfile::tempdir().unwrap();
+    let ben = desk_of(ben_dir.path(), "ben").await;
+    let joined = ben.join_team(&url).await.unwrap();
+    assert_eq!(joined.last_report.pulled.runs, 2);
+    let on_ben = ben.history_filtered(&all()).unwrap();
+    assert_eq!(on_ben.len(), 2);
+    assert_eq!(
+        on_ben
+            .iter()
+            .filter(|h| h.review == ReviewStatus::Decided)
+            .count(),
+        1
+    );
+    let _ = first;
+}
