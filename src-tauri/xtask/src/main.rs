@@ -97,6 +97,29 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What desk-test-postgres needs, where it looks (PATH, else Debian's /usr/lib/postgresql/*/bin)
+/// and finds nothing: a PostgreSQL built or installed elsewhere is as good as Debian's.
+fn postgres_packages() -> Vec<(&'static str, &'static str)> {
+    let server_in = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
+    let server = (which("initdb").is_some() && which("postgres").is_some())
+        || std::fs::read_dir("/usr/lib/postgresql")
+            .is_ok_and(|versions| versions.flatten().any(|v| server_in(&v.path().join("bin"))));
+    let mut packages = Vec::new();
+    if !server {
+        packages.push((
+            "postgresql",
+            "the team store's tests start a real PostgreSQL (initdb, postgres)",
+        ));
+    }
+    if which("psql").is_none() {
+        packages.push((
+            "postgresql-client",
+            "psql, which sets up the databases of the team store's tests",
+        ));
+    }
+    packages
+}
+
 /// Runs a command inside its own D-Bus session with an unlocked GNOME Keyring, so the tests use
 /// the real Secret Service and leave nothing running behind them. The keyring's files live in a
 /// fresh folder under target/: the tests never touch (nor need the password of) the user's own.
@@ -342,6 +365,7 @@ fn test(lint: bool, e2e: bool) -> Result<()> {
     // The unit tests need the keyring's Secret Service too, so the test packages come either way.
     let mut packages = TAURI_PACKAGES.to_vec();
     packages.extend_from_slice(TEST_PACKAGES);
+    packages.extend(postgres_packages());
     ensure_packages(&packages)?;
     let driver = if e2e {
         Some(ensure_tauri_driver()?)
