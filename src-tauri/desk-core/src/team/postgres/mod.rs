@@ -7,6 +7,7 @@
 //! machine over TLS.
 
 mod conn;
+mod copy;
 mod history;
 mod pull;
 mod push;
