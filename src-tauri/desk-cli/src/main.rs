@@ -2,6 +2,9 @@
 //! folder (or another one), with the built-in sandbox as the default environment: what an
 //! underwriter does in the window, a script can do here.
 
+mod history;
+mod team;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -116,18 +119,34 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// The runs in the history, newest first, with their decisions.
+    /// The runs in the history, newest first, with who ran them, their review and their latest
+    /// decision: this desk's (its own and those pulled from its team), or with --store the
+    /// team's as the team store has them (this desk's, said on stderr, when it is unreachable).
     History {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         /// At most this many runs.
         #[arg(long, default_value_t = 200)]
         limit: usize,
+        /// The team store: postgres://role:password@host:5432/lending.
+        #[arg(long, env = "FLINKS_DESK_STORE", hide_env_values = true)]
+        store: Option<String>,
+        /// Runs this OS user ran or decided.
+        #[arg(long)]
+        underwriter: Option<String>,
+        /// Runs where their review stands so.
+        #[arg(long, value_enum)]
+        review: Option<history::Review>,
+    },
+    /// The team store: set it up, see where this desk stands with it, sync.
+    Team {
+        #[command(subcommand)]
+        command: team::TeamCommand,
     },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Json,
     Table,
 }
@@ -154,6 +173,13 @@ async fn open(dir: PathBuf) -> Result<Desk> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    // Setting up the team store needs no desk.
+    if let Command::Team {
+        command: team::TeamCommand::Setup { admin_url, role },
+    } = &cli.command
+    {
+        return team::setup(admin_url, role).await;
+    }
     let desk = open(data_dir(cli.data_dir)?).await?;
     match cli.command {
         Command::Decide {
@@ -261,31 +287,31 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::History { format, limit } => {
-            let history = desk.history_with_decisions(limit)?;
-            match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&history)?),
-                Format::Table => {
-                    println!(
-                        "{:>6}  {:<28}  {:<18}  {:<10}  {:<8}  started",
-                        "run", "customer", "package", "status", "decision"
-                    );
-                    for h in &history {
-                        println!(
-                            "{:>6}  {:<28}  {:<18}  {:<10}  {:<8}  {}",
-                            h.run.id,
-                            h.run.customer_label,
-                            h.run.package,
-                            format!("{:?}", h.run.status).to_lowercase(),
-                            h.decision
-                                .as_ref()
-                                .map_or("", |d| d.final_decision.as_str()),
-                            h.run.started_at
-                        );
-                    }
-                }
-            }
+        Command::History {
+            format,
+            limit,
+            store,
+            underwriter,
+            review,
+        } => {
+            let query = history::Query {
+                store,
+                underwriter,
+                review,
+                limit,
+                format,
+            };
+            history::print(&desk, query).await?;
         }
+        Command::Team { command } => match command {
+            team::TeamCommand::Setup { .. } => unreachable!("set up before the desk opens"),
+            team::TeamCommand::Status { store, format } => {
+                team::status_or_sync(&desk, &store, format, false).await?;
+            }
+            team::TeamCommand::Sync { store, format } => {
+                team::status_or_sync(&desk, &store, format, true).await?;
+            }
+        },
     }
     Ok(())
 }
