@@ -63,30 +63,26 @@ INSERT INTO team_feed (kind, uid, desk_id)
 
 -- Rows written by any path get a uid and this desk's id when they come without; a record joins
 -- the feed when it becomes shareable (a run when it ends).
-CREATE TRIGGER runs_uid AFTER INSERT ON runs WHEN NEW.uid IS NULL
+CREATE TRIGGER runs_inserted AFTER INSERT ON runs
 BEGIN
     UPDATE runs SET uid = lower(hex(randomblob(16))),
         desk_id = coalesce(NEW.desk_id, (SELECT value ->> '$' FROM settings WHERE key = 'desk_id'))
-    WHERE id = NEW.id;
-END;
-CREATE TRIGGER runs_feed_inserted AFTER INSERT ON runs WHEN NEW.status <> 'running'
-BEGIN
+    WHERE id = NEW.id AND NEW.uid IS NULL;
     INSERT OR IGNORE INTO team_feed (kind, uid, desk_id)
-    SELECT 'run', uid, desk_id FROM runs WHERE id = NEW.id;
+    SELECT 'run', uid, desk_id FROM runs WHERE id = NEW.id AND status <> 'running';
 END;
 CREATE TRIGGER runs_feed_ended AFTER UPDATE OF status ON runs
 WHEN OLD.status = 'running' AND NEW.status <> 'running'
 BEGIN
     INSERT OR IGNORE INTO team_feed (kind, uid, desk_id) VALUES ('run', NEW.uid, NEW.desk_id);
 END;
-CREATE TRIGGER decisions_uid AFTER INSERT ON decisions WHEN NEW.uid IS NULL
+-- One trigger for both: SQLite does not say in which order two triggers on one event fire, and
+-- the feed's row needs the uid.
+CREATE TRIGGER decisions_feed AFTER INSERT ON decisions
 BEGIN
     UPDATE decisions SET uid = lower(hex(randomblob(16))),
         desk_id = coalesce(NEW.desk_id, (SELECT value ->> '$' FROM settings WHERE key = 'desk_id'))
-    WHERE id = NEW.id;
-END;
-CREATE TRIGGER decisions_feed AFTER INSERT ON decisions
-BEGIN
+    WHERE id = NEW.id AND NEW.uid IS NULL;
     INSERT OR IGNORE INTO team_feed (kind, uid, desk_id)
     SELECT 'decision', uid, desk_id FROM decisions WHERE id = NEW.id;
 END;

@@ -171,3 +171,42 @@ fn records_made_before_the_team_get_uids_and_join_the_feed_in_order() {
     let rest = store.feed_after(page.cursor, Desks::Only(&me), 1).unwrap();
     assert_eq!(rest.batch.runs[0].uid, out.batch.runs[1].uid);
 }
+
+#[test]
+fn a_decision_and_its_policy_version_join_the_feed_after_its_run() {
+    let (_dir, store) = store();
+    let me = store.desk_id().desk.clone();
+    let run = store.start_run(customer(&store), "lending").unwrap();
+    store
+        .end_run(run, crate::store::RunStatus::Completed, 1, "", "")
+        .unwrap();
+    let version = store
+        .save_policy_version("House", &"c".repeat(64), "{}", "")
+        .unwrap();
+    store
+        .record_decision(&crate::store::NewDecision {
+            run_id: run,
+            policy_version_id: version.id,
+            decision: "pass",
+            reasons: "[]",
+            input: "{}",
+            trace: "[]",
+            affordability: None,
+            override_decision: None,
+            override_comment: None,
+            decided_by: "ana",
+        })
+        .unwrap();
+    let out = store.feed_after(0, Desks::Only(&me), 10).unwrap();
+    assert_eq!(out.batch.runs.len(), 1);
+    assert_eq!(out.batch.policy_versions.len(), 1);
+    assert_eq!(out.batch.decisions.len(), 1);
+    let d = &out.batch.decisions[0];
+    assert_eq!(d.uid.len(), 32);
+    assert_eq!(d.run_uid, out.batch.runs[0].uid);
+    assert_eq!(
+        (d.decided_by.as_str(), d.made_on.desk.as_str()),
+        ("ana", me.as_str())
+    );
+    assert_eq!(store.shared_decisions(&d.run_uid).unwrap(), vec![d.clone()]);
+}
