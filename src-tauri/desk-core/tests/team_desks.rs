@@ -184,6 +184,39 @@ async fn two_desks_on_one_database_see_each_other_s_runs_and_decisions() {
     ] {
         assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
     }
+
+    // Every row of every table of the team store, as text: no loginId, no password.
+    let db = url.rsplit('/').next().unwrap();
+    let tables = pg
+        .psql(
+            db,
+            "SELECT string_agg(table_name, ' ') FROM information_schema.tables
+             WHERE table_schema = 'public'",
+        )
+        .unwrap();
+    let mut dump = String::new();
+    for table in tables.split_whitespace() {
+        dump += &pg
+            .psql(
+                db,
+                &format!("SELECT string_agg(t::text, chr(10)) FROM {table} t"),
+            )
+            .unwrap();
+    }
+    assert!(
+        dump.contains("borrower_nsf") || dump.contains("Kevin"),
+        "the dump has the rows"
+    );
+    let today = chrono::Utc::now().date_naive();
+    for persona in flinks_sandbox::personas::cast(flinks_sandbox::personas::DEFAULT_SEED, today) {
+        let login_id = persona.login_id.to_string();
+        assert!(
+            !dump.contains(&login_id),
+            "{}'s loginId is in the team store",
+            persona.username
+        );
+    }
+    assert!(!dump.contains("app-pw-7431"));
 }
 
 #[tokio::test]
