@@ -2,6 +2,8 @@
 //! up as the server's admin, then used as the desks' role with a password, as a team would.
 
 use std::net::{TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use desk_core::team::postgres::{redacted, PgTeamStore};
@@ -772,6 +774,104 @@ async fn another_host_without_tls_is_refused_before_connecting() {
         assert!(!format!("{err:?}").contains("s3cret-pw"));
         assert!(listener.accept().is_ok(), "it connected to ask for TLS");
     }
+}
+
+/// A CA of the test's own, and a certificate it signed for 127.0.0.1 and localhost as the
+/// server's (`server.crt` and `server.key` in `data`); the CA's file.
+fn certificates(data: &Path) -> PathBuf {
+    std::fs::write(
+        data.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    for args in [
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=TeamTestCA -keyout ca.key -out ca.crt",
+        "req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr",
+        "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+         -extfile san.ext -out server.crt",
+    ] {
+        let out = Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(data)
+            .output()
+            .expect("openssl (Debian's openssl package)");
+        let why = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "openssl {args}: {why}");
+    }
+    data.join("ca.crt")
+}
+
+#[tokio::test]
+async fn tls_when_asked_for_with_the_server_s_certificate_checked() {
+    // The shared server has no TLS: asked for, it is not dropped for clear text.
+    let pg = TestPostgres::shared().unwrap();
+    let (team, _store) = set_up(pg, "no_tls").await;
+    let err = PgTeamStore::connect(&format!("{}?sslmode=require", team.url))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, TeamError::Unreachable { ref reason, .. } if reason.contains("TLS")),
+        "{err:?}"
+    );
+
+    // A server of its own with TLS on.
+    let pg = TestPostgres::start().unwrap();
+    let (team, _store) = set_up(&pg, "tls").await;
+    let ca = certificates(&pg.dir().join("data"));
+    pg.psql(&team.db, "ALTER SYSTEM SET ssl = on").unwrap();
+    pg.psql(&team.db, "SELECT pg_reload_conf()").unwrap();
+    let trusted = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        team.url,
+        ca.display()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let store = loop {
+        match PgTeamStore::connect(&trusted).await {
+            Ok(store) => break store,
+            // Until the server has read its new setting.
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    };
+    let pushed = store
+        .push(&batch(&desk(1, "anna"), "a", 2, SMALL))
+        .await
+        .unwrap();
+    assert_eq!(pushed.runs, 2);
+    let over_tls = pg
+        .psql(
+            &team.db,
+            &format!(
+                "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                 WHERE a.usename = '{}_app' AND s.ssl AND s.version LIKE 'TLSv1._'",
+                team.db
+            ),
+        )
+        .unwrap();
+    assert_eq!(over_tls.trim(), "1", "the desk's connection is TLS");
+    // The public roots do not know this CA: the server is not trusted.
+    let err = PgTeamStore::connect(&format!("{}?sslmode=require", team.url))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, TeamError::Unreachable { ref reason, .. } if reason.contains("certificate")),
+        "{err:?}"
+    );
+    // By name too: localhost is in the certificate.
+    let by_name = trusted.replace("@127.0.0.1:", "@localhost:");
+    assert_eq!(
+        PgTeamStore::connect(&by_name)
+            .await
+            .unwrap()
+            .history(&TeamFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]

@@ -3,9 +3,12 @@
 //! [`TeamError`]s.
 
 use std::net::Ipv4Addr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 
@@ -20,13 +23,17 @@ pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub(super) struct Target {
     pub config: tokio_postgres::Config,
     pub tls: bool,
+    /// `sslrootcert=`: the CA certificates (PEM) to trust instead of the public roots, for a
+    /// team server with a certificate from the company's own CA.
+    pub root_cert: Option<PathBuf>,
     pub at: String,
 }
 
 /// `postgres://user:password@host:port/db?sslmode=require`. A host other than this machine is
 /// only ever reached over TLS, with the server's certificate checked against the usual public
-/// roots (webpki-roots) and its name against the host: the password and the team's records
-/// never travel in clear. Stricter than libpq, whose `require` does not check the certificate.
+/// roots (webpki-roots), or the CAs of `sslrootcert=/path/ca.pem`, and its name against the
+/// host: the password and the team's records never travel in clear. Stricter than libpq, whose
+/// `require` does not check the certificate.
 pub(super) fn target(url: &str) -> Result<Target, TeamError> {
     let at = redacted(url);
     let bad = |why: &str| TeamError::BadUrl(format!("{at}: {why}"));
@@ -72,6 +79,7 @@ pub(super) fn target(url: &str) -> Result<Target, TeamError> {
     config.dbname(if db.is_empty() { &user } else { &db });
 
     let mut tls = None;
+    let mut root_cert = None;
     for (key, value) in parsed.query_pairs() {
         match &*key {
             "sslmode" => {
@@ -81,6 +89,7 @@ pub(super) fn target(url: &str) -> Result<Target, TeamError> {
                     other => return Err(bad(&format!("sslmode={other} is not a mode"))),
                 })
             }
+            "sslrootcert" => root_cert = Some(PathBuf::from(&*value)),
             "application_name" => {
                 config.application_name(value.into_owned());
             }
@@ -88,7 +97,8 @@ pub(super) fn target(url: &str) -> Result<Target, TeamError> {
             other => return Err(bad(&format!("{other}= is not a setting this desk reads"))),
         }
     }
-    let tls = tls.unwrap_or(false);
+    // A CA to check the server against means TLS was meant.
+    let tls = tls.unwrap_or(root_cert.is_some());
     if !tls && !loopback {
         return Err(TeamError::NeedsTls { at });
     }
@@ -97,7 +107,12 @@ pub(super) fn target(url: &str) -> Result<Target, TeamError> {
     } else {
         SslMode::Disable
     });
-    Ok(Target { config, tls, at })
+    Ok(Target {
+        config,
+        tls,
+        root_cert,
+        at,
+    })
 }
 
 /// Checks a team store URL as [`super::PgTeamStore::connect`] would, without connecting.
@@ -165,10 +180,31 @@ fn percent_decoded(text: &str) -> Option<String> {
 }
 
 /// TLS as rustls does it for the rest of the app: the ring provider (the one compiled in for
-/// reqwest), TLS 1.2 and 1.3, the webpki roots.
-pub(super) fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, TeamError> {
+/// reqwest), TLS 1.2 and 1.3, the webpki roots or the target's own CAs.
+pub(super) fn tls_connector(
+    target: &Target,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, TeamError> {
     let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    match &target.root_cert {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let bad = |why: String| {
+                TeamError::BadUrl(format!(
+                    "{}: sslrootcert {}: {why}",
+                    target.at,
+                    path.display()
+                ))
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| bad(e.to_string()))?;
+                roots.add(cert).map_err(|e| bad(e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(bad("it holds no certificate".into()));
+            }
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -358,6 +394,18 @@ mod tests {
 
     #[test]
     fn tls_can_be_set_up() {
-        tls_connector().unwrap();
+        let public = target("postgres://desk@db.example.com/team?sslmode=require").unwrap();
+        tls_connector(&public).unwrap();
+        // Its own CA: TLS without saying sslmode, and a file that holds none refused.
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("ca.pem");
+        std::fs::write(&empty, "not a certificate").unwrap();
+        let url = format!(
+            "postgres://desk@db.example.com/team?sslrootcert={}",
+            empty.display()
+        );
+        let own = target(&url).unwrap();
+        assert!(own.tls);
+        assert!(matches!(tls_connector(&own), Err(TeamError::BadUrl(_))));
     }
 }

@@ -54,7 +54,8 @@ impl PgTeamStore {
             recycling_method: RecyclingMethod::Fast,
         };
         let manager = if target.tls {
-            Manager::from_config(target.config, conn::tls_connector()?, manager_config)
+            let tls = conn::tls_connector(&target)?;
+            Manager::from_config(target.config, tls, manager_config)
         } else {
             Manager::from_config(target.config, NoTls, manager_config)
         };

@@ -50,7 +50,7 @@ pub(super) async fn connect_one(target: &Target) -> Result<Client, TeamError> {
     // The connection runs on a task of its own until the client is dropped.
     let client = if target.tls {
         let (client, connection) = config
-            .connect(conn::tls_connector()?)
+            .connect(conn::tls_connector(target)?)
             .await
             .map_err(|e| conn::pg_error(at, e))?;
         tokio::spawn(connection);
