@@ -962,6 +962,34 @@ async fn pushes_at_once_keep_the_feed_in_commit_order() {
     assert_eq!((seen.len(), unique.len()), (48, 48));
 }
 
+#[tokio::test]
+async fn a_push_waits_for_the_push_before_it_to_commit() {
+    let pg = TestPostgres::shared().unwrap();
+    let (team, store) = set_up(pg, "push_lock").await;
+    // Another push in the middle of its transaction, holding the push lock ("deskpush").
+    let (other, connection) = tokio_postgres::connect(&team.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    other
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(x'6465736b70757368'::bigint)")
+        .await
+        .unwrap();
+    let store = std::sync::Arc::new(store);
+    let pushing = {
+        let store = store.clone();
+        tokio::spawn(async move { store.push(&batch(&desk(1, "anna"), "a", 1, SMALL)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !pushing.is_finished(),
+        "a push drew feed seqs beside another"
+    );
+    assert_eq!(rows(pg, &team.db, "team_feed"), 0);
+    other.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(pushing.await.unwrap().unwrap().runs, 1);
+}
+
 /// `cargo test -p desk-core --test team_postgres -- --ignored --nocapture bench`
 #[tokio::test]
 #[ignore = "a benchmark: about a minute"]
