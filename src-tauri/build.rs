@@ -52,6 +52,8 @@ fn main() {
             "export_policy",
             "export_report",
             "export_portfolio_reports",
+            "team_status",
+            "sync_team",
         ]),
     ))
     .expect("tauri build script failed");

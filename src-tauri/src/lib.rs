@@ -17,6 +17,7 @@ use commands::reports::*;
 use commands::results::*;
 use commands::runs::*;
 use commands::statements::*;
+use commands::team::*;
 pub use commands::DeskState;
 
 /// Registers the plugins, commands and state on any runtime (the real one, or Tauri's mock),
@@ -86,7 +87,9 @@ where
             attach_statements,
             run_statements,
             export_report,
-            export_portfolio_reports
+            export_portfolio_reports,
+            team_status,
+            sync_team
         ])
 }
 

@@ -62,9 +62,63 @@ pub(crate) fn start_desk<R: Runtime>(app: &tauri::App<R>) -> Result<Arc<Desk>, E
     let store = Store::open(&path).map_err(DeskError::from)?;
     tracing::info!(path = %path.display(), "store opened");
     let secrets = Arc::new(KeyringStore);
-    tauri::async_runtime::block_on(Desk::start(builtin_options(), store, secrets))
+    let desk = tauri::async_runtime::block_on(Desk::start(builtin_options(), store, secrets))
         .map(Arc::new)
-        .map_err(ErrorView::from)
+        .map_err(ErrorView::from)?;
+    if let Some(url) = store_url(
+        std::env::args().skip(1),
+        std::env::var("FLINKS_DESK_STORE").ok(),
+    ) {
+        join_team(desk.clone(), url);
+    }
+    Ok(desk)
+}
+
+/// How often the desk syncs with its team store while it runs.
+const SYNC_EVERY: Duration = Duration::from_secs(30);
+
+/// The team store's URL: `--store URL` (or `--store=URL`) on the app's command line, else
+/// FLINKS_DESK_STORE. Kept in memory only: never in the SQLite file, the page or a log line.
+fn store_url(mut args: impl Iterator<Item = String>, env: Option<String>) -> Option<String> {
+    let given = loop {
+        match args.next() {
+            None => break env,
+            Some(arg) if arg == "--store" => break args.next(),
+            Some(arg) => {
+                if let Some(url) = arg.strip_prefix("--store=") {
+                    break Some(url.to_owned());
+                }
+            }
+        }
+    };
+    given.filter(|url| !url.trim().is_empty())
+}
+
+/// Joins the team store, then syncs every 30 s, in the background: the window never waits on the
+/// network, and a store that cannot be reached only makes the status line say so.
+fn join_team(desk: Arc<Desk>, url: String) {
+    tauri::async_runtime::spawn(async move {
+        match desk.join_team(&url).await {
+            // `at` is the URL without its password.
+            Ok(status) => {
+                tracing::info!(at = ?status.at, online = status.online, "team store joined")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the team store URL was refused; this desk works on its own");
+                return;
+            }
+        }
+        drop(url);
+        let mut every = tokio::time::interval(SYNC_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = desk.sync_team().await {
+                tracing::warn!(error = %e, "team sync failed");
+            }
+        }
+    });
 }
 
 /// Logs go to stderr and to `{data dir}/logs/flinks-desk.log` (appended), at the level RUST_LOG
@@ -114,6 +168,38 @@ mod tests {
 
     fn mode(path: &Path) -> u32 {
         std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn the_team_store_comes_from_the_command_line_before_the_environment() {
+        let env = Some("postgres://desk:env@db/team".to_owned());
+        assert_eq!(
+            store_url(
+                args(&["--store", "postgres://desk:cli@db/team"]),
+                env.clone()
+            )
+            .as_deref(),
+            Some("postgres://desk:cli@db/team")
+        );
+        assert_eq!(
+            store_url(args(&["--store=postgres://desk:cli@db/team"]), env.clone()).as_deref(),
+            Some("postgres://desk:cli@db/team")
+        );
+        assert_eq!(store_url(args(&[]), env.clone()), env);
+        assert_eq!(
+            store_url(args(&["--store"]), env),
+            None,
+            "no URL after --store"
+        );
+        assert_eq!(store_url(args(&[]), Some(" ".into())), None);
+        assert_eq!(store_url(args(&[]), None), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod reports;
 pub mod results;
 pub mod runs;
 pub mod statements;
+pub mod team;
 
 use std::sync::Arc;
 

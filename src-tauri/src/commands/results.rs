@@ -1,6 +1,7 @@
 //! What stored runs show: the history, a run, its charts, explain, compare, and CSV exports
 //! through the native save dialog.
 
+use desk_core::team::TeamFilter;
 use desk_core::{
     package_named, Chart, Comparison, CsvOptions, ErrorView, Explanation, ExportSummary,
     HistoryEntry, RunResult,
@@ -9,10 +10,17 @@ use tauri::{AppHandle, Runtime, State};
 
 use super::DeskState;
 
+/// The runs kept on this desk (its own and those pulled from its team), newest first, of one
+/// underwriter or review status when the filter says so; 200 at most unless it says otherwise.
 #[tauri::command]
 #[tracing::instrument(skip(state))]
-pub fn history(state: State<'_, DeskState>) -> Result<Vec<HistoryEntry>, ErrorView> {
-    Ok(state.desk()?.history_with_decisions(200)?)
+pub fn history(
+    state: State<'_, DeskState>,
+    filter: Option<TeamFilter>,
+) -> Result<Vec<HistoryEntry>, ErrorView> {
+    let mut filter = filter.unwrap_or_default();
+    filter.limit = filter.limit.or(Some(200));
+    Ok(state.desk()?.history_filtered(&filter)?)
 }
 
 #[tauri::command]
