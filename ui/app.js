@@ -16,6 +16,12 @@ import * as policies from './screens/policies.js';
 import * as decision from './screens/decision.js';
 import * as statements from './screens/statements.js';
 
+// A run or a decision is listed, and shared with the team store at once when there is one.
+function afterWork() {
+  history.refresh();
+  history.syncTeam();
+}
+
 environments.start({
   onSwitch: customers.render,
   afterSave: customers.load,
@@ -36,7 +42,7 @@ run.start({
     customers.load().catch(showError);
   },
   onFail: results.runFailed,
-  afterRun: history.refresh,
+  afterRun: afterWork,
 });
 results.start({
   closeComparison: compare.close,
@@ -47,14 +53,18 @@ results.start({
   },
 });
 statements.start();
-decision.start({ afterDecide: history.refresh });
+decision.start({ afterDecide: afterWork });
 compare.start({
   openRunId: results.openRunId,
   onOpen: results.hideTable,
   onClose: results.backFromComparison,
 });
 history.start({ onOpen: results.open, onCompare: compare.compareWith });
-portfolio.start({ onOpenRun: results.open, onBusyChange: run.refresh, refreshHistory: history.refresh });
+portfolio.start({
+  onOpenRun: results.open,
+  onBusyChange: run.refresh,
+  refreshHistory: afterWork,
+});
 requestLog.start();
 policies.start();
 closeDialogsOnDataClose();
