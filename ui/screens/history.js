@@ -257,6 +257,12 @@ function records(stored) {
 function showTeam(s) {
   const bar = $('team');
   $('team-sync').hidden = !s.at;
+  if (!s.at && s.message) {
+    // The URL given at start was refused (not valid, or its password would go in clear).
+    bar.dataset.state = 'offline';
+    say(`On this desk only — the team store's URL was refused: ${s.message}`, s.message);
+    return;
+  }
   if (!s.at) {
     bar.dataset.state = 'local';
     say('On this desk only', 'No team store: set FLINKS_DESK_STORE or start Flinks Desk with --store URL to share runs with a team.');

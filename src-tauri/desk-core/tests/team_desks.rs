@@ -285,3 +285,19 @@ async fn a_team_store_gone_mid_session_loses_nothing_and_doubles_nothing() {
     );
     let _ = first;
 }
+
+#[tokio::test]
+async fn a_refused_team_url_is_said_in_the_status_and_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ana = desk_of(dir.path(), "ana").await;
+    let e = ana
+        .join_team("postgres://desk_app:pw-in-clear-9@db.example.com/lending")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "input.invalid");
+    let status = ana.team_status().await.unwrap();
+    assert_eq!(status.at, None, "no team store joined");
+    let said = status.message.expect("the status says why");
+    assert!(said.contains("TLS"), "{said}");
+    assert!(!said.contains("pw-in-clear-9"), "{said}");
+}

@@ -28,6 +28,9 @@ pub(super) struct Link {
 #[derive(Default)]
 pub(super) struct Team {
     link: tokio::sync::Mutex<Option<Link>>,
+    /// Why the last URL given was refused (not valid, or it would send its password in clear):
+    /// the status says it, so a desk started with a bad setting does not look like a desk alone.
+    refused: std::sync::Mutex<Option<String>>,
 }
 
 /// Where the desk stands with its team, for the status line.
@@ -52,7 +55,10 @@ impl Desk {
     /// cannot be reached is no error: the desk works on its own file and says so. A URL that is
     /// not valid, or would send the password off this machine without TLS, is refused.
     pub async fn join_team(&self, url: &str) -> Result<TeamStatus, DeskError> {
-        crate::team::postgres::check_url(url)?;
+        let checked = crate::team::postgres::check_url(url);
+        *self.team.refused.lock().expect("team lock") =
+            checked.as_ref().err().map(|e| e.to_string());
+        checked?;
         let at = redacted(url);
         *self.team.link.lock().await = Some(Link {
             url: url.to_owned(),
@@ -119,7 +125,7 @@ impl Desk {
                 online: false,
                 waiting: 0,
                 last_sync: None,
-                message: None,
+                message: self.team.refused.lock().expect("team lock").clone(),
                 last_report: SyncReport::default(),
             });
         };
