@@ -4,9 +4,10 @@
 //! `flinks-client` against it or any Flinks environment, exactly the same way, keeping every run,
 //! its values and every request in a SQLite store and every secret in the OS keyring.
 //!
-//! Layers, each importing only those below it: `view` and `credit_file` (what front ends and
-//! reports read) and `error`;
-//! `catalog`, `store`, `secrets`, `flow`; `charts` and `export` (which read views); `desk` (the
+//! Layers, each importing only those below it: `team` (the records a lending team shares, the
+//! `TeamStore` trait and its PostgreSQL store; it imports nothing else of this crate);
+//! `view` and `credit_file` (what front ends and reports read) and `error`;
+//! `catalog`, `store` (which implements `TeamStore` for the desk's file), `secrets`, `flow`; `charts` and `export` (which read views); `desk` (the
 //! use cases behind the one `Desk` surface).
 
 pub mod catalog;
@@ -32,6 +33,7 @@ pub use desk::connect::CONNECT_REDIRECT;
 pub use desk::environments::{EnvironmentEdit, EnvironmentSettings, NewEnvironment};
 pub use desk::live::{LiveSignIn, SignInStep};
 pub use desk::production::{PortfolioCost, BILLABLE_CALLS_PER_RUN};
+pub use desk::sync::SyncReport;
 pub use desk::team::TeamStatus;
 pub use desk::{package_named, BuiltinOptions, Desk};
 pub use desk_policy::affordability::{AffordabilitySettings, LoanRequest};

@@ -30,6 +30,7 @@ mod results;
 mod runs;
 mod start;
 mod statements;
+pub(crate) mod sync;
 pub(crate) mod team;
 mod what_if;
 

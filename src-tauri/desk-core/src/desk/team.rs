@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::sync::{self, SyncReport};
 use super::Desk;
 use crate::team::postgres::{redacted, PgTeamStore};
-use crate::team::sync::{self, SyncReport};
 use crate::team::{DeskId, TeamError, TeamFilter, TeamRun, TeamStore};
 use crate::DeskError;
 

@@ -285,7 +285,11 @@ impl Store {
     }
 }
 
-fn write_values(conn: &Connection, run_id: i64, values: &[StoredValue]) -> Result<(), StoreError> {
+pub(super) fn write_values(
+    conn: &Connection,
+    run_id: i64,
+    values: &[StoredValue],
+) -> Result<(), StoreError> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO attribute_values (run_id, position, scope, name, raw, number)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -11,11 +11,17 @@ mod read;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{now, Store, StoreError};
+use super::{now, Store, StoreError, StoredValue};
 use crate::team::{
     AuditEntry, Batch, DeskId, Desks, Pulled, SharedDecision, SharedPolicyVersion, SharedRun,
     Stored, TeamError, TeamFilter, TeamRun, TeamStore,
 };
+
+impl From<StoreError> for TeamError {
+    fn from(e: StoreError) -> Self {
+        TeamError::Local(e.to_string())
+    }
+}
 
 impl Store {
     /// Adds a line to the audit log: this desk and user did `action` on `subject`.
@@ -174,21 +180,18 @@ fn store_run(tx: &Transaction<'_>, run: &SharedRun) -> Result<bool, StoreError> 
         ],
     )?;
     let run_id = tx.last_insert_rowid();
+    let values: Vec<StoredValue> = run
+        .values
+        .iter()
+        .map(|v| StoredValue {
+            scope: v.scope.clone(),
+            name: v.name.clone(),
+            raw: v.raw.clone(),
+            number: v.number,
+        })
+        .collect();
+    super::runs::write_values(tx, run_id, &values)?;
     {
-        let mut value = tx.prepare_cached(
-            "INSERT INTO attribute_values (run_id, position, scope, name, raw, number)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for (position, v) in run.values.iter().enumerate() {
-            value.execute(params![
-                run_id,
-                position as i64,
-                v.scope,
-                v.name,
-                v.raw,
-                v.number
-            ])?;
-        }
         let mut transaction = tx.prepare_cached(
             "INSERT INTO run_transactions (run_id, id, account_id, transaction_id, date,
                  description, debit, credit, balance)

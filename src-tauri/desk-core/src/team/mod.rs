@@ -5,14 +5,14 @@
 //! PostgreSQL database (`postgres`). Both implement [`TeamStore`] with the same meaning: a store
 //! of runs, decisions, policy versions and audit entries from any number of desks, each record
 //! named by a `uid` that is the same on every desk, written once (pushing it again stores
-//! nothing), never rewritten. Syncing (`sync`) is then `remote.push(local.pull(...))` and back.
+//! nothing), never rewritten. Syncing (`desk/sync.rs`) is then `remote.push(local.pull(...))` and
+//! back. This module imports nothing of the store: the store implements its trait.
 //!
 //! What never travels: loginIds, keys, tokens. A shared run names its customer by the key that
 //! finds the loginId in the keyring of the desk that made it, so another desk can read the run
 //! but cannot run the customer again without its own loginId.
 
 pub mod postgres;
-pub mod sync;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +34,10 @@ pub enum TeamError {
     NotSetUp,
     #[error("team store error: {0}")]
     Database(String),
-    #[error(transparent)]
-    Local(#[from] crate::store::StoreError),
+    /// This desk's own file failed (said as text: the store sits above this module, which
+    /// imports nothing of it).
+    #[error("this desk's database: {0}")]
+    Local(String),
 }
 
 /// A desk's identity in the team: a random id made at its first start, and the OS user at it.
