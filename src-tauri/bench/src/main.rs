@@ -15,6 +15,7 @@ mod portfolio;
 mod proc;
 mod report;
 mod report_all;
+mod team_sync;
 mod throughput;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("sandbox_throughput", throughput::run),
     ("policy_replay", policy_replay::run),
     ("report_all", report_all::run),
+    ("team_sync", team_sync::run),
 ];
 
 #[derive(Parser)]
