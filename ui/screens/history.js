@@ -28,7 +28,8 @@ let hooks = { onOpen() {}, onCompare() {} };
 // Everyone seen as a run's maker or decider: the underwriter filter's names.
 const underwriters = new Set();
 // The last sync the status line showed, to redraw the history when it brought records.
-let lastSyncSeen = null;
+/** Runs and decisions received from the team when the history was last drawn for them. */
+let receivedSeen = 0;
 
 /** onOpen(runId), onCompare(runId): a completed run was clicked, or its Compare link. */
 export function start(options) {
@@ -269,14 +270,15 @@ function showTeam(s) {
     return;
   }
   const where = place(s.at);
-  const shared = records(s.lastReport?.pushed);
-  const received = records(s.lastReport?.pulled);
+  // Since the desk joined: the counts do not fall back to 0 at each quiet sync.
+  const shared = records(s.session?.pushed);
+  const received = records(s.session?.pulled);
   if (s.online) {
     bar.dataset.state = 'online';
     const parts = [`Team store ${where}`, `in sync ${clock(s.lastSync)}`, `${count(shared)} shared, ${count(received)} received`];
     if (s.waiting > 0) parts.push(`${plural(s.waiting, 'record')} waiting`);
-    say(parts.join(' · '), `At the last sync (${formatTime(s.lastSync)}) this desk shared ${plural(shared, 'run or decision', 'runs and decisions')} `
-      + `and received ${plural(received, 'run or decision', 'runs and decisions')} from the team.`);
+    say(parts.join(' · '), `Since this desk joined the team store it shared ${plural(shared, 'run or decision', 'runs and decisions')} `
+      + `and received ${plural(received, 'run or decision', 'runs and decisions')}; last sync ${formatTime(s.lastSync)}.`);
   } else if (!s.lastSync) {
     bar.dataset.state = 'connecting';
     say(`Team store ${where} · connecting…`, '');
@@ -290,9 +292,10 @@ function showTeam(s) {
       ? `Team store unreachable — working on this desk; ${waiting}`
       : `Team store not in sync — working on this desk; ${waiting}. ${s.message}`, s.message ?? '');
   }
-  // A sync that brought runs or decisions from the team: the history lists them.
-  if (s.lastSync && s.lastSync !== lastSyncSeen) {
-    lastSyncSeen = s.lastSync;
-    if (received > 0) refresh();
+  // Runs or decisions came from the team since the history was last drawn for them (whichever
+  // sync brought them, the background's or Sync now's): the history lists them.
+  if (received > receivedSeen) {
+    receivedSeen = received;
+    refresh();
   }
 }

@@ -20,6 +20,14 @@ pub struct SyncReport {
     pub pulled: Stored,
 }
 
+impl SyncReport {
+    /// Adds what another sync moved.
+    pub fn add(&mut self, other: SyncReport) {
+        add(&mut self.pushed, other.pushed);
+        add(&mut self.pulled, other.pulled);
+    }
+}
+
 fn add(total: &mut Stored, more: Stored) {
     total.runs += more.runs;
     total.policy_versions += more.policy_versions;

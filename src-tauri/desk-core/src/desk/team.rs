@@ -23,6 +23,7 @@ pub(super) struct Link {
     last_sync: Option<String>,
     last_error: Option<String>,
     last_report: SyncReport,
+    session: SyncReport,
 }
 
 #[derive(Default)]
@@ -48,6 +49,9 @@ pub struct TeamStatus {
     /// Why the last sync failed, as a sentence.
     pub message: Option<String>,
     pub last_report: SyncReport,
+    /// What the syncs since the desk joined moved, all together: a screen that polls the status
+    /// sees every record that came, whichever sync brought it.
+    pub session: SyncReport,
 }
 
 impl Desk {
@@ -67,6 +71,7 @@ impl Desk {
             last_sync: None,
             last_error: None,
             last_report: SyncReport::default(),
+            session: SyncReport::default(),
         });
         self.sync_team().await
     }
@@ -84,6 +89,7 @@ impl Desk {
             Ok(report) => {
                 link.last_error = None;
                 link.last_report = report;
+                link.session.add(report);
             }
             Err(e) => {
                 if matches!(e, TeamError::Unreachable { .. }) {
@@ -127,6 +133,7 @@ impl Desk {
                 last_sync: None,
                 message: self.team.refused.lock().expect("team lock").clone(),
                 last_report: SyncReport::default(),
+                session: SyncReport::default(),
             });
         };
         Ok(TeamStatus {
@@ -137,6 +144,7 @@ impl Desk {
             last_sync: link.last_sync.clone(),
             message: link.last_error.clone(),
             last_report: link.last_report,
+            session: link.session,
         })
     }
 
