@@ -44,7 +44,7 @@ const BENCHES: &[(&str, Bench)] = &[
 #[command(name = "flinks-bench", about = "Flinks Desk's benchmarks")]
 struct Cli {
     /// Benchmarks to run (all when none): flow_vs_curl, portfolio, big_customer, app_start,
-    /// sandbox_throughput, policy_replay, report_all.
+    /// sandbox_throughput, policy_replay, report_all, team_sync.
     names: Vec<String>,
     /// Where the figures go as JSON.
     #[arg(long)]

@@ -57,7 +57,8 @@ enum Task {
     /// Build in release and run the benchmarks (all, or those named), printing
     /// `bench <name> <value> <unit>` lines and writing target/bench/results.json.
     Bench {
-        /// flow_vs_curl, portfolio, big_customer, app_start, sandbox_throughput, policy_replay.
+        /// flow_vs_curl, portfolio, big_customer, app_start, sandbox_throughput, policy_replay,
+        /// report_all, team_sync.
         names: Vec<String>,
     },
 }
