@@ -16,6 +16,7 @@ mod proc;
 mod report;
 mod report_all;
 mod team_sync;
+mod temp_desk;
 mod throughput;
 
 use std::path::{Path, PathBuf};

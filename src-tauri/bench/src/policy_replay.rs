@@ -18,15 +18,15 @@
 //! policy reads, as what-if does; deciding, untraced, as what-if does), so a missed goal says
 //! where the time goes.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use desk_core::store::{Completion, EnvironmentKind, StoredValue};
-use desk_core::{snapshot, BuiltinOptions, Desk, MemoryStore, Package, Policy, Store};
+use desk_core::{snapshot, Desk, Package, Policy, Store};
 use serde_json::{json, Value};
 
 use crate::report::{median, Figure, Goal};
+use crate::temp_desk::TempDesk;
 
 const RUNS: usize = 10_000;
 const ROUNDS: usize = 5;
@@ -34,21 +34,12 @@ const POLICY: &str = "Bench personal loan";
 
 pub fn run() -> Result<Vec<Figure>> {
     let rt = tokio::runtime::Runtime::new()?;
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("flinks-desk.sqlite3");
-    let desk = rt.block_on(Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(30),
-        },
-        Store::open(&db)?,
-        Arc::new(MemoryStore::default()),
-    ))?;
-    let store = Store::open(&db)?;
+    let temp = rt.block_on(TempDesk::start(Duration::from_millis(30)))?;
+    let desk = &temp.desk;
+    let store = temp.store()?;
 
     let started = Instant::now();
-    let run_ids = rt.block_on(fill(&desk, &store))?;
+    let run_ids = rt.block_on(fill(desk, &store))?;
     let filled = started.elapsed().as_secs_f64();
     let v1 = policy(false);
     let v2 = policy(true);

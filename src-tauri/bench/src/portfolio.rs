@@ -19,17 +19,15 @@
 //! The same portfolio with no pending at all is timed too, with the CPU time it takes: it is
 //! the work the desk and the sandbox do besides waiting, which the ideals leave out.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
-use desk_core::{
-    BuiltinOptions, Desk, EnvironmentSettings, LoginId, MemoryStore, NewEnvironment, Package, Store,
-};
+use desk_core::{EnvironmentSettings, LoginId, NewEnvironment, Package};
 use flinks_sandbox::{Sandbox, SandboxConfig};
 
 use crate::proc;
 use crate::report::{Figure, Goal};
+use crate::temp_desk::TempDesk;
 
 const CUSTOMERS: usize = 200;
 const CONCURRENCY: usize = 32;
@@ -91,19 +89,9 @@ async fn portfolio(pending: Duration) -> Result<Measured> {
         ..SandboxConfig::default()
     })
     .await?;
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("flinks-desk.sqlite3");
-    let desk = Desk::start(
-        // The desk's own built-in sandbox is not used.
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_secs(POLL_SECS),
-        },
-        Store::open(&db)?,
-        Arc::new(MemoryStore::default()),
-    )
-    .await?;
+    // The desk's own built-in sandbox is not used.
+    let temp = TempDesk::start(Duration::from_secs(POLL_SECS)).await?;
+    let desk = &temp.desk;
     let env = desk.add_environment(NewEnvironment {
         name: "Applicants".into(),
         api_base_url: sandbox.base_url(),
@@ -146,7 +134,7 @@ async fn portfolio(pending: Duration) -> Result<Measured> {
             .unwrap_or_default();
         bail!("{} of {CUSTOMERS} runs completed ({why})", result.completed);
     }
-    let store = Store::open(&db)?;
+    let store = temp.store()?;
     let mut detail_rows = 0;
     for run_id in result.entries.iter().filter_map(|e| e.run_id) {
         detail_rows += store

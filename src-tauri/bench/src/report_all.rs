@@ -14,12 +14,11 @@
 //! pages and writes every transaction behind the values, which the CSV does not carry), and
 //! its parts are reported so the difference is visible.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use desk_core::store::{Completion, EnvironmentKind};
-use desk_core::{BuiltinOptions, CsvOptions, Desk, LoanRequest, MemoryStore, Store};
+use desk_core::{CsvOptions, LoanRequest};
 use flinks_sandbox::catalog::Package;
 use flinks_sandbox::engine::{self, Scope};
 use flinks_sandbox::personas;
@@ -28,24 +27,16 @@ use rust_decimal::Decimal;
 use crate::big_customer::{stored, AS_OF, TRANSACTIONS};
 use crate::proc;
 use crate::report::{median, Figure, Goal};
+use crate::temp_desk::TempDesk;
 
 const ROUNDS: usize = 3;
 const PERSONAL_LOAN: &[u8] = include_bytes!("../../desk-policy/policies/personal-loan.json");
 
 pub fn run() -> Result<Vec<Figure>> {
     let rt = tokio::runtime::Runtime::new()?;
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("flinks-desk.sqlite3");
-    let desk = rt.block_on(Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(100),
-        },
-        Store::open(&db)?,
-        Arc::new(MemoryStore::default()),
-    ))?;
-    let store = Store::open(&db)?;
+    let temp = rt.block_on(TempDesk::start(Duration::from_millis(100)))?;
+    let desk = &temp.desk;
+    let store = temp.store()?;
     let builtin = store
         .environments()?
         .into_iter()

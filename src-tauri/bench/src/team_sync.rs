@@ -30,7 +30,6 @@
 //! ANALYZE as autovacuum leaves it within a minute or so (the figure); one underwriter's
 //! reviewed runs; the desk's `Desk::history_filtered` over its 1,000 runs. Connecting: once.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
@@ -41,10 +40,11 @@ use desk_core::team::{
     new_uid, AuditEntry, Batch, DeskId, Desks, ReviewStatus, SharedDecision, SharedPolicyVersion,
     SharedRun, TeamFilter, TeamStore,
 };
-use desk_core::{BuiltinOptions, Decision, Desk, MemoryStore, Package, Store};
+use desk_core::{Decision, Desk, Package};
 use desk_test_postgres::TestPostgres;
 
 use crate::report::{median, Figure, Goal};
+use crate::temp_desk::TempDesk;
 
 const OFFLINE_RUNS: usize = 1_000;
 const PUSHES: usize = 3;
@@ -77,23 +77,16 @@ pub fn run() -> Result<Vec<Figure>> {
         let now = pg.psql("postgres", &format!("SHOW {setting}"))?;
         ensure!(now.trim() == "on", "{setting} is {now} after the restart");
     }
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("flinks-desk.sqlite3");
-    let options = BuiltinOptions {
-        port: None,
-        pending_for: Duration::ZERO,
-        poll_interval: Duration::from_millis(30),
-    };
-    let secrets = Arc::new(MemoryStore::default());
-    let desk = rt.block_on(Desk::start(options, Store::open(&db)?, secrets))?;
-    let store = Store::open(&db)?;
+    let temp = rt.block_on(TempDesk::start(Duration::from_millis(30)))?;
+    let desk = &temp.desk;
+    let store = temp.store()?;
 
     // Push: the runs made while the team's server is away, then one sync when it is back.
     let (first_db, first_url) = rt.block_on(team_db(&pg, "team_sync_push"))?;
     let joined = rt.block_on(desk.join_team(&first_url))?;
     ensure!(joined.online, "joining: {:?}", joined.message);
     pg.stop()?;
-    let (decisions, made) = timed(|| rt.block_on(work_offline(&desk)))?;
+    let (decisions, made) = timed(|| rt.block_on(work_offline(desk)))?;
     let offline = rt.block_on(desk.sync_team())?;
     ensure!(!offline.online, "the team's server is stopped: {offline:?}");
     let waiting = offline.waiting;

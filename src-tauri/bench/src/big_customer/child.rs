@@ -11,10 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use desk_core::{
-    BuiltinOptions, CsvOptions, Desk, EnvironmentSettings, LoginId, MemoryStore, NewEnvironment,
-    Package, RunEvent, Store,
-};
+use desk_core::{CsvOptions, EnvironmentSettings, LoginId, NewEnvironment, Package, RunEvent};
 use flinks_client::decode;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -25,6 +22,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
 use crate::proc;
+use crate::temp_desk::TempDesk;
 
 /// Where the big customer is: what the parent hands the child on its stdin.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -188,17 +186,8 @@ pub fn child() -> Result<()> {
         .with(Marks(timeline.clone()).with_filter(wanted))
         .try_init()?;
     let rt = tokio::runtime::Runtime::new()?;
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("flinks-desk.sqlite3");
-    let desk = rt.block_on(Desk::start(
-        BuiltinOptions {
-            port: None,
-            pending_for: Duration::ZERO,
-            poll_interval: Duration::from_millis(100),
-        },
-        Store::open(&db)?,
-        Arc::new(MemoryStore::default()),
-    ))?;
+    let temp = rt.block_on(TempDesk::start(Duration::from_millis(100)))?;
+    let (desk, dir) = (&temp.desk, &temp.dir);
     // As a person adds an instance of their own and pastes a customer's loginId.
     let env = desk.add_environment(NewEnvironment {
         name: "Big customer".into(),
@@ -318,7 +307,7 @@ pub fn child() -> Result<()> {
         ],
     };
     println!("{}", serde_json::to_string(&sample)?);
-    drop(desk);
+    drop(temp);
     Ok(())
 }
 
