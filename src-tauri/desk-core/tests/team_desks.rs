@@ -125,6 +125,9 @@ async fn two_desks_on_one_database_see_each_other_s_runs_and_decisions() {
     );
 
     // Ben reviews Ana's decision and overrides it: it stands beside hers, hers is kept.
+    // Ben reads Ana's run as his own desk would: its credit file is made here.
+    let file = ben.credit_file(anas_on_ben).unwrap();
+    assert_eq!(file.run_id, anas_on_ben);
     let review = ben
         .decide(anas_on_ben, "Personal loan", PERSONAL_LOAN, None)
         .unwrap();
@@ -181,6 +184,7 @@ async fn two_desks_on_one_database_see_each_other_s_runs_and_decisions() {
         ("ben", "run.completed"),
         ("ben", "decision.made"),
         ("ben", "decision.overridden"),
+        ("ben", "credit_file.made"),
     ] {
         assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
     }

@@ -82,6 +82,10 @@ impl Desk {
             .as_ref()
             .map(|d| d.summary.decided_at.clone())
             .unwrap_or_else(|| run.finished_at.clone());
+        self.audit(
+            "credit_file.made",
+            &format!("run {}", self.store.run_uid(run_id)?),
+        );
         Ok(CreditFile {
             run_id,
             customer: run.customer_label.clone(),

@@ -189,6 +189,10 @@ impl Desk {
             .pop()
             .map(|d| decision_cells(&d));
         let rows = export::write_file(path, &run, decision.as_ref(), options)?;
+        self.audit(
+            "csv.exported",
+            &format!("run {}", self.store.run_uid(run_id)?),
+        );
         Ok(ExportSummary {
             path: path.display().to_string(),
             rows,
