@@ -7,6 +7,8 @@ import { count } from '../format.js';
 import { confirmProduction } from '../session.js';
 
 let runId = null;
+/** Who ran the shown run on another desk of the team (then its loginId is there), or null. */
+let sharedBy = null;
 
 export function start() {
   $('statements-attach').addEventListener('click', attach);
@@ -15,7 +17,13 @@ export function start() {
 /** Results show a run (or none): the button follows, and the line lists what is attached. */
 export async function showFor(result) {
   runId = result ? result.runId : null;
-  $('statements-attach').disabled = runId === null;
+  const button = $('statements-attach');
+  // A run pulled from another desk: its customer's loginId is on that desk, not here.
+  sharedBy = result?.sharedBy ?? null;
+  button.disabled = runId === null || sharedBy !== null;
+  button.title = sharedBy === null
+    ? "Fetch the customer's PDF bank statements and save them with this run"
+    : `Shared by ${sharedBy} from another desk: the statements come through the customer's loginId, which is on that desk`;
   const line = $('statements-line');
   line.hidden = true;
   if (runId === null) return;
@@ -60,6 +68,6 @@ async function attach() {
   } catch (err) {
     say(null, errorText(err));
   } finally {
-    button.disabled = runId === null;
+    button.disabled = runId === null || sharedBy !== null;
   }
 }

@@ -374,6 +374,7 @@ mod tests {
             duration_ms: 3,
             finished_at: "2026-11-25T18:00:00.000Z".into(),
             rows,
+            shared_by: None,
             summary: Vec::new(),
         }
     }

@@ -126,6 +126,9 @@ pub struct RunResult {
     pub duration_ms: u64,
     pub finished_at: String,
     pub rows: Vec<AttributeRow>,
+    /// Who ran it, when it was pulled from another desk of the team: its customer's loginId is
+    /// there, so nothing that calls Flinks for this customer (statements, a new run) works here.
+    pub shared_by: Option<String>,
     /// The package's headline attributes that this run has, most telling first: what an
     /// underwriter reads before the full table.
     pub summary: Vec<SummaryItem>,

@@ -305,3 +305,46 @@ async fn a_refused_team_url_is_said_in_the_status_and_sends_nothing() {
     assert!(said.contains("TLS"), "{said}");
     assert!(!said.contains("pw-in-clear-9"), "{said}");
 }
+
+#[tokio::test]
+async fn a_run_shared_from_another_desk_opens_here_but_its_customer_cannot_run_here() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ana = desk_of(a_dir.path(), "ana").await;
+    lending(&ana, "borrower_nsf").await;
+    // Ana's run as the team store hands it over, for a customer of an instance of her own (the
+    // sandbox's cast is on every desk, so it would run anywhere).
+    let mut shared = {
+        let anas = Store::open(&a_dir.path().join("desk.sqlite3")).unwrap();
+        let me = anas.desk_id().desk.clone();
+        anas.feed_after(0, desk_core::team::Desks::Only(&me), 10)
+            .unwrap()
+            .batch
+    };
+    let run = &mut shared.runs[0];
+    run.environment.key = "acme".into();
+    run.environment.kind = "private".into();
+    run.environment.api_base_url = "https://acme-api.private.fin.ag/v3".into();
+    run.customer.key = "kept-on-ana-s-desk".into();
+    {
+        let bens = Store::open(&b_dir.path().join("desk.sqlite3")).unwrap();
+        assert_eq!(bens.store_batch(&shared).unwrap().runs, 1);
+    }
+    let ben = desk_of(b_dir.path(), "ben").await;
+    let history = ben.history_filtered(&all()).unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].run.shared);
+    let opened = ben.open_run(history[0].run.id).unwrap();
+    assert_eq!(opened.shared_by.as_deref(), Some("ana"));
+    assert!(!opened.rows.is_empty(), "its values are readable here");
+    assert!(
+        ben.customers().iter().all(|c| c.id != "kept-on-ana-s-desk"),
+        "not one of Ben's customers"
+    );
+    let refused = ben
+        .run("kept-on-ana-s-desk", Package::Lending, &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "customer.shared");
+    assert!(refused.to_string().contains("ana"), "{refused}");
+    assert!(refused.hint().contains("ask ana"), "{}", refused.hint());
+}

@@ -101,6 +101,7 @@ pub fn run(
         duration_ms: 0,
         finished_at,
         rows,
+        shared_by: None,
         summary: Vec::new(),
     }
 }

@@ -36,6 +36,7 @@ fn run(rows: Vec<AttributeRow>) -> RunResult {
         duration_ms: 1,
         finished_at: "2026-02-10T10:00:00Z".into(),
         rows,
+        shared_by: None,
         summary: Vec::new(),
     }
 }

@@ -71,6 +71,11 @@ impl Desk {
             duration_ms: record.duration_ms.unwrap_or_default() as u64,
             finished_at: record.finished_at.unwrap_or_default(),
             rows,
+            shared_by: record.shared.then(|| {
+                record
+                    .made_by
+                    .unwrap_or_else(|| "another underwriter".into())
+            }),
             summary,
         })
     }
