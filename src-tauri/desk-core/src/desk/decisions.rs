@@ -33,8 +33,15 @@ impl Desk {
     pub fn history_filtered(&self, filter: &TeamFilter) -> Result<Vec<HistoryEntry>, DeskError> {
         let mut latest = self.store.latest_decisions()?;
         let mut deciders = self.store.deciders()?;
+        // Unfiltered, the newest `limit` runs are all that is read (the history screen asks for
+        // 200 of however many thousands); a filter has to look further back.
+        let unfiltered = filter.underwriter.is_none() && filter.review.is_none();
+        let read = match filter.limit {
+            Some(limit) if unfiltered => limit,
+            _ => usize::MAX,
+        };
         let mut out = Vec::new();
-        for run in self.store.history(usize::MAX)? {
+        for run in self.store.history(read)? {
             let decided = deciders.remove(&run.id).unwrap_or_default();
             let review = ReviewStatus::of(
                 decided.len() as i64,
